@@ -1,0 +1,89 @@
+"""The ``guanche`` command line. Errors become one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from pipeline.errors import GuancheError
+from pipeline.export import ensure_writable, write_outputs
+from pipeline.ingest import discover_inputs
+from pipeline.paths import default_out_dir, default_raw_dir
+from pipeline.run import build_tables, read_documents, resolve_manifest
+
+app = typer.Typer(
+    help="guanche (贯彻): tasks, responsible units, obligations and links to higher-level plans.",
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_INPUT_FAILED = 1
+EXIT_FATAL = 2
+
+
+def fail(error: GuancheError) -> None:
+    """Print ``error`` as one line on stderr and exit non-zero."""
+    err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_FATAL)
+
+
+@app.callback()
+def main() -> None:
+    """guanche (贯彻): read Chinese plans and regulations and show how they cascade."""
+
+
+@app.command()
+def run(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/")] = None,
+    manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
+) -> None:
+    """Read plans, extract tasks and units, link to parent plans, write tables."""
+    paths = paths or [default_raw_dir()]
+    out_dir = out_dir or default_out_dir()
+    try:
+        ensure_writable(out_dir)
+        manifest_data = resolve_manifest(paths, manifest)
+        files = list(discover_inputs(paths))
+        with Progress(
+            TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=err, disable=len(files) < 5, transient=True,
+        ) as progress:
+            task = progress.add_task("read", total=len(files))
+            corpus, failures = read_documents(files, manifest_data, lambda _: progress.advance(task))
+        tables = build_tables(corpus)
+        written = write_outputs(tables, out_dir) if corpus.documents else []
+    except GuancheError as error:
+        fail(error)
+    print_summary(tables, out_dir if written else None)
+    for failure in failures:
+        err.print(f"error: {failure.message}", markup=False, highlight=False, soft_wrap=True)
+    if failures:
+        err.print(f"{len(failures)} of {len(files)} input(s) could not be read; the others were processed.",
+                  markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT_FAILED)
+
+
+def print_summary(tables: dict, out_dir: Path | None) -> None:
+    """Print documents read, sections and tasks found, and where the outputs are."""
+    documents = tables["documents"]
+    out.print(
+        f"{len(documents)} document(s) read, {len(tables['sections'])} sections, "
+        f"{len(tables['tasks'])} tasks",
+        highlight=False,
+    )
+    for row in documents.itertuples():
+        n_tasks = int((tables["tasks"]["doc_id"] == row.doc_id).sum())
+        out.print(f"  {row.doc_id}: {row.title} ({row.level}, {row.issued_on or 'undated'}) — {n_tasks} tasks",
+                  markup=False, highlight=False, soft_wrap=True)
+    if out_dir is not None:
+        out.print(f"outputs: {out_dir}", markup=False, highlight=False)
+    else:
+        out.print("no outputs written: no input could be read", highlight=False)

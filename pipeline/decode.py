@@ -1,0 +1,108 @@
+"""Bytes → Unicode for Chinese documents: UTF-8/UTF-16 BOMs, UTF-8, GB18030, then a detector.
+
+Detectors often mislabel GB18030 text as GB2312 or Big5, so UTF-8 and GB18030 are tried first and
+every candidate must look like real Chinese: most of its Han characters must be common ones
+(GB2312 level 1), which mojibake from a wrong codec rarely is.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from pipeline.errors import InputError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SAMPLE_HAN = 4000
+_MIN_COMMON_HAN_SHARE = 0.6
+_MAX_CONTROL_SHARE = 0.01
+_SAVE_AS_UTF8 = "save it as UTF-8 (or GB18030) text and run again"
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def _is_common_han(char: str) -> bool:
+    """True for the 3,755 level-1 characters of GB2312, which make up nearly all real text."""
+    try:
+        encoded = char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return 0xB0 <= encoded[0] <= 0xD7
+
+
+def looks_like_chinese(text: str) -> bool:
+    """Return True when ``text`` reads as Chinese rather than mojibake or binary noise.
+
+    Requires few control characters, and, when the text has Han characters, that most of a sample
+    of them are common ones. Text with no Han characters at all is accepted here; callers decide
+    whether an empty or non-Chinese document is usable.
+    """
+    if not text:
+        return True
+    controls = sum(1 for c in text[:20000] if c < " " and c not in "\n\t\r\f")
+    if controls > _MAX_CONTROL_SHARE * min(len(text), 20000):
+        return False
+    han = [c for c in text[:50000] if _is_han(c)][:_SAMPLE_HAN]
+    if not han:
+        return True
+    common = sum(1 for c in han if _is_common_han(c))
+    return common / len(han) >= _MIN_COMMON_HAN_SHARE
+
+
+def _truncated_utf8(data: bytes, error: UnicodeDecodeError) -> bool:
+    """True when the only UTF-8 error is an incomplete character at the very end."""
+    return error.start >= len(data) - 3 and error.reason == "unexpected end of data"
+
+
+def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
+    """Decode a document's bytes; return ``(text, encoding)``.
+
+    Raises :class:`InputError` for binary data (NUL bytes outside UTF-16), for UTF-8 cut off in
+    the middle of a character (a truncated file), and when no encoding gives Chinese-looking text.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                raise InputError(
+                    path, f"damaged {encoding} text (byte {error.start})", _SAVE_AS_UTF8
+                ) from None
+    if b"\x00" in data[:65536]:
+        raise InputError(
+            path,
+            "binary data, not a text document",
+            "check the file is really a plan (.txt/.md/.html/.docx/.pdf) and not renamed",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if _truncated_utf8(data, error):
+            raise InputError(
+                path,
+                "truncated file: it ends in the middle of a UTF-8 character",
+                "copy or download the file again",
+            ) from None
+    else:
+        if looks_like_chinese(text):
+            return text, "utf-8"
+    candidates = ["gb18030"]
+    best = from_bytes(data[:200000]).best()
+    if best is not None and best.encoding not in ("utf_8", "gb18030"):
+        candidates.append(best.encoding)
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if looks_like_chinese(text):
+            return text, encoding
+    raise InputError(path, "unknown text encoding: no Chinese text could be decoded", _SAVE_AS_UTF8)

@@ -1,0 +1,106 @@
+"""Write tables atomically: CSV (UTF-8 with BOM, opens in Excel), Parquet, one XLSX workbook.
+
+Everything is first written to a staging folder beside the outputs and only then renamed into
+place, so a run that fails part-way leaves the previous outputs exactly as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import OutputError
+
+EXCEL_CELL_LIMIT = 32767
+TRUNCATION_MARK = "…[truncated: the CSV holds the full text]"
+WORKBOOK_NAME = "guanche.xlsx"
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def ensure_writable(out_dir: Path) -> Path:
+    """Create ``out_dir`` if needed and check files can be written there.
+
+    Raises :class:`OutputError` naming the folder when it cannot be created or written.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".guanche-check-"):
+            pass
+    except OSError as error:
+        raise OutputError(
+            out_dir, f"output folder cannot be written ({error.strerror or error})",
+            "choose another folder with --out",
+        ) from None
+    return out_dir
+
+
+def _excel_cell(value):
+    if isinstance(value, str):
+        value = _ILLEGAL_XML.sub("", value)
+        if len(value) > EXCEL_CELL_LIMIT:
+            return value[: EXCEL_CELL_LIMIT - len(TRUNCATION_MARK)] + TRUNCATION_MARK
+    return value
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    """Write one table as CSV, UTF-8 with BOM, LF line ends."""
+    table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def write_parquet(table: pd.DataFrame, path: Path) -> None:
+    """Write one table as Parquet (pyarrow)."""
+    table.to_parquet(path, index=False, engine="pyarrow")
+
+
+def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write all tables as sheets of one workbook, cells cut to Excel's 32,767-character limit."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, table in tables.items():
+            table.map(_excel_cell).to_excel(writer, sheet_name=name[:31], index=False)
+
+
+def write_outputs(
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    extra_writers: dict[str, Callable[[Path], None]] | None = None,
+) -> list[Path]:
+    """Write every table (CSV + Parquet) and the workbook to ``out_dir`` atomically.
+
+    ``extra_writers`` maps further file names (e.g. graph.graphml) to functions that write that
+    file at the path they are given. Returns the final paths. Raises :class:`OutputError` when
+    the folder cannot be written; on any failure nothing in ``out_dir`` is changed.
+    """
+    ensure_writable(out_dir)
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".guanche-staging-"))
+    try:
+        names: list[str] = []
+        for name, table in tables.items():
+            write_csv(table, staging / f"{name}.csv")
+            write_parquet(table, staging / f"{name}.parquet")
+            names += [f"{name}.csv", f"{name}.parquet"]
+        write_workbook(tables, staging / WORKBOOK_NAME)
+        names.append(WORKBOOK_NAME)
+        for name, writer in (extra_writers or {}).items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            writer(staging / name)
+            names.append(name)
+        final = []
+        for name in names:
+            target = out_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, target)
+            final.append(target)
+        return final
+    except OSError as error:
+        raise OutputError(
+            out_dir, f"writing outputs failed ({error.strerror or error}); previous outputs kept",
+            "free disk space or choose another folder with --out",
+        ) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

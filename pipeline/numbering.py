@@ -1,0 +1,65 @@
+"""Recognise the numbering that opens a heading line: 第一章, 一、, （一）, 1., （1）, ①, 第一条."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cn2an
+
+_CN_DIGITS = "一二三四五六七八九十百千零〇两"
+_CN = f"[{_CN_DIGITS}]+"
+
+# (style, pattern). Order matters: the first pattern that matches a line wins.
+NUMBERING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (style, re.compile(pattern))
+    for style, pattern in (
+        ("part", rf"^(第({_CN}|\d+)编)\s*"),
+        ("chapter", rf"^(第({_CN}|\d+)章)\s*"),
+        ("subchapter", rf"^(第({_CN}|\d+)节)\s*"),
+        ("article", rf"^(第({_CN}|\d+)条(?:之[{_CN_DIGITS}]+)?)(?:\s+|$)"),
+        ("cn", rf"^(({_CN})\s*[、.])\s*"),
+        ("cn_paren", rf"^([（(]({_CN})[）)])\s*"),
+        ("arabic", r"^((\d{1,3})(?:[.．](?!\d)|、))\s*"),
+        ("arabic_paren", r"^([（(](\d{1,3})[）)])\s*"),
+        ("circled", r"^(([①-⑳]))\s*"),
+    )
+)
+CHAPTER_STYLES = frozenset({"part", "chapter", "subchapter"})
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """A numbered line: its style, the number as written (e.g. （十三）), its value and the rest."""
+
+    style: str
+    number: str
+    value: int
+    rest: str
+
+
+def numeral_value(numeral: str) -> int:
+    """Return the integer of a Chinese, Arabic or circled numeral (十三 → 13, ⑤ → 5)."""
+    if numeral in _CIRCLED:
+        return _CIRCLED.index(numeral) + 1
+    if numeral.isascii() and numeral.isdigit():
+        return int(numeral)
+    return int(cn2an.cn2an(numeral.replace("〇", "零"), "smart"))
+
+
+def match_numbering(line: str) -> Numbering | None:
+    """Return the :class:`Numbering` that opens ``line``, or None for an unnumbered line.
+
+    ``line`` should be stripped. Chinese numerals are parsed with cn2an.
+    """
+    for style, pattern in NUMBERING_STYLES:
+        match = pattern.match(line)
+        if match is None:
+            continue
+        try:
+            value = numeral_value(match.group(2))
+        except ValueError:
+            continue
+        return Numbering(style, match.group(1).strip(), value, line[match.end():].strip())
+    return None

@@ -1,0 +1,125 @@
+"""PDF files with a text layer (pdfplumber): reading order, no running heads or page numbers,
+wrapped lines re-joined into paragraphs, tables as rows."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipeline.errors import InputError
+from pipeline.readers.base import ReadResult, table_row_line
+
+_PAGE_NUMBER = re.compile(
+    r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*/\s*(共\s*)?\d{1,4}\s*页?)?[-—–－\s]*$"
+)
+_PARAGRAPH_START = re.compile(
+    r"^(第[一二三四五六七八九十百千零〇两]+[编章节条]|[一二三四五六七八九十百]+、|"
+    r"（[一二三四五六七八九十百]+）|\d{1,3}[.、．]|（\d{1,3}）|[①-⑳]|附件)"
+)
+_SENTENCE_END = "。！？；：」”）》"
+
+
+@dataclass
+class _Line:
+    top: float
+    x0: float
+    x1: float
+    text: str
+    is_table_row: bool = False
+
+
+def _page_lines(page) -> list[_Line]:
+    """Text lines and table rows of one page, top to bottom."""
+    tables = page.find_tables()
+    boxes = [table.bbox for table in tables]
+
+    def outside_tables(obj) -> bool:
+        cx = (obj["x0"] + obj["x1"]) / 2
+        cy = (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+    text_page = page.filter(outside_tables) if boxes else page
+    lines = [
+        _Line(line["top"], line["x0"], line["x1"], line["text"].strip())
+        for line in text_page.extract_text_lines(layout=False, strip=True)
+        if line["text"].strip()
+    ]
+    for table in tables:
+        for row_index, row in enumerate(table.extract()):
+            text = table_row_line([cell or "" for cell in row])
+            if text.strip():
+                lines.append(_Line(table.bbox[1] + row_index * 0.01, 0, 0, text, True))
+    return sorted(lines, key=lambda line: line.top)
+
+
+def _running_lines(pages: list[list[_Line]]) -> set[str]:
+    """Texts that recur at the top or bottom of at least half the pages (headers, footers)."""
+    if len(pages) < 3:
+        return set()
+    seen: Counter[str] = Counter()
+    for lines in pages:
+        edge = {re.sub(r"\d+", "#", line.text) for line in lines[:1] + lines[-1:]}
+        seen.update(edge)
+    return {text for text, count in seen.items() if count >= len(pages) / 2}
+
+
+def _join_paragraphs(lines: list[_Line], right_margin: float, char_width: float) -> list[str]:
+    """Re-join lines that wrap at the right margin into paragraphs."""
+    paragraphs: list[str] = []
+    wraps = False
+    for line in lines:
+        if line.is_table_row:
+            paragraphs.append(line.text)
+            wraps = False
+            continue
+        if wraps and paragraphs and not _PARAGRAPH_START.match(line.text):
+            paragraphs[-1] += line.text
+        else:
+            paragraphs.append(line.text)
+        reaches_margin = line.x1 >= right_margin - 1.5 * char_width
+        wraps = reaches_margin and not line.text.endswith(tuple(_SENTENCE_END))
+    return paragraphs
+
+
+def read_pdf(data: bytes, path: Path) -> ReadResult:
+    """Read a PDF's text layer.
+
+    Raises :class:`~pipeline.errors.InputError` for a damaged or truncated PDF, an encrypted one,
+    and a scanned PDF with no text layer ("scanned, needs OCR").
+    """
+    try:
+        with pdfplumber.open(BytesIO(data)) as pdf:
+            pages = [_page_lines(page) for page in pdf.pages]
+            metadata_title = (pdf.metadata or {}).get("Title")
+    except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as error:
+        raise InputError(
+            path, f"damaged, truncated or encrypted PDF ({type(error).__name__})",
+            "get an intact copy of the file, or open and re-save it as PDF",
+        ) from None
+    if not any(pages):
+        raise InputError(
+            path, "scanned, needs OCR: the PDF has no text layer",
+            "run OCR on it first (e.g. ocrmypdf -l chi_sim) and read the OCRed PDF",
+        )
+    running = _running_lines(pages)
+    kept = [
+        line for lines in pages for line in lines
+        if not _PAGE_NUMBER.match(line.text) and re.sub(r"\d+", "#", line.text) not in running
+    ]
+    text_lines = [line for line in kept if not line.is_table_row]
+    right_margin = max((line.x1 for line in text_lines), default=0.0)
+    widths = [(line.x1 - line.x0) / len(line.text) for line in text_lines if line.text]
+    char_width = sorted(widths)[len(widths) // 2] if widths else 10.0
+    metadata = {"title_hint": metadata_title.strip()} if isinstance(metadata_title, str) and metadata_title.strip() else {}
+    return ReadResult(
+        text="\n".join(_join_paragraphs(kept, right_margin, char_width)),
+        encoding="pdf",
+        metadata=metadata,
+    )

@@ -1,0 +1,277 @@
+"""Numbering hierarchy → sections and tasks (or articles), plus the document's own record.
+
+Plans: the first numbering level (一、 or 第一章 …) gives sections, the level below it gives
+tasks, deeper levels stay inside their task's text. A plan with a single numbering level has
+tasks and no sections. Regulations (two or more 第X条): chapters and 节 give sections and every
+article is a task of kind ``article``. Front matter before the first heading (a transmittal
+notice, the preamble, enactment lines) and the closing signature/印发 lines are never tasks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline import metadata as meta
+from pipeline.ingest import SourceText
+from pipeline.numbering import CHAPTER_STYLES, Numbering, match_numbering
+
+_SENTENCE_END = re.compile(r"[。；！？]")
+_TITLE_MAX = 60
+_SIGNATURE_NOTE = re.compile(r"^[（(](此件|本件).*[)）]$")
+_DATE_ONLY = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading above the task level. ``text`` holds body lines that sit under it directly."""
+
+    doc_id: str
+    section_id: str
+    parent_id: str | None
+    depth: int
+    number: str
+    title: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task of a plan or an article of a regulation, with its full text as written.
+
+    ``start``/``end`` are character offsets of the task in the document's normalised text.
+    """
+
+    doc_id: str
+    task_id: str
+    section_id: str | None
+    kind: str
+    path: str
+    number: str
+    title: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class ParsedDocument:
+    """One document: its record for the documents table, preamble, sections, tasks."""
+
+    doc_id: str
+    source: SourceText
+    record: dict
+    preamble: str
+    sections: list[Section] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+
+@dataclass
+class _Line:
+    text: str
+    start: int
+    end: int
+    numbering: Numbering | None = None
+
+
+def heading_title(rest: str) -> str:
+    """The title of a heading: its first sentence, cut to 60 characters with … if longer."""
+    first = _SENTENCE_END.split(rest, maxsplit=1)[0].strip()
+    return first if len(first) <= _TITLE_MAX else first[: _TITLE_MAX - 1] + "…"
+
+
+def _lines(text: str) -> list[_Line]:
+    lines, offset = [], 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            lines.append(_Line(stripped, offset + lead, offset + lead + len(stripped)))
+        offset += len(raw) + 1
+    return lines
+
+
+def _body_end(lines: list[_Line]) -> int:
+    """Index where the closing matter starts: the 印发 line, 抄送, or a trailing signature."""
+    end = len(lines)
+    for index, line in enumerate(lines):
+        if meta.is_issued_line(line.text) or line.text.startswith("抄送"):
+            end = index
+            break
+    while end > 0 and (_SIGNATURE_NOTE.match(lines[end - 1].text) or _DATE_ONLY.match(lines[end - 1].text)):
+        if _DATE_ONLY.match(lines[end - 1].text) and end > 1:
+            signer = lines[end - 2].text
+            if len(signer) <= 30 and not re.search(r"[。；：]", signer) and match_numbering(signer) is None:
+                end -= 1
+        end -= 1
+    return end
+
+
+def _depths(headings: list[_Line]) -> tuple[list[int], dict[str, int]]:
+    """Depth of every heading (numbering styles nest in the order they first appear)."""
+    stack: list[str] = []
+    depths: list[int] = []
+    first_depth: dict[str, int] = {}
+    for line in headings:
+        style = line.numbering.style
+        if style in stack:
+            del stack[stack.index(style) + 1:]
+        else:
+            stack.append(style)
+        depths.append(len(stack))
+        first_depth.setdefault(style, len(stack))
+    return depths, first_depth
+
+
+def _task_style(first_depth: dict[str, int], regulation: bool) -> str | None:
+    if regulation:
+        return "article"
+    ordered = sorted(first_depth, key=first_depth.get)
+    plain = [style for style in ordered if style not in CHAPTER_STYLES]
+    if len(plain) >= 2:
+        return plain[1]
+    if plain:
+        return plain[0]
+    return ordered[-1] if ordered else None
+
+
+def parse_document(source: SourceText, doc_id: str, overrides: dict | None = None) -> ParsedDocument:
+    """Split a source document into preamble, sections and tasks, and build its record.
+
+    ``overrides`` (from the manifest) replace inferred record fields. Yields a document with no
+    tasks when the text has no numbered structure; never raises on odd text.
+    """
+    lines = _lines(source.text)
+    notice = meta.transmittal([line.text for line in lines])
+    start = notice[2] + 1 if notice else 0
+    end = _body_end(lines)
+    body = lines[start:end]
+    for line in body:
+        line.numbering = match_numbering(line.text)
+    regulation = sum(1 for l in body if l.numbering and l.numbering.style == "article") >= 2
+    allowed = (lambda s: s in CHAPTER_STYLES or s == "article") if regulation else (lambda s: s != "article")
+    headings = [l for l in body if l.numbering and allowed(l.numbering.style)]
+    for line in body:
+        if line.numbering and not allowed(line.numbering.style):
+            line.numbering = None
+    depths, first_depth = _depths(headings)
+    task_style = _task_style(first_depth, regulation)
+    section_styles = {s for s, d in first_depth.items() if task_style and d < first_depth[task_style]}
+    depth_of = {id(line): depth for line, depth in zip(headings, depths)}
+
+    preamble: list[str] = [l.text for l in lines[:start]]
+    sections: list[Section] = []
+    section_lines: dict[str, list[str]] = {}
+    section_level: dict[str, int] = {}
+    open_sections: list[Section] = []  # innermost last
+    tasks: list[Task] = []
+    current: dict | None = None
+
+    def close_task() -> None:
+        nonlocal current
+        if current is not None:
+            tasks.append(Task(text="\n".join(current.pop("lines")), **current))
+            current = None
+
+    for line in body:
+        numbering = line.numbering
+        style = numbering.style if numbering else None
+        if style in section_styles:
+            close_task()
+            level = depth_of[id(line)]
+            open_sections = [s for s in open_sections if section_level[s.section_id] < level]
+            section = Section(
+                doc_id=doc_id,
+                section_id=f"{doc_id}:S{len(sections) + 1:03d}",
+                parent_id=open_sections[-1].section_id if open_sections else None,
+                depth=len(open_sections) + 1,
+                number=numbering.number,
+                title=heading_title(numbering.rest),
+            )
+            section_level[section.section_id] = level
+            sections.append(section)
+            open_sections.append(section)
+            section_lines[section.section_id] = []
+        elif style == task_style and style is not None:
+            close_task()
+            path = "/".join([s.number for s in open_sections] + [numbering.number])
+            current = dict(
+                doc_id=doc_id,
+                task_id=f"{doc_id}:T{len(tasks) + 1:04d}",
+                section_id=open_sections[-1].section_id if open_sections else None,
+                kind="article" if regulation else "task",
+                path=path,
+                number=numbering.number,
+                title=heading_title(numbering.rest),
+                start=line.start,
+                end=line.end,
+                lines=[numbering.rest] if numbering.rest else [],
+            )
+        elif current is not None:
+            current["lines"].append(line.text)
+            current["end"] = line.end
+        elif open_sections:
+            section_lines[open_sections[-1].section_id].append(line.text)
+        else:
+            preamble.append(line.text)
+    close_task()
+    sections = [
+        Section(**{**s.__dict__, "text": "\n".join(section_lines[s.section_id])}) for s in sections
+    ]
+    record = describe_document(source, doc_id, preamble, notice, [l.text for l in lines[end:]],
+                               overrides or {})
+    return ParsedDocument(doc_id, source, record, "\n".join(preamble), sections, tasks)
+
+
+def describe_document(
+    source: SourceText,
+    doc_id: str,
+    front: list[str],
+    notice: tuple[str, str, int] | None,
+    closing: list[str],
+    overrides: dict,
+) -> dict:
+    """Build the documents-table record from declared metadata, front and closing matter.
+
+    Precedence: manifest ``overrides`` > the file's declared metadata (gov.cn table) > a
+    transmittal notice > enactment lines of a regulation > a title heading > inference.
+    """
+    declared = source.metadata
+    enacting_body, enacted_on = meta.enactment(front)
+    title = declared.get("title") or (notice[0] if notice else "") or declared.get("title_hint", "")
+    if not title:
+        title = next((line for line in front if len(line) <= 60 and "。" not in line), "")
+    issuer = declared.get("issuer") or (notice[1] if notice else "") or enacting_body
+    issued_line = next((line for line in closing if meta.is_issued_line(line)), "")
+    if not issuer and issued_line:
+        issuer = issued_line.split()[0] if " " in issued_line else ""
+    issued_on = (
+        meta.iso_date(declared.get("issued_on", ""))
+        or next((meta.iso_date(line) for line in front if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", line)), "")
+        or meta.iso_date(issued_line)
+        or enacted_on
+        or next((meta.iso_date(line) for line in closing if meta.iso_date(line)), "")
+    )
+    doc_number = declared.get("doc_number") or meta.first_doc_number("\n".join(front[:8]))
+    level, region = meta.jurisdiction(issuer.split("、")[0]) if issuer else ("unknown", "")
+    if level == "unknown":
+        level, region = meta.jurisdiction(title)
+    record = {
+        "doc_id": doc_id,
+        "title": title,
+        "issuer": issuer,
+        "level": level,
+        "region": region,
+        "year": meta.year_of(title, issued_on, doc_number),
+        "issued_on": issued_on,
+        "published_on": meta.iso_date(declared.get("published_on", "")),
+        "doc_number": doc_number,
+        "source_path": str(source.path),
+        "sha256": source.sha256,
+        "encoding": source.encoding,
+        "n_chars": len(source.text),
+    }
+    for key, value in overrides.items():
+        if key in record and value not in (None, ""):
+            record[key] = value
+    return record

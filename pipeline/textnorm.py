@@ -1,0 +1,57 @@
+"""Selective normalisation of Chinese text, keeping an offset map back to the original.
+
+NFKC would also rewrite Chinese punctuation such as （）and ：, which the numbering and
+annotation patterns rely on, so only full-width ASCII letters, digits and a few symbols,
+odd spaces and line endings are normalised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Full-width forms that become ASCII. Chinese punctuation （）：；，、。！？《》 stays as written.
+_FULLWIDTH_KEEP = set("（）：；，！？")
+_TRANSLATE: dict[int, str] = {}
+for _code in range(0xFF01, 0xFF5F):
+    _char = chr(_code)
+    if _char not in _FULLWIDTH_KEEP:
+        _TRANSLATE[_code] = chr(_code - 0xFEE0)
+_TRANSLATE.update({0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x202F: " "})
+# Characters dropped entirely: zero-width spaces and joiners, BOMs inside the text.
+_DROP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\r"}
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """Normalised text plus, for each of its characters, the index in the original text."""
+
+    text: str
+    original: str
+    offsets: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Return the span in the original text that ``text[start:end]`` came from."""
+        if start >= len(self.offsets):
+            return len(self.original), len(self.original)
+        last = self.offsets[end - 1] + 1 if end > start else self.offsets[start]
+        return self.offsets[start], last
+
+
+def normalise(original: str) -> NormalisedText:
+    """Normalise full-width ASCII, odd spaces, CRLF and zero-width characters.
+
+    Yields a :class:`NormalisedText` whose ``offsets`` map every kept character back to its
+    position in ``original``. Lone ``\\r`` line ends become ``\\n``.
+    """
+    original = original.replace("\r\n", "\n") if "\r\n" in original else original
+    kept: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(original):
+        if char in _DROP:
+            if char == "\r":  # a lone CR (old Mac line end)
+                kept.append("\n")
+                offsets.append(index)
+            continue
+        kept.append(_TRANSLATE.get(ord(char), char))
+        offsets.append(index)
+    return NormalisedText("".join(kept), original, tuple(offsets))
