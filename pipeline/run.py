@@ -37,15 +37,25 @@ class InputFailure:
     message: str
 
 
+DOCUMENT_COLUMNS = [
+    "doc_id", "title", "issuer", "level", "region", "year", "issued_on", "published_on",
+    "doc_number", "parents", "source_path", "sha256", "encoding", "n_chars",
+]
+SECTION_COLUMNS = ["doc_id", "section_id", "parent_id", "depth", "number", "title", "text"]
+TASK_COLUMNS = [
+    "doc_id", "task_id", "section_id", "kind", "path", "number", "title", "text", "start", "end",
+]
+
+
 def structure_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
-    """documents, sections and tasks tables, documents in input order, tasks in text order."""
-    documents = make_table("documents", [
+    """documents, sections and tasks tables: documents by doc_id, the rest in text order."""
+    documents = make_table([
         {**doc.record, "parents": "; ".join(corpus.declared_parents.get(doc.doc_id, ()))}
         for doc in corpus.documents
-    ])
+    ], DOCUMENT_COLUMNS)
     documents["year"] = documents["year"].astype("Int64")
-    sections = make_table("sections", [s.__dict__ for doc in corpus.documents for s in doc.sections])
-    tasks = make_table("tasks", [t.__dict__ for doc in corpus.documents for t in doc.tasks])
+    sections = make_table([s.__dict__ for doc in corpus.documents for s in doc.sections], SECTION_COLUMNS)
+    tasks = make_table([t.__dict__ for doc in corpus.documents for t in doc.tasks], TASK_COLUMNS)
     return {"documents": documents, "sections": sections, "tasks": tasks}
 
 
