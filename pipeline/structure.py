@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pipeline import metadata as meta
 from pipeline.ingest import SourceText
 from pipeline.numbering import CHAPTER_STYLES, Numbering, match_numbering
+from pipeline.readers.base import TABLE_CELL_SEPARATOR
 
 _SENTENCE_END = re.compile(r"[。；！？]")
 _TITLE_MAX = 60
@@ -135,6 +136,138 @@ def _task_style(first_depth: dict[str, int], regulation: bool) -> str | None:
     return ordered[-1] if ordered else None
 
 
+@dataclass(frozen=True)
+class _Outline:
+    """How a document's headings nest: which numbering styles open sections and which tasks."""
+
+    regulation: bool
+    task_style: str | None
+    section_styles: frozenset[str]
+    depth_of: dict[int, int]  # id(line) → nesting depth of that heading
+
+
+def _outline(body: list[_Line]) -> _Outline:
+    """Mark heading lines in ``body`` and decide which styles are sections and which tasks."""
+    for line in body:
+        line.numbering = match_numbering(line.text)
+    regulation = sum(1 for l in body if l.numbering and l.numbering.style == "article") >= 2
+    for line in body:
+        style = line.numbering.style if line.numbering else None
+        structural = (style in CHAPTER_STYLES or style == "article") if regulation else style != "article"
+        if style and not structural:
+            line.numbering = None
+    headings = [line for line in body if line.numbering]
+    depths, first_depth = _depths(headings)
+    task_style = _task_style(first_depth, regulation)
+    section_styles = frozenset(
+        style for style, depth in first_depth.items() if task_style and depth < first_depth[task_style]
+    )
+    return _Outline(regulation, task_style, section_styles,
+                    {id(line): depth for line, depth in zip(headings, depths)})
+
+
+_UNIT_HEADER = re.compile(r"^(牵头|责任|配合|协办|参与|主责)(单位|部门)$")
+_TASK_HEADER = re.compile(r"^(重点|主要|工作|具体)?(任务|措施|内容|工作任务|工作内容)$")
+_DEADLINE_HEADER = re.compile(r"^(完成)?(时限|时间)$")
+
+
+def task_table_columns(cells: list[str]) -> dict[str, int] | None:
+    """Recognise a task-division table's header row (序号 / 重点任务 / 牵头单位 / 责任单位 / 完成时限).
+
+    Returns the column index of "task", "number" and each unit or deadline column keyed by its
+    label as written, or None when the row is not such a header.
+    """
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        label = re.sub(r"\s+", "", cell)
+        if _TASK_HEADER.match(label) and "task" not in columns:
+            columns["task"] = index
+        elif label in ("序号", "编号"):
+            columns["number"] = index
+        elif _UNIT_HEADER.match(label) or _DEADLINE_HEADER.match(label):
+            columns[label] = index
+    has_units = any(_UNIT_HEADER.match(label) for label in columns)
+    return columns if "task" in columns and has_units else None
+
+
+class _Builder:
+    """Collects sections and tasks while walking a document's body lines in order."""
+
+    def __init__(self, doc_id: str, outline: _Outline) -> None:
+        self.doc_id = doc_id
+        self.outline = outline
+        self.sections: list[Section] = []
+        self.section_lines: dict[str, list[str]] = {}
+        self.section_level: dict[str, int] = {}
+        self.open_sections: list[Section] = []  # innermost last
+        self.tasks: list[Task] = []
+        self.current: dict | None = None
+        self.preamble: list[str] = []
+
+    def close_task(self) -> None:
+        if self.current is not None:
+            self.tasks.append(Task(text="\n".join(self.current.pop("lines")), **self.current))
+            self.current = None
+
+    def open_section(self, line: _Line) -> None:
+        self.close_task()
+        level = self.outline.depth_of[id(line)]
+        self.open_sections = [s for s in self.open_sections if self.section_level[s.section_id] < level]
+        section = Section(
+            doc_id=self.doc_id,
+            section_id=f"{self.doc_id}:S{len(self.sections) + 1:03d}",
+            parent_id=self.open_sections[-1].section_id if self.open_sections else None,
+            depth=len(self.open_sections) + 1,
+            number=line.numbering.number,
+            title=heading_title(line.numbering.rest),
+        )
+        self.section_level[section.section_id] = level
+        self.sections.append(section)
+        self.open_sections.append(section)
+        self.section_lines[section.section_id] = []
+
+    def open_task(self, number: str, first_line: str, start: int, end: int) -> None:
+        self.close_task()
+        self.current = dict(
+            doc_id=self.doc_id,
+            task_id=f"{self.doc_id}:T{len(self.tasks) + 1:04d}",
+            section_id=self.open_sections[-1].section_id if self.open_sections else None,
+            kind="article" if self.outline.regulation else "task",
+            path="/".join([s.number for s in self.open_sections] + [number]),
+            number=number,
+            title=heading_title(first_line),
+            start=start,
+            end=end,
+            lines=[first_line] if first_line else [],
+        )
+
+    def add_table_row(self, line: _Line, columns: dict[str, int]) -> None:
+        """A row of a task-division table becomes a task; unit columns become labelled lines."""
+        cells = line.text.split(TABLE_CELL_SEPARATOR)
+        cell = lambda key: cells[columns[key]].strip() if columns[key] < len(cells) else ""
+        if not cell("task"):
+            return
+        number = cell("number") if "number" in columns else str(len(self.tasks) + 1)
+        self.open_task(number, cell("task"), line.start, line.end)
+        for label in columns:
+            if label not in ("task", "number") and cell(label):
+                self.current["lines"].append(f"{label}：{cell(label)}")
+        self.close_task()
+
+    def add_text(self, line: _Line) -> None:
+        if self.current is not None:
+            self.current["lines"].append(line.text)
+            self.current["end"] = line.end
+        elif self.open_sections:
+            self.section_lines[self.open_sections[-1].section_id].append(line.text)
+        else:
+            self.preamble.append(line.text)
+
+    def finished_sections(self) -> list[Section]:
+        return [Section(**{**s.__dict__, "text": "\n".join(self.section_lines[s.section_id])})
+                for s in self.sections]
+
+
 def parse_document(source: SourceText, doc_id: str, overrides: dict | None = None) -> ParsedDocument:
     """Split a source document into preamble, sections and tasks, and build its record.
 
@@ -146,81 +279,34 @@ def parse_document(source: SourceText, doc_id: str, overrides: dict | None = Non
     start = notice[2] + 1 if notice else 0
     end = _body_end(lines)
     body = lines[start:end]
+    outline = _outline(body)
+    builder = _Builder(doc_id, outline)
+    table_columns: dict[str, int] | None = None
     for line in body:
-        line.numbering = match_numbering(line.text)
-    regulation = sum(1 for l in body if l.numbering and l.numbering.style == "article") >= 2
-    allowed = (lambda s: s in CHAPTER_STYLES or s == "article") if regulation else (lambda s: s != "article")
-    headings = [l for l in body if l.numbering and allowed(l.numbering.style)]
-    for line in body:
-        if line.numbering and not allowed(line.numbering.style):
-            line.numbering = None
-    depths, first_depth = _depths(headings)
-    task_style = _task_style(first_depth, regulation)
-    section_styles = {s for s, d in first_depth.items() if task_style and d < first_depth[task_style]}
-    depth_of = {id(line): depth for line, depth in zip(headings, depths)}
-
-    preamble: list[str] = [l.text for l in lines[:start]]
-    sections: list[Section] = []
-    section_lines: dict[str, list[str]] = {}
-    section_level: dict[str, int] = {}
-    open_sections: list[Section] = []  # innermost last
-    tasks: list[Task] = []
-    current: dict | None = None
-
-    def close_task() -> None:
-        nonlocal current
-        if current is not None:
-            tasks.append(Task(text="\n".join(current.pop("lines")), **current))
-            current = None
-
-    for line in body:
-        numbering = line.numbering
-        style = numbering.style if numbering else None
-        if style in section_styles:
-            close_task()
-            level = depth_of[id(line)]
-            open_sections = [s for s in open_sections if section_level[s.section_id] < level]
-            section = Section(
-                doc_id=doc_id,
-                section_id=f"{doc_id}:S{len(sections) + 1:03d}",
-                parent_id=open_sections[-1].section_id if open_sections else None,
-                depth=len(open_sections) + 1,
-                number=numbering.number,
-                title=heading_title(numbering.rest),
-            )
-            section_level[section.section_id] = level
-            sections.append(section)
-            open_sections.append(section)
-            section_lines[section.section_id] = []
-        elif style == task_style and style is not None:
-            close_task()
-            path = "/".join([s.number for s in open_sections] + [numbering.number])
-            current = dict(
-                doc_id=doc_id,
-                task_id=f"{doc_id}:T{len(tasks) + 1:04d}",
-                section_id=open_sections[-1].section_id if open_sections else None,
-                kind="article" if regulation else "task",
-                path=path,
-                number=numbering.number,
-                title=heading_title(numbering.rest),
-                start=line.start,
-                end=line.end,
-                lines=[numbering.rest] if numbering.rest else [],
-            )
-        elif current is not None:
-            current["lines"].append(line.text)
-            current["end"] = line.end
-        elif open_sections:
-            section_lines[open_sections[-1].section_id].append(line.text)
+        if TABLE_CELL_SEPARATOR in line.text:
+            header = task_table_columns(line.text.split(TABLE_CELL_SEPARATOR))
+            if header is not None:
+                builder.close_task()
+                table_columns = header
+            elif table_columns is not None:
+                builder.add_table_row(line, table_columns)
+            else:
+                builder.add_text(line)
+            continue
+        table_columns = None
+        style = line.numbering.style if line.numbering else None
+        if style in outline.section_styles:
+            builder.open_section(line)
+        elif style is not None and style == outline.task_style:
+            builder.open_task(line.numbering.number, line.numbering.rest, line.start, line.end)
         else:
-            preamble.append(line.text)
-    close_task()
-    sections = [
-        Section(**{**s.__dict__, "text": "\n".join(section_lines[s.section_id])}) for s in sections
-    ]
-    record = describe_document(source, doc_id, preamble, notice, [l.text for l in lines[end:]],
+            builder.add_text(line)
+    builder.close_task()
+    front = [line.text for line in lines[:start]] + builder.preamble
+    record = describe_document(source, doc_id, front, notice, [l.text for l in lines[end:]],
                                overrides or {})
-    return ParsedDocument(doc_id, source, record, "\n".join(preamble), sections, tasks)
+    return ParsedDocument(doc_id, source, record, "\n".join(front), builder.finished_sections(),
+                          builder.tasks)
 
 
 def describe_document(

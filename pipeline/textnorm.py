@@ -43,12 +43,11 @@ def normalise(original: str) -> NormalisedText:
     Yields a :class:`NormalisedText` whose ``offsets`` map every kept character back to its
     position in ``original``. Lone ``\\r`` line ends become ``\\n``.
     """
-    original = original.replace("\r\n", "\n") if "\r\n" in original else original
     kept: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(original):
         if char in _DROP:
-            if char == "\r":  # a lone CR (old Mac line end)
+            if char == "\r" and original[index + 1:index + 2] != "\n":  # a lone CR (old Mac)
                 kept.append("\n")
                 offsets.append(index)
             continue

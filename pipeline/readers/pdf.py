@@ -23,7 +23,7 @@ _PARAGRAPH_START = re.compile(
     r"^(第[一二三四五六七八九十百千零〇两]+[编章节条]|[一二三四五六七八九十百]+、|"
     r"（[一二三四五六七八九十百]+）|\d{1,3}[.、．]|（\d{1,3}）|[①-⑳]|附件)"
 )
-_SENTENCE_END = "。！？；：」”）》"
+_SENTENCE_END = ("。", "！", "？")
 
 
 @dataclass
@@ -70,21 +70,32 @@ def _running_lines(pages: list[list[_Line]]) -> set[str]:
     return {text for text, count in seen.items() if count >= len(pages) / 2}
 
 
-def _join_paragraphs(lines: list[_Line], right_margin: float, char_width: float) -> list[str]:
-    """Re-join lines that wrap at the right margin into paragraphs."""
+def _join_paragraphs(lines: list[_Line], char_width: float) -> list[str]:
+    """Re-join lines that wrap at the right margin into paragraphs.
+
+    A line continues the previous one when that one reached the right margin and this one does
+    not open a numbered item; after a full stop at the margin it must also not be indented (a
+    new paragraph's first-line indent).
+    """
+    text_lines = [line for line in lines if not line.is_table_row]
+    right_margin = max((line.x1 for line in text_lines), default=0.0)
+    left_margin = min((line.x0 for line in text_lines), default=0.0)
     paragraphs: list[str] = []
-    wraps = False
+    previous: _Line | None = None
     for line in lines:
-        if line.is_table_row:
-            paragraphs.append(line.text)
-            wraps = False
-            continue
-        if wraps and paragraphs and not _PARAGRAPH_START.match(line.text):
+        joins = (
+            previous is not None
+            and not line.is_table_row
+            and not previous.is_table_row
+            and previous.x1 >= right_margin - 1.5 * char_width
+            and not _PARAGRAPH_START.match(line.text)
+            and (not previous.text.endswith(_SENTENCE_END) or line.x0 <= left_margin + char_width / 2)
+        )
+        if joins:
             paragraphs[-1] += line.text
         else:
             paragraphs.append(line.text)
-        reaches_margin = line.x1 >= right_margin - 1.5 * char_width
-        wraps = reaches_margin and not line.text.endswith(tuple(_SENTENCE_END))
+        previous = line
     return paragraphs
 
 
@@ -113,13 +124,11 @@ def read_pdf(data: bytes, path: Path) -> ReadResult:
         line for lines in pages for line in lines
         if not _PAGE_NUMBER.match(line.text) and re.sub(r"\d+", "#", line.text) not in running
     ]
-    text_lines = [line for line in kept if not line.is_table_row]
-    right_margin = max((line.x1 for line in text_lines), default=0.0)
-    widths = [(line.x1 - line.x0) / len(line.text) for line in text_lines if line.text]
+    widths = [(line.x1 - line.x0) / len(line.text) for line in kept if line.text and not line.is_table_row]
     char_width = sorted(widths)[len(widths) // 2] if widths else 10.0
     metadata = {"title_hint": metadata_title.strip()} if isinstance(metadata_title, str) and metadata_title.strip() else {}
     return ReadResult(
-        text="\n".join(_join_paragraphs(kept, right_margin, char_width)),
+        text="\n".join(_join_paragraphs(kept, char_width)),
         encoding="pdf",
         metadata=metadata,
     )

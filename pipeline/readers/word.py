@@ -52,6 +52,7 @@ class _Level:
     num_fmt: str = "decimal"
     text: str = "%1."
     start: int = 1
+    restarts: bool = True  # w:lvlRestart="0": keep counting across shallower levels
 
 
 @dataclass
@@ -83,6 +84,9 @@ class _ListNumbering:
                     level.text = text.get(qn("w:val")) or ""
                 if start is not None:
                     level.start = int(start.get(qn("w:val")))
+                restart = lvl.find(qn("w:lvlRestart"))
+                if restart is not None and restart.get(qn("w:val")) == "0":
+                    level.restarts = False
                 levels[int(lvl.get(qn("w:ilvl")))] = level
             abstract_levels[abstract.get(qn("w:abstractNumId"))] = levels
         for num in root.findall(qn("w:num")):
@@ -99,7 +103,7 @@ class _ListNumbering:
             return ""
         counters = self.counters.setdefault(self.abstract_of[num_id], {})
         counters[ilvl] = counters.get(ilvl, levels[ilvl].start - 1) + 1
-        for deeper in [k for k in counters if k > ilvl]:
+        for deeper in [k for k in counters if k > ilvl and levels.get(k, _Level()).restarts]:
             del counters[deeper]
         label = levels[ilvl].text
         for level_index, level in levels.items():

@@ -1,0 +1,17 @@
+"""Shared fixtures: the county plan parsed once, and a marker for tests that need the corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.ingest import read_source
+from pipeline.structure import parse_document
+from tests.documents import CORPUS, COUNTY_PLAN
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
+
+
+@pytest.fixture(scope="session")
+def county_plan():
+    """The shipped county plan, parsed."""
+    return parse_document(read_source(COUNTY_PLAN), "alxa")

@@ -1,0 +1,127 @@
+"""Reading every supported format and encoding, and refusing bad input with a clear message."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from pipeline.decode import looks_like_chinese
+from pipeline.errors import InputError
+from pipeline.ingest import read_source
+from pipeline.structure import parse_document
+from pipeline.textnorm import normalise
+from tests.documents import COUNTY_PLAN, write_county_plan_docx, write_county_plan_pdf
+
+
+def tables_of(path):
+    doc = parse_document(read_source(path), "alxa")
+    return (
+        {k: v for k, v in doc.record.items() if k not in ("source_path", "sha256", "encoding", "n_chars")},
+        [(s.number, s.title, s.text) for s in doc.sections],
+        [(t.path, t.title, t.text) for t in doc.tasks],
+    )
+
+
+@pytest.mark.parametrize("encoding, bom", [("gb18030", b""), ("gbk", b""), ("utf-16-le", codecs.BOM_UTF16_LE),
+                                           ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-8", codecs.BOM_UTF8)])
+def test_other_encodings_give_identical_tables(tmp_path, county_plan, encoding, bom):
+    copy = tmp_path / "plan.txt"
+    copy.write_bytes(bom + COUNTY_PLAN.read_text(encoding="utf-8").encode(encoding))
+    assert tables_of(copy) == tables_of(COUNTY_PLAN)
+
+
+def test_crlf_and_fullwidth_digits_are_normalised(tmp_path):
+    copy = tmp_path / "plan.txt"
+    text = COUNTY_PLAN.read_text(encoding="utf-8").replace("\n", "\r\n").replace("100%", "１００％")
+    copy.write_bytes(text.encode("gb18030"))
+    source = read_source(copy)
+    assert "\r" not in source.text and "出庭应诉率100%" in source.text
+    assert tables_of(copy)[2] == tables_of(COUNTY_PLAN)[2]
+
+
+def test_offset_map_leads_back_to_the_original():
+    normalised = normalise("第１条\r\n　加强\u200b管理")
+    assert normalised.text == "第1条\n 加强管理"
+    start = normalised.text.index("管理")
+    assert normalised.original_span(start, start + 2) == (9, 11)
+    assert normalised.original[9:11] == "管理"
+
+
+def test_docx_numbering_definitions_are_rebuilt(tmp_path):
+    docx = write_county_plan_docx(tmp_path / "plan.docx")
+    from docx import Document  # python-docx itself drops the numbers
+    assert not any(p.text.startswith("（一）") for p in Document(docx).paragraphs)
+    assert tables_of(docx) == tables_of(COUNTY_PLAN)
+
+
+def test_pdf_gives_the_same_tasks_without_page_furniture(tmp_path):
+    pdf = write_county_plan_pdf(tmp_path / "plan.pdf")
+    record, sections, tasks = tables_of(pdf)
+    assert (sections, tasks) == tables_of(COUNTY_PLAN)[1:]
+    assert record["title"] == "阿拉善左旗2024年法治政府建设工作计划"
+    text = read_source(pdf).text
+    assert "文件" not in text.splitlines()[-1] and "- 2 -" not in text
+
+
+def test_html_tables_become_tab_separated_rows(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><head><meta charset='gbk'><title>t</title></head><body><nav>首页 | 政策</nav>"
+        "<div class='article'><p>某县工作分工</p><table><tr><th>序号</th><th>重点任务</th><th>牵头单位</th></tr>"
+        "<tr><td>1</td><td>推进依法行政。</td><td>县司法局</td></tr></table></div></body></html>",
+        encoding="gbk",
+    )
+    source = read_source(page)
+    assert source.text.splitlines() == ["某县工作分工", "序号\t重点任务\t牵头单位", "1\t推进依法行政。\t县司法局"]
+    assert source.encoding == "gb18030"
+
+
+def test_mojibake_is_not_chinese():
+    text = COUNTY_PLAN.read_text(encoding="utf-8")
+    assert looks_like_chinese(text)
+    assert not looks_like_chinese(text.encode("utf-8").decode("gb18030", errors="replace"))
+
+
+def _scanned_pdf(path):
+    from reportlab.pdfgen import canvas
+    page = canvas.Canvas(str(path))
+    page.rect(50, 50, 400, 600, fill=1)  # an image-like page with no text layer
+    page.save()
+    return path
+
+
+BAD_INPUTS = {
+    "empty file": (lambda d: _write(d / "empty.txt", b"\n  \n"), "empty file"),
+    "binary renamed": (lambda d: _write(d / "photo.txt", bytes(range(256)) * 40), "binary data"),
+    "truncated docx": (lambda d: _truncate(write_county_plan_docx(d / "plan.docx")), "damaged or truncated Word file"),
+    "truncated pdf": (lambda d: _truncate(write_county_plan_pdf(d / "plan.pdf")), "damaged, truncated or encrypted PDF"),
+    "scanned pdf": (lambda d: _scanned_pdf(d / "scan.pdf"), "scanned, needs OCR"),
+    "unknown encoding": (lambda d: _write(d / "big5.txt", COUNTY_PLAN.read_text(encoding="utf-8").encode("big5", "replace")),
+                         "unknown text encoding"),
+    "cut mid-character": (lambda d: _write(d / "cut.txt", COUNTY_PLAN.read_bytes()[:1000]), "truncated file"),
+    "missing": (lambda d: d / "nothing-here.txt", "no such file"),
+    "unsupported": (lambda d: _write(d / "plan.rtf", b"{\\rtf1 plan}"), "unsupported file type '.rtf'"),
+}
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path
+
+
+def _truncate(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_raises_one_clear_error(tmp_path, case):
+    make, expected = BAD_INPUTS[case]
+    path = make(tmp_path)
+    with pytest.raises(InputError) as raised:
+        read_source(path)
+    message = str(raised.value)
+    assert message.startswith(str(path)) and expected in message and " — " in message
+    assert "\n" not in message
