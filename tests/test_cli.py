@@ -1,0 +1,118 @@
+"""The command line on real input: outputs in every format, determinism, atomic writes, bad input."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from pipeline import export
+from pipeline.cli import app
+from tests.documents import COUNTY_PLAN, write_county_plan_docx
+
+runner = CliRunner()
+TABLES = ("documents", "sections", "tasks")
+
+
+@pytest.fixture()
+def raw(tmp_path):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    shutil.copy(COUNTY_PLAN, folder)
+    shutil.copy(COUNTY_PLAN.parent / "manifest.toml", folder)
+    return folder
+
+
+def run_cli(*args):
+    return runner.invoke(app, ["run", *map(str, args)])
+
+
+def test_run_writes_every_table_in_every_format(raw, tmp_path):
+    out = tmp_path / "out"
+    result = run_cli(raw, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "1 document(s) read, 8 sections, 26 tasks" in result.stdout
+    for name in TABLES:
+        csv_bytes = (out / f"{name}.csv").read_bytes()
+        assert csv_bytes.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Chinese correctly
+        from_csv = pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig", keep_default_na=False, dtype=str)
+        from_parquet = pd.read_parquet(out / f"{name}.parquet").map(lambda v: "" if pd.isna(v) else str(v))
+        assert list(from_csv.columns) == list(from_parquet.columns)
+        assert from_csv.values.tolist() == from_parquet.values.tolist()
+    workbook = load_workbook(out / "guanche.xlsx", read_only=True)
+    assert workbook.sheetnames == list(TABLES)
+    tasks = pd.read_csv(out / "tasks.csv", encoding="utf-8-sig")
+    assert tasks["title"].iloc[12] == "引导、规范基层组织和社会力量参与突发事件应对"
+    documents = pd.read_csv(out / "documents.csv", encoding="utf-8-sig")
+    assert documents.loc[0, "parents"] == "内蒙古自治区2024年法治政府建设工作计划; 阿拉善盟2024年法治政府建设工作计划"
+
+
+def test_outputs_are_byte_identical_across_runs_and_input_order(raw, tmp_path):
+    write_county_plan_docx(raw / "copy.docx")
+    run_cli(raw / "copy.docx", raw / COUNTY_PLAN.name, "--out", tmp_path / "a")
+    run_cli(raw / COUNTY_PLAN.name, raw / "copy.docx", "--out", tmp_path / "b")
+    for name in TABLES:
+        assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (tmp_path / "b" / f"{name}.csv").read_bytes()
+
+
+def test_failed_write_leaves_previous_outputs_intact(raw, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert run_cli(raw, "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def disk_full(tables, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "write_workbook", disk_full)
+    (raw / "second.txt").write_bytes(COUNTY_PLAN.read_bytes())
+    result = run_cli(raw, "--out", out)
+    assert result.exit_code == 2
+    assert "previous outputs kept" in result.stderr and "Traceback" not in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_excel_cells_are_cut_at_the_limit_and_csv_keeps_everything(tmp_path):
+    long_text = "加强" * 20000
+    tables = {"tasks": pd.DataFrame({"task_id": ["t1"], "text": [long_text]})}
+    export.write_outputs(tables, tmp_path)
+    cell = load_workbook(tmp_path / "guanche.xlsx")["tasks"]["B2"].value
+    assert len(cell) == export.EXCEL_CELL_LIMIT and cell.endswith(export.TRUNCATION_MARK)
+    assert pd.read_csv(tmp_path / "tasks.csv", encoding="utf-8-sig")["text"][0] == long_text
+
+
+def test_bad_inputs_are_listed_and_good_ones_processed(raw, tmp_path):
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "photo.txt").write_bytes(bytes(range(256)) * 10)
+    out = tmp_path / "out"
+    result = run_cli(raw, tmp_path / "missing.docx", "--out", out)
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 3
+    assert any("empty.txt: empty file" in line for line in errors)
+    assert any("photo.txt: binary data" in line for line in errors)
+    assert any("missing.docx: no such file" in line for line in errors)
+    assert "3 of 4 input(s) could not be read" in result.stderr
+    assert len(pd.read_csv(out / "tasks.csv", encoding="utf-8-sig")) == 26
+
+
+def test_unwritable_output_folder_is_one_line(raw, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_cli(raw, "--out", blocker / "out")
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "output folder cannot be written" in result.stderr and "--out" in result.stderr
+
+
+def test_console_script_reports_without_traceback(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    done = subprocess.run([sys.executable, "-m", "pipeline", "run", str(tmp_path / "empty.txt"),
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[0] == f"error: {tmp_path / 'empty.txt'}: empty file — check it was saved or downloaded completely"
