@@ -44,6 +44,7 @@ def run(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/")] = None,
     manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: one per core for 50+ inputs.")] = None,
 ) -> None:
     """Read plans, extract tasks and units, link to parent plans, write tables."""
     paths = paths or [default_raw_dir()]
@@ -57,7 +58,7 @@ def run(
             console=err, disable=len(files) < 5, transient=True,
         ) as progress:
             task = progress.add_task("read", total=len(files))
-            corpus, failures = read_documents(files, manifest_data, lambda _: progress.advance(task))
+            corpus, failures = read_documents(files, manifest_data, lambda _: progress.advance(task), jobs)
         tables = build_tables(corpus)
         written = write_outputs(tables, out_dir) if corpus.documents else []
     except GuancheError as error:

@@ -7,7 +7,12 @@ the :class:`Corpus` and returns the tables it builds, which later stages can rea
 
 from __future__ import annotations
 
+import hashlib
+import os
+from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,39 +70,65 @@ STAGES: dict[str, Stage] = {
 }
 
 
+PARALLEL_FROM = 50  # inputs; below this, worker start-up costs more than it saves
+
+
+def parse_file(path: Path, doc_id: str, overrides: dict | None) -> ParsedDocument | InputFailure:
+    """Read and parse one file; a problem comes back as an :class:`InputFailure`, never raised."""
+    try:
+        return parse_document(read_source(path), doc_id, overrides)
+    except GuancheError as error:
+        return InputFailure(path, str(error))
+    except Exception as error:  # a reader bug must not lose the other documents
+        return InputFailure(path, f"{path}: could not be read ({type(error).__name__}: {error}) — "
+                                  "please report this file to the guanche developers")
+
+
+def _document_ids(files: list[Path], manifest: Manifest) -> list[str]:
+    """Ids from the manifest or file names; files that would share an id get a content hash."""
+    ids = []
+    for path in files:
+        entry = manifest.entry_for(path)
+        ids.append(entry.doc_id if entry and entry.doc_id else default_doc_id(path))
+    counts = Counter(ids)
+    for index, (path, doc_id) in enumerate(zip(files, ids)):
+        if counts[doc_id] > 1 and path.is_file():
+            ids[index] = f"{doc_id}-{hashlib.sha256(path.read_bytes()).hexdigest()[:8]}"
+    return ids
+
+
 def read_documents(
     paths: Iterable[str | Path],
     manifest: Manifest,
     on_progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
 ) -> tuple[Corpus, list[InputFailure]]:
-    """Read and parse every input; collect failures instead of stopping at the first.
+    """Read and parse every input, in ``jobs`` worker processes; collect failures, never stop.
 
+    ``jobs=None`` uses one process per core when there are at least 50 inputs, else one.
     Returns the corpus of documents that could be read, sorted by doc_id so that results do not
-    depend on the order files are found in, and the failures in input order.
+    depend on the order files are found in or finish in, and the failures in input order.
     """
+    files = list(discover_inputs(paths))
+    ids = _document_ids(files, manifest)
+    overrides = [(entry.overrides if (entry := manifest.entry_for(path)) else None) for path in files]
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
+    jobs = max(1, min(jobs, len(files)))
     documents: list[ParsedDocument] = []
     failures: list[InputFailure] = []
-    parents: dict[str, tuple[str, ...]] = {}
-    used_ids: set[str] = set()
-    for path in discover_inputs(paths):
-        try:
-            source = read_source(path)
-            entry = manifest.entry_for(path)
-            doc_id = (entry.doc_id if entry and entry.doc_id else None) or default_doc_id(path)
-            if doc_id in used_ids:
-                doc_id = f"{doc_id}-{source.sha256[:8]}"
-            used_ids.add(doc_id)
-            documents.append(parse_document(source, doc_id, entry.overrides if entry else None))
-            if entry and entry.parents:
-                parents[doc_id] = entry.parents
-        except GuancheError as error:
-            failures.append(InputFailure(path, str(error)))
-        except Exception as error:  # a reader bug must not lose the other documents
-            failures.append(InputFailure(
-                path, f"{path}: could not be read ({type(error).__name__}: {error}) — "
-                      "please report this file to the guanche developers"))
-        if on_progress is not None:
-            on_progress(path)
+    with ProcessPoolExecutor(jobs) if jobs > 1 else nullcontext() as pool:
+        mapper = pool.map if pool is not None else map
+        chunk = {"chunksize": max(1, len(files) // (jobs * 8))} if pool is not None else {}
+        for path, parsed in zip(files, mapper(parse_file, files, ids, overrides, **chunk)):
+            (failures if isinstance(parsed, InputFailure) else documents).append(parsed)
+            if on_progress is not None:
+                on_progress(path)
+    parents = {
+        doc.doc_id: entry.parents
+        for doc in documents
+        if (entry := manifest.entry_for(doc.source.path)) and entry.parents
+    }
     documents.sort(key=lambda doc: doc.doc_id)
     return Corpus(documents, parents), failures
 

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from pipeline import export
 from pipeline.cli import app
-from tests.documents import COUNTY_PLAN, write_county_plan_docx
+from tests.conftest import needs_corpus
+from tests.documents import CORPUS, COUNTY_PLAN, write_county_plan_docx
 
 runner = CliRunner()
 TABLES = ("documents", "sections", "tasks")
@@ -116,3 +117,13 @@ def test_console_script_reports_without_traceback(tmp_path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.splitlines()[0] == f"error: {tmp_path / 'empty.txt'}: empty file — check it was saved or downloaded completely"
+
+
+@needs_corpus
+def test_parallel_run_gives_byte_identical_outputs(tmp_path):
+    laws = CORPUS / "laws"
+    assert run_cli(laws, "--out", tmp_path / "one", "--jobs", "1").exit_code == 0
+    result = run_cli(laws, "--out", tmp_path / "two", "--jobs", "2")
+    assert result.exit_code == 0 and "10 document(s) read" in result.stdout
+    for name in TABLES:
+        assert (tmp_path / "one" / f"{name}.csv").read_bytes() == (tmp_path / "two" / f"{name}.csv").read_bytes()
