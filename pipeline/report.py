@@ -1,0 +1,364 @@
+"""One self-contained HTML report of a run, for analysts to read and hand on.
+
+The report is a single file with inline CSS and inline SVG charts: no scripts, no fonts, images
+or styles fetched from anywhere (a Content-Security-Policy forbids it), so it opens offline.
+Chinese text uses the CJK fonts installed on the reader's computer (Noto Sans CJK, Source Han,
+WenQuanYi, Microsoft YaHei, PingFang). Every part is drawn only when the run has the table it
+comes from; every text from the documents is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import views
+from pipeline.errors import InputError, OutputError
+from pipeline.paths import default_out_dir, default_raw_dir
+from pipeline.run import InputFailure, build_tables, read_documents, resolve_manifest
+
+REPORT_NAME = "report.html"
+FONT_STACK = ('"Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", '
+              '"Source Han Sans SC", "Source Han Sans CN", "Microsoft YaHei", "PingFang SC", sans-serif')
+CONTENT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+ROLE_NAMES = ("牵头 lead", "配合/责任 support")
+COVERAGE_NAMES = ("已覆盖 covered", "缺口 gap")
+
+_CSS = """
+:root { --ink: #1f2328; --muted: #59636e; --line: #d8dee4; --accent: #a4262c; --accent-soft: #e8b4b0;
+        --paper: #ffffff; --shade: #f6f8fa; --notice: #fff4e5; --notice-line: #d4861d; }
+* { box-sizing: border-box; }
+body { font-family: FONTS; color: var(--ink); background: var(--paper); margin: 0; line-height: 1.6; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 48px; }
+header { border-bottom: 3px solid var(--accent); margin-bottom: 24px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 32px 0 12px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 16px; margin: 20px 0 8px; }
+.sub, .note { color: var(--muted); font-size: 13px; }
+.figures { display: flex; flex-wrap: wrap; gap: 12px; margin: 0; padding: 0; list-style: none; }
+.figures li { background: var(--shade); border: 1px solid var(--line); border-radius: 6px; padding: 10px 16px; min-width: 120px; }
+.figures b { display: block; font-size: 26px; color: var(--accent); }
+.figures span { font-size: 13px; color: var(--muted); }
+table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0 16px; }
+th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
+thead th { background: var(--shade); font-weight: 600; white-space: nowrap; }
+tr.section th { background: #fbeeed; color: var(--accent); font-weight: 600; }
+td.num { white-space: nowrap; color: var(--muted); }
+td.score { text-align: right; font-variant-numeric: tabular-nums; }
+.notice { background: var(--notice); border-left: 5px solid var(--notice-line); padding: 12px 18px; margin: 16px 0; }
+.notice h2 { border: 0; margin: 0 0 6px; font-size: 18px; }
+code { background: var(--shade); padding: 1px 4px; border-radius: 3px; }
+svg.chart { display: block; max-width: 100%; height: auto; font-family: FONTS; font-size: 13px; }
+svg.chart .s0 { fill: var(--accent); } svg.chart .s1 { fill: var(--accent-soft); }
+svg.chart text { fill: var(--ink); } svg.chart text.value { fill: var(--muted); font-size: 12px; }
+details summary { cursor: pointer; font-weight: 600; margin: 12px 0 4px; }
+blockquote { margin: 4px 0; padding: 4px 10px; border-left: 3px solid var(--line); font-size: 13px; }
+footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
+""".replace("FONTS", FONT_STACK)
+
+
+def _text(value) -> str:
+    """A cell as escaped text: missing values are blank, scores have two decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return escape(str(value))
+
+
+def _table(frame: pd.DataFrame, headers: dict[str, str], *, numeric: tuple[str, ...] = ()) -> str:
+    """An HTML table of ``frame``'s columns named in ``headers`` (column → heading)."""
+    head = "".join(f"<th>{escape(title)}</th>" for title in headers.values())
+    rows = []
+    for record in frame[list(headers)].itertuples(index=False):
+        cells = "".join(
+            f'<td class="score">{_text(value)}</td>' if column in numeric else f"<td>{_text(value)}</td>"
+            for column, value in zip(headers, record))
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def bar_chart(rows: list[tuple[str, tuple[int, ...]]], series: tuple[str, ...], *, caption: str) -> str:
+    """Horizontal stacked bars as inline SVG: one bar per label, one segment per series."""
+    row_height, top, bar_width = 24, 30, 560
+    longest = max((len(label) for label, _ in rows), default=4)
+    label_width = 13 * min(longest, 16) + 16
+    width = label_width + bar_width + 48
+    height = top + row_height * len(rows) + 6
+    biggest = max((sum(values) for _, values in rows), default=0) or 1
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'role="img" aria-label="{escape(caption)}"><title>{escape(caption)}</title>']
+    x = label_width
+    for index, name in enumerate(series):
+        parts.append(f'<rect class="s{index}" x="{x}" y="6" width="14" height="14"/>'
+                     f'<text x="{x + 20}" y="18">{escape(name)}</text>')
+        x += 20 + 13 * len(name) + 24
+    for position, (label, values) in enumerate(rows):
+        y = top + position * row_height
+        shown = label if len(label) <= 16 else label[:15] + "…"
+        parts.append(f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">'
+                     f'<title>{escape(label)}</title>{escape(shown)}</text>')
+        x = float(label_width)
+        for index, value in enumerate(values):
+            if value:
+                span = value / biggest * bar_width
+                parts.append(f'<rect class="s{index}" x="{x:.1f}" y="{y + 4}" width="{span:.1f}" height="16">'
+                             f'<title>{escape(label)}: {escape(series[index])} {value}</title></rect>')
+                x += span
+        parts.append(f'<text class="value" x="{x + 6:.1f}" y="{y + 16}">{" / ".join(map(str, values))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _figures(tables: dict[str, pd.DataFrame]) -> str:
+    figures = [(len(tables["documents"]), "文件 documents"), (len(tables["sections"]), "部分 sections"),
+               (len(tables["tasks"]), "任务 tasks")]
+    workload = views.unit_workload(tables)
+    if workload is not None:
+        figures.append((len(workload), "责任单位 units"))
+    for name, label in (("obligations", "义务 obligations"), ("targets", "指标与时限 targets & deadlines"),
+                        ("citations", "引用 citations"), ("links", "上下级对应 links")):
+        if name in tables:
+            figures.append((len(tables[name]), label))
+    coverage = views.coverage_summary(tables)
+    if coverage is not None and len(coverage):
+        share = coverage["covered"].sum() / coverage["directives"].sum()
+        figures.append((f"{share:.0%}", "上级要求覆盖 coverage"))
+    items = "".join(f"<li><b>{escape(str(value))}</b><span>{escape(label)}</span></li>" for value, label in figures)
+    return f'<section id="summary"><ul class="figures">{items}</ul></section>'
+
+
+def _documents(tables: dict[str, pd.DataFrame]) -> str:
+    documents = tables["documents"].copy()
+    counts = tables["tasks"].groupby("doc_id").size()
+    documents["n_tasks"] = documents["doc_id"].map(counts).fillna(0).astype(int)
+    headers = {"title": "标题 title", "issuer": "发文机关 issuer", "level": "层级 level", "region": "地区 region",
+               "issued_on": "成文日期 issued", "doc_number": "文号 number", "n_tasks": "任务 tasks",
+               "parents": "上级文件 parents"}
+    return f'<section id="documents"><h2>文件 Documents</h2>{_table(documents, headers)}</section>'
+
+
+def _missing_parents(tables: dict[str, pd.DataFrame]) -> str:
+    missing = views.missing_parents(tables)
+    if missing.empty:
+        return ""
+    blocks = []
+    for (doc_id, title), parents in missing.groupby(["doc_id", "title"], sort=False):
+        names = "".join(f"<li>《{escape(name)}》</li>" for name in parents["parent"])
+        blocks.append(f"<p>《{escape(str(title or doc_id))}》 names {len(parents)} parent plan(s) that are not in "
+                      f"this run:</p><ul>{names}</ul>")
+    return (
+        '<section id="missing-parents" class="notice" role="note"><h2>上级文件未读入 · Parent plans not read</h2>'
+        f"{''.join(blocks)}"
+        "<p>Without them guanche cannot link tasks to the higher-level directives they implement, so this "
+        "report has no coverage, gaps or local additions. 请将上级文件放入 <code>data/raw/</code>：put the "
+        "parent files (.txt .md .html .docx .pdf) in <code>data/raw/</code> (or the folder you give "
+        "<code>guanche report</code>) and run the report again.</p></section>"
+    )
+
+
+def _tasks(tables: dict[str, pd.DataFrame]) -> str:
+    tasks = views.task_assignments(tables)
+    with_units = "lead_units" in tasks
+    width = 4 if with_units else 2
+    titles = dict(zip(tables["documents"]["doc_id"], tables["documents"]["title"]))
+    head = "<th>编号 no.</th><th>任务 task</th>" + (
+        "<th>牵头单位 lead units</th><th>配合/责任单位 support units</th>" if with_units else "")
+    parts = ['<section id="tasks"><h2>任务分工 · Tasks and responsible units</h2>']
+    for doc_id, doc_tasks in tasks.groupby("doc_id", sort=False):
+        if len(titles) > 1:
+            parts.append(f"<details open><summary>《{escape(str(titles.get(doc_id) or doc_id))}》: "
+                         f"{len(doc_tasks)} task(s)</summary>")
+        rows, section = [], views.NO_SECTION
+        for task in doc_tasks.itertuples(index=False):
+            if task.section != section:
+                section = task.section
+                rows.append(f'<tr class="section"><th colspan="{width}">{escape(section)}</th></tr>')
+            units = f"<td>{_text(task.lead_units)}</td><td>{_text(task.support_units)}</td>" if with_units else ""
+            rows.append(f'<tr><td class="num">{_text(task.number)}</td><td>{_text(task.title)}</td>{units}</tr>')
+        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        if len(titles) > 1:
+            parts.append("</details>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _tasks_per_section(tables: dict[str, pd.DataFrame]) -> str:
+    tasks = views.task_assignments(tables)
+    if tables["sections"].empty or len(tables["documents"]) > 1:
+        return ""
+    counts = tasks.groupby("section", sort=False).size()
+    chart = bar_chart([(section, (int(n),)) for section, n in counts.items()], ("任务 tasks",),
+                      caption="Tasks per section")
+    return f'<section id="sections"><h2>各部分任务数 · Tasks per section</h2>{chart}</section>'
+
+
+def _workload(tables: dict[str, pd.DataFrame]) -> str:
+    workload = views.unit_workload(tables)
+    if workload is None:
+        return ""
+    if workload.empty:
+        return ('<section id="workload"><h2>单位工作量 · Unit workload</h2>'
+                '<p class="note">No lead or support unit is named in these documents.</p></section>')
+    chart = bar_chart([(row.unit, (int(row.led), int(row.supported))) for row in workload.itertuples()],
+                      ROLE_NAMES, caption="Tasks led and supported per unit")
+    return ('<section id="workload"><h2>单位工作量 · Unit workload</h2>'
+            '<p class="note">Tasks each unit leads and supports (each task counted once per unit and role; '
+            'collective mentions such as 各有关部门 are not charted).</p>'
+            f"{chart}</section>")
+
+
+def _targets(tables: dict[str, pd.DataFrame]) -> str:
+    targets = views.targets_and_deadlines(tables)
+    if targets is None:
+        return ""
+    if targets.empty:
+        body = '<p class="note">No quantified target or deadline was found.</p>'
+    else:
+        headers = {"number": "编号 no.", "task_title": "任务 task", "kind": "类型 kind", "comparator": "比较 comparator",
+                   "value": "数值 value", "unit_of_measure": "单位 unit", "text": "原文 text"}
+        body = _table(targets, {k: v for k, v in headers.items() if k in targets})
+    return f'<section id="targets"><h2>目标与时限 · Targets and deadlines</h2>{body}</section>'
+
+
+def _citations(tables: dict[str, pd.DataFrame]) -> str:
+    citations = views.citation_resolutions(tables)
+    if citations is None:
+        return ""
+    if citations.empty:
+        body = '<p class="note">No document is cited.</p>'
+    else:
+        citations = citations.assign(
+            where=(citations["number"].fillna("") + " " + citations["task_title"].fillna("")).str.strip()
+            .replace("", "前言 preamble"),
+            resolved=citations["resolved_title"].replace("", "not in this run"))
+        resolved = int((citations["resolved_title"] != "").sum())
+        body = (f'<p class="note">{resolved} of {len(citations)} citation(s) resolved to a document of this run.</p>'
+                + _table(citations, {"cited_title": "引用 cited", "kind": "类型 kind", "where": "出处 where",
+                                     "resolved": "对应文件 resolved to"}))
+    return f'<section id="citations"><h2>引用文件 · Citations</h2>{body}</section>'
+
+
+def _coverage(tables: dict[str, pd.DataFrame]) -> str:
+    summary = views.coverage_summary(tables)
+    if summary is None or summary.empty:
+        return ""
+    parts = ['<section id="coverage"><h2>上级要求覆盖 · Coverage of parent directives</h2>',
+             _table(summary.assign(share=summary["share"].map("{:.0%}".format)),
+                    {"parent_title": "上级文件 parent", "directives": "条目 directives", "covered": "已覆盖 covered",
+                     "gaps": "缺口 gaps", "share": "覆盖率 share"}, numeric=("directives", "covered", "gaps", "share"))]
+    by_section = views.coverage_by_section(tables)
+    titles = dict(zip(summary["parent_doc_id"], summary["parent_title"]))
+    for parent_doc_id, sections in by_section.groupby("parent_doc_id", sort=True):
+        rows = [(row.section, (int(row.covered), int(row.directives - row.covered)))
+                for row in sections.itertuples()]
+        parts.append(f"<h3>《{escape(str(titles.get(parent_doc_id) or parent_doc_id))}》 by section</h3>"
+                     + bar_chart(rows, COVERAGE_NAMES, caption="Parent directives covered per section"))
+    all_titles = dict(zip(tables["documents"]["doc_id"], tables["documents"]["title"]))
+    gaps = views.coverage_gaps(tables)
+    parts.append("<h3>缺口 · Gaps: parent directives no child task takes up</h3>")
+    parts.append(_table(gaps.assign(document=gaps["parent_doc_id"].map(all_titles)),
+                        {"document": "上级文件 parent", "section": "部分 section", "number": "编号 no.",
+                         "title": "上级要求 directive"})
+                 if len(gaps) else '<p class="note">Every parent directive is taken up.</p>')
+    local = views.local_additions(tables)
+    if local is not None:
+        parts.append("<h3>本地新增 · Local additions: child tasks linked to no parent directive</h3>")
+        parts.append(_table(local.assign(document=local["doc_id"].map(all_titles)),
+                            {"document": "文件 document", "section": "部分 section", "number": "编号 no.",
+                             "title": "任务 task"})
+                     if len(local) else '<p class="note">Every child task implements a parent directive.</p>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _links(tables: dict[str, pd.DataFrame]) -> str:
+    evidence = views.link_evidence(tables)
+    if evidence is None or evidence.empty:
+        return ""
+    titles = dict(zip(tables["documents"]["doc_id"], tables["documents"]["title"]))
+    parts = ['<section id="links"><h2>上下级对应 · Best link of each child task, with the shared wording</h2>']
+    for (child_doc_id, parent_doc_id), pairs in evidence.groupby(["child_doc_id", "parent_doc_id"], sort=False):
+        parts.append(f"<details open><summary>《{escape(str(titles.get(child_doc_id) or child_doc_id))}》 → "
+                     f"《{escape(str(titles.get(parent_doc_id) or parent_doc_id))}》: {len(pairs)} link(s)</summary>")
+        parts.append(_table(pairs.assign(
+            child=pairs["child_number"].fillna("") + " " + pairs["child_title"].fillna(""),
+            parent=pairs["parent_number"].fillna("") + " " + pairs["parent_title"].fillna("")),
+            {"child": "下级任务 child task", "parent": "上级要求 parent directive", "relation": "关系 relation",
+             "score": "得分 score", "evidence": "共同表述 evidence"}, numeric=("score",)))
+        parts.append("</details>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def render_report(tables: dict[str, pd.DataFrame]) -> str:
+    """The report of one run as a self-contained HTML page (same tables → same bytes)."""
+    documents = tables["documents"]
+    title = (str(documents["title"].iloc[0] or documents["doc_id"].iloc[0]) if len(documents) == 1
+             else f"{len(documents)} 份文件 documents")
+    body = "".join([
+        _figures(tables), _missing_parents(tables), _documents(tables), _coverage(tables),
+        _tasks_per_section(tables), _tasks(tables), _workload(tables), _targets(tables), _citations(tables),
+        _links(tables),
+    ])
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)} · guanche</title><style>{_CSS}</style></head><body><main>"
+        f'<header><h1>{escape(title)}</h1><p class="sub">贯彻 guanche report: tasks, responsible units and '
+        "links to higher-level plans</p></header>"
+        f"{body}"
+        "<footer>Written by guanche from the tables of one run (see the CSV/XLSX outputs for every column). "
+        "This page is self-contained and opens offline.</footer></main></body></html>\n"
+    )
+
+
+def write_report(tables: dict[str, pd.DataFrame], out_file: Path) -> Path:
+    """Write the report to ``out_file`` atomically (a temporary file beside it, then renamed).
+
+    Raises :class:`OutputError` when the folder cannot be written; the previous report, if any,
+    is then left as it was.
+    """
+    out_file = Path(out_file)
+    html = render_report(tables)
+    temporary = None
+    try:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out_file.parent, prefix=".guanche-report-",
+                                         suffix=".html", delete=False) as handle:
+            temporary = Path(handle.name)
+            handle.write(html)
+        os.replace(temporary, out_file)
+    except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise OutputError(out_file, f"report cannot be written ({error.strerror or error})",
+                          "choose another file with --out") from None
+    return out_file
+
+
+def report_command(
+    paths: list[Path] | None = None,
+    out_file: Path | None = None,
+    manifest_path: Path | None = None,
+) -> tuple[Path, list[InputFailure]]:
+    """``guanche report [PATHS…] [--out FILE] [--manifest FILE]``: run the pipeline, write the report.
+
+    Inputs default to data/raw/, the report to data/processed/report.html. Returns the report's
+    path and the inputs that could not be read. Raises :class:`InputError` when no input could be
+    read (nothing is written then) and :class:`OutputError` when the report cannot be written.
+    """
+    paths = list(paths or [default_raw_dir()])
+    out_file = out_file or default_out_dir() / REPORT_NAME
+    corpus, failures = read_documents(paths, resolve_manifest(paths, manifest_path))
+    if not corpus.documents:
+        problem = failures[0].message if failures else "no supported document found"
+        raise InputError(None, f"no report written: {problem}",
+                         "give files or folders holding .txt .md .html .docx or .pdf documents")
+    return write_report(build_tables(corpus), out_file), failures

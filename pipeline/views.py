@@ -1,0 +1,277 @@
+"""Analyst views: the tables of one run joined into what a reader looks at first.
+
+Each view takes the tables of a run by name (what :func:`pipeline.run.build_tables` returns)
+and returns a DataFrame. A view whose source table is absent from the run (the stage that builds
+it is not part of this version of guanche) returns ``None``, so that the report and the
+notebooks can leave that part out; a source table that is present but empty gives an empty view.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+UNIT_SEPARATOR = "、"
+PARENT_SEPARATOR = ";"
+NO_SECTION = "—"
+_TITLE_MARKS = re.compile(r"[《》〈〉\s]")
+
+
+def _is_true(values: pd.Series) -> pd.Series:
+    """Flags as written by any stage or read back from CSV (True, "true", 1) → bool."""
+    return values.fillna(False).astype(str).str.strip().str.lower().isin({"true", "1", "yes"})
+
+
+def _section_labels(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """Each task's section as "number title" (or "—" when the task sits under no heading)."""
+    sections = tables["sections"]
+    labels = dict(zip(sections["section_id"], (sections["number"].fillna("") + " " + sections["title"].fillna("")).str.strip()))
+    return tables["tasks"]["section_id"].map(labels).fillna(NO_SECTION)
+
+
+def _tasks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Tasks in text order with their section label: doc_id, task_id, section, number, title, text."""
+    tasks = tables["tasks"][["doc_id", "task_id", "section_id", "path", "number", "title", "text"]].copy()
+    tasks.insert(3, "section", _section_labels(tables).to_numpy())
+    return tasks
+
+
+def _titles(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    documents = tables["documents"]
+    return dict(zip(documents["doc_id"], documents["title"].fillna(documents["doc_id"])))
+
+
+def _joined(units: pd.Series) -> str:
+    return UNIT_SEPARATOR.join(dict.fromkeys(units.dropna()))
+
+
+def task_assignments(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every task in text order: doc_id, task_id, section, number, title, and — when the run has
+    a task_units table — lead_units and support_units (canonical names in the order written,
+    joined with "、")."""
+    tasks = _tasks(tables).drop(columns=["section_id", "path", "text"])
+    task_units = tables.get("task_units")
+    if task_units is None:
+        return tasks
+    for role, column in (("lead", "lead_units"), ("support", "support_units")):
+        named = task_units[task_units["role"] == role].groupby("task_id", sort=False)["unit"].agg(_joined)
+        tasks[column] = tasks["task_id"].map(named).fillna("")
+    return tasks
+
+
+def unit_workload(tables: dict[str, pd.DataFrame], *, collective: bool = False) -> pd.DataFrame | None:
+    """Tasks led and supported per canonical unit: unit, led, supported, total.
+
+    A unit is counted once per task and role. Collective mentions (各有关部门 and the like) are
+    left out unless ``collective`` is true. Sorted by tasks led, then total, then name.
+    """
+    task_units = tables.get("task_units")
+    if task_units is None:
+        return None
+    named = task_units if collective else task_units[~_is_true(task_units["collective"])]
+    counts = (named.drop_duplicates(["task_id", "unit", "role"])
+              .groupby(["unit", "role"]).size().unstack("role", fill_value=0)
+              .reindex(columns=["lead", "support"], fill_value=0))
+    workload = pd.DataFrame({
+        "unit": counts.index.astype(str),
+        "led": counts["lead"].to_numpy(),
+        "supported": counts["support"].to_numpy(),
+    })
+    workload["total"] = workload["led"] + workload["supported"]
+    return workload.sort_values(["led", "total", "unit"], ascending=[False, False, True], ignore_index=True)
+
+
+def co_leadership(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Pairs of units leading the same task: unit_a, unit_b (a < b), tasks (how many), most first."""
+    task_units = tables.get("task_units")
+    if task_units is None:
+        return None
+    leads = task_units[(task_units["role"] == "lead") & ~_is_true(task_units["collective"])]
+    leads = leads.drop_duplicates(["task_id", "unit"])[["task_id", "unit"]]
+    pairs = leads.merge(leads, on="task_id", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["unit_a"] < pairs["unit_b"]]
+    counted = pairs.groupby(["unit_a", "unit_b"]).size().rename("tasks").reset_index()
+    return counted.sort_values(["tasks", "unit_a", "unit_b"], ascending=[False, True, True], ignore_index=True)
+
+
+def commitment_strength(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Obligations per section (rows, in text order) and commitment strength (columns, most
+    frequent first), as counts."""
+    obligations = tables.get("obligations")
+    if obligations is None:
+        return None
+    sections = _tasks(tables)[["task_id", "section"]]
+    counted = obligations.merge(sections, on="task_id", how="left")
+    counted["section"] = counted["section"].fillna(NO_SECTION)
+    strengths = counted["strength"].fillna("unknown").value_counts().index.tolist()
+    order = list(dict.fromkeys(sections["section"]))
+    table = (counted.assign(strength=counted["strength"].fillna("unknown"))
+             .groupby(["section", "strength"]).size().unstack("strength", fill_value=0))
+    return table.reindex(index=[s for s in order if s in table.index], columns=strengths, fill_value=0)
+
+
+def targets_and_deadlines(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Quantified targets and deadlines with the task that sets them, in text order:
+    doc_id, task_id, number, task_title, kind, value, unit_of_measure, comparator, text."""
+    targets = tables.get("targets")
+    if targets is None:
+        return None
+    obligations = tables.get("obligations")
+    columns = ["kind", "value", "unit_of_measure", "comparator", "text"]
+    if obligations is None:
+        return targets[columns].reset_index(drop=True)
+    tasks = _tasks(tables)[["doc_id", "task_id", "number", "title"]].rename(columns={"title": "task_title"})
+    placed = (targets[["obligation_id", *columns]]
+              .merge(obligations[["obligation_id", "task_id"]], on="obligation_id", how="left")
+              .merge(tasks, on="task_id", how="left"))
+    order = {task_id: position for position, task_id in enumerate(tasks["task_id"])}
+    placed = placed.assign(_order=placed["task_id"].map(order)).sort_values("_order", kind="stable")
+    return placed[["doc_id", "task_id", "number", "task_title", *columns]].reset_index(drop=True)
+
+
+def citation_resolutions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Cited instruments and what they resolved to: doc_id, task_id, number, task_title,
+    cited_title, kind, resolved_doc_id, resolved_title ("" when the cited text is not in the run)."""
+    citations = tables.get("citations")
+    if citations is None:
+        return None
+    tasks = _tasks(tables)[["task_id", "number", "title"]].rename(columns={"title": "task_title"})
+    resolved = citations[["doc_id", "task_id", "cited_title", "kind", "resolved_doc_id"]].merge(
+        tasks, on="task_id", how="left")
+    resolved["resolved_title"] = resolved["resolved_doc_id"].map(_titles(tables)).fillna("")
+    return resolved[["doc_id", "task_id", "number", "task_title", "cited_title", "kind",
+                     "resolved_doc_id", "resolved_title"]]
+
+
+def _norm_title(name: str) -> str:
+    return _TITLE_MARKS.sub("", name or "")
+
+
+def declared_parents(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each parent a document names (documents.parents, by id or title): doc_id, parent (as
+    named), parent_doc_id (the document of this run it names, or "" when it is not in the run)."""
+    documents = tables["documents"]
+    known = {_norm_title(doc_id): doc_id for doc_id in documents["doc_id"]}
+    known.update({_norm_title(title): doc_id for doc_id, title in zip(documents["doc_id"], documents["title"])
+                  if isinstance(title, str) and title})
+    rows = [
+        {"doc_id": doc_id, "parent": name, "parent_doc_id": known.get(_norm_title(name), "")}
+        for doc_id, parents in zip(documents["doc_id"], documents["parents"])
+        for name in (p.strip() for p in str(parents or "").split(PARENT_SEPARATOR)) if name
+    ]
+    return pd.DataFrame(rows, columns=["doc_id", "parent", "parent_doc_id"])
+
+
+def missing_parents(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Parents a document names that are not in the run, for documents that have no links to a
+    parent: doc_id, title, parent. Empty when every named parent was read or linked."""
+    parents = declared_parents(tables)
+    links = tables.get("links")
+    linked = set(links["child_doc_id"]) if links is not None else set()
+    missing = parents[(parents["parent_doc_id"] == "") & ~parents["doc_id"].isin(linked)]
+    missing = missing.assign(title=missing["doc_id"].map(_titles(tables)))
+    return missing[["doc_id", "title", "parent"]].reset_index(drop=True)
+
+
+def _parent_task_labels(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return _tasks(tables)[["task_id", "section", "number", "title", "text"]]
+
+
+def coverage_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Per parent document: parent_doc_id, parent_title, directives, covered, gaps, share."""
+    coverage = tables.get("coverage")
+    if coverage is None:
+        return None
+    covered = _is_true(coverage["covered"])
+    summary = (coverage.assign(covered=covered).groupby("parent_doc_id", sort=True)["covered"]
+               .agg(directives="size", covered="sum").reset_index())
+    summary["covered"] = summary["covered"].astype(int)
+    summary["gaps"] = summary["directives"] - summary["covered"]
+    summary["share"] = (summary["covered"] / summary["directives"]).round(3)
+    summary.insert(1, "parent_title", summary["parent_doc_id"].map(_titles(tables)))
+    return summary
+
+
+def coverage_by_section(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Per parent section, in text order: parent_doc_id, section, directives, covered."""
+    coverage = tables.get("coverage")
+    if coverage is None:
+        return None
+    placed = coverage.assign(covered=_is_true(coverage["covered"])).merge(
+        _parent_task_labels(tables)[["task_id", "section"]], left_on="parent_task_id", right_on="task_id", how="left")
+    placed["section"] = placed["section"].fillna(NO_SECTION)
+    counted = (placed.groupby(["parent_doc_id", "section"], sort=False)["covered"]
+               .agg(directives="size", covered="sum").reset_index())
+    counted["covered"] = counted["covered"].astype(int)
+    return counted
+
+
+def coverage_gaps(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Parent directives no child task covers, in text order: parent_doc_id, parent_task_id,
+    section, number, title, text."""
+    coverage = tables.get("coverage")
+    if coverage is None:
+        return None
+    gaps = coverage[~_is_true(coverage["covered"])][["parent_doc_id", "parent_task_id"]]
+    return gaps.merge(_parent_task_labels(tables), left_on="parent_task_id", right_on="task_id", how="left").drop(
+        columns="task_id").reset_index(drop=True)
+
+
+def _children_with_parents(tables: dict[str, pd.DataFrame]) -> set[str]:
+    """Documents whose parents are in the run: they link to one, or name one that was read."""
+    parents = declared_parents(tables)
+    named = set(parents.loc[parents["parent_doc_id"] != "", "doc_id"])
+    return named | set(tables["links"]["child_doc_id"])
+
+
+def local_additions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Tasks of documents whose parents were read that link to no parent directive, in text
+    order: doc_id, task_id, section, number, title, text."""
+    links = tables.get("links")
+    if links is None:
+        return None
+    tasks = _tasks(tables)
+    local = tasks[tasks["doc_id"].isin(_children_with_parents(tables)) & ~tasks["task_id"].isin(links["child_task_id"])]
+    return local.drop(columns=["section_id", "path"]).reset_index(drop=True)
+
+
+def link_evidence(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Each child task's best link (lowest rank) with both texts side by side, in child text
+    order: child_doc_id, child_task_id, child_number, child_title, child_text, parent_doc_id,
+    parent_task_id, parent_number, parent_title, parent_text, relation, score, evidence."""
+    links = tables.get("links")
+    if links is None:
+        return None
+    best = links.sort_values(["child_task_id", "rank"], kind="stable").drop_duplicates("child_task_id")
+    labels = _parent_task_labels(tables)[["task_id", "number", "title", "text"]]
+    child = labels.add_prefix("child_")
+    parent = labels.add_prefix("parent_")
+    paired = child.merge(best, on="child_task_id", how="inner").merge(parent, on="parent_task_id", how="left")
+    return paired[["child_doc_id", "child_task_id", "child_number", "child_title", "child_text",
+                   "parent_doc_id", "parent_task_id", "parent_number", "parent_title", "parent_text",
+                   "relation", "score", "evidence"]].reset_index(drop=True)
+
+
+def coverage_by_child(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Share of each parent section's directives that each child document links to.
+
+    Rows: (parent title, section) in text order; columns: child document titles; values in
+    [0, 1]. A directive counts as covered by a child document when any of that document's tasks
+    links to it.
+    """
+    links = tables.get("links")
+    if links is None:
+        return None
+    titles = _titles(tables)
+    tasks = _tasks(tables)
+    parents = tasks[tasks["doc_id"].isin(set(links["parent_doc_id"]))]
+    shares = {}
+    for child_doc_id, child_links in links.groupby("child_doc_id", sort=True):
+        linked = parents["task_id"].isin(set(child_links["parent_task_id"]))
+        in_scope = parents["doc_id"].isin(set(child_links["parent_doc_id"]))
+        shares[titles.get(child_doc_id, child_doc_id)] = (
+            linked.where(in_scope).groupby([parents["doc_id"].map(titles), parents["section"]], sort=False).mean())
+    table = pd.DataFrame(shares)
+    table.index.names = ["parent", "section"]
+    return table
