@@ -53,7 +53,7 @@ _LABEL = re.compile(
 _LEAD_VERBS = ("牵头负责", "牵头")
 _LIST_VERBS = ("负责落实", "共同负责", "负责")  # first listed leads, the rest support
 _SUPPORT_VERBS = ("按照职责分工负责", "按职责分工负责", "按照职责负责", "按职责负责", "分工负责", "配合落实",
-                  "参与", "配合", "协助", "协办", "参加")
+                  "参与", "配合", "协助", "协办", "参加", "落实")
 _CLAUSE = re.compile(
     r"^由?(?P<list>.+?)(?P<verb>" + "|".join(_SUPPORT_VERBS + _LEAD_VERBS + _LIST_VERBS) + r")$"
 )
@@ -67,6 +67,10 @@ _ITEM_BREAK = re.compile(
 _TRAILING_ETC = re.compile(r"等(?:部门|单位|机构|相关单位)?$")
 _MARKER = re.compile(r"[（(](?P<marker>牵头|配合|参与|协办|协助)[)）]$")
 _CONNECTOR = re.compile(r"^(?:和|与|及|以及|等|等和|、)*$")
+# Any other label (完成时限：, 责任领导：) ends a list of units; what follows it is not about units.
+_OTHER_LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}[：:]")
+_NOTE_AFTER = re.compile(r"^(?P<name>.+?)[（(][^（）()]*[)）]$")
+_TOGETHER = "会同"  # 由X会同Y负责: X as the verb says, Y supports
 _EMPTY_CELL = re.compile(r"^[\s\-—–/／、，,。无]*$")
 _OPEN, _CLOSE = "（(", "）)"
 
@@ -168,20 +172,29 @@ def _segments(item: _Item, jurisdiction: Jurisdiction) -> list[_Item] | None:
     return parts if len(parts) >= 2 else None
 
 
+def _unit_items(item: _Item, jurisdiction: Jurisdiction) -> list[_Item] | None:
+    if _known(item.text, jurisdiction):
+        return [item]
+    parts = _segments(item, jurisdiction)
+    if parts is not None:
+        return parts
+    named = list(find_unit_names(item.text, jurisdiction=jurisdiction))
+    if looks_like_unit(item.text) and len(named) < 2:
+        return [item]
+    noted = _NOTE_AFTER.match(item.text)  # 市司法局（2024年底前）: the note is not part of the name
+    if noted:
+        return _unit_items(_Item(noted.group("name"), item.start, item.role), jurisdiction)
+    return None
+
+
 def _parse_list(text: str, offset: int, jurisdiction: Jurisdiction) -> list[_Item] | None:
     """The units of a list, in order; None when any item is not a unit."""
     units = []
     for item in _split_items(text, offset):
-        if _known(item.text, jurisdiction):
-            units.append(item)
-            continue
-        parts = _segments(item, jurisdiction)
-        if parts is not None:
-            units.extend(parts)
-        elif looks_like_unit(item.text):
-            units.append(item)
-        else:
+        found = _unit_items(item, jurisdiction)
+        if found is None:
             return None
+        units.extend(found)
     return units
 
 
@@ -196,7 +209,9 @@ def _labelled(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tuple[
     found, responsible, lead_named = [], [], False
     for index, label in enumerate(labels):
         end = labels[index + 1].start() if index + 1 < len(labels) else len(text)
-        body = text[label.end():end].rstrip(" \u3000\t；;，,。")
+        body = text[label.end():end]
+        other = _OTHER_LABEL.search(body)
+        body = (body[: other.start()] if other else body).rstrip(" \u3000\t；;，,。")
         name = label.group("label")
         if _EMPTY_CELL.match(body):
             continue
@@ -226,7 +241,14 @@ def _verb_clauses(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tu
         if not stripped:
             continue
         parsed = _CLAUSE.match(stripped)
-        items = parsed and _parse_list(parsed.group("list"), start + parsed.start("list"), jurisdiction)
+        items, partners = None, []
+        if parsed:
+            listed, list_start = parsed.group("list"), start + parsed.start("list")
+            head, _, tail = listed.partition(_TOGETHER)
+            items = _parse_list(head, list_start, jurisdiction)
+            if tail:
+                partners = _parse_list(tail, list_start + len(head) + len(_TOGETHER), jurisdiction) or []
+                items = items if partners else None
         if not items:
             if _NOTE.match(stripped):
                 continue
@@ -240,6 +262,7 @@ def _verb_clauses(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tu
             else:
                 role = SUPPORT
             found.append((item, item.role or role, index))
+        found += [(item, item.role or SUPPORT, index) for item in partners]
         assigned = True
     return found if assigned else None
 
