@@ -247,6 +247,22 @@ def test_unit_tables_and_workload_on_the_county_plan():
     assert unresolved_units(tables["task_units"]).empty
 
 
+def test_task_division_table_in_html_gives_units_per_row(tmp_path):
+    page = tmp_path / "table.html"
+    rows = [("序号", "重点任务", "牵头单位", "责任单位", "完成时限"),
+            ("1", "开展宪法宣传周活动。", "县司法局", "县委宣传部、县教体局", "2024年12月"),
+            ("2", "落实普法责任制。", "", "县普法办 县文体局", "2024年6月")]
+    cells = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    page.write_text(f'<html><head><meta charset="utf-8"></head><body><p>一、重点任务</p><table>{cells}</table>'
+                    "</body></html>", encoding="utf-8")
+    corpus, _ = read_documents([page], Manifest())
+    table = unit_tables(corpus)["task_units"]
+    assert list(zip(table["mention"], table["role"], table["resolved"])) == [
+        ("县司法局", LEAD, True), ("县委宣传部", SUPPORT, True), ("县教体局", SUPPORT, True),
+        ("县普法办", LEAD, True), ("县文体局", SUPPORT, False)]
+    assert table["task_id"].nunique() == 2
+
+
 def test_unresolved_units_are_listed_for_the_summary(tmp_path):
     plan = tmp_path / "plan.txt"
     plan.write_text("一、重点任务\n（一）加强普法。（牵头单位：县文体广电局；责任单位：县司法局、各乡镇）\n",
