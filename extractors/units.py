@@ -128,13 +128,11 @@ class _Item:
 
 
 def _split_items(text: str, offset: int) -> list[_Item]:
+    """Pieces of a list between separators, with trailing 等/等部门 and role markers （牵头） taken off."""
     items, position = [], 0
     for match in list(_ITEM_BREAK.finditer(text)) + [None]:
         end = match.start() if match else len(text)
         piece = text[position:end]
-        if match is not None and match.group(0) in ("及", "以及") and not piece:
-            position = match.end()
-            continue
         lead = len(piece) - len(piece.lstrip())
         piece = piece.strip()
         role = None
@@ -173,6 +171,7 @@ def _segments(item: _Item, jurisdiction: Jurisdiction) -> list[_Item] | None:
 
 
 def _unit_items(item: _Item, jurisdiction: Jurisdiction) -> list[_Item] | None:
+    """The unit(s) one list piece names: itself, the units it joins, or None when it is no unit."""
     if _known(item.text, jurisdiction):
         return [item]
     parts = _segments(item, jurisdiction)
