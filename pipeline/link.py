@@ -1,0 +1,256 @@
+"""Link each child task to the parent directives it implements: candidates, scores, evidence.
+
+:class:`DirectiveLinker` works like a scikit-learn estimator: its settings are constructor
+parameters that are only stored; :meth:`~DirectiveLinker.fit` learns the parent directives,
+:meth:`~DirectiveLinker.link` ranks them for each child task.
+
+How a child task is linked:
+
+1. Candidates: TF-IDF over character n-grams (no word segmentation needed) and cosine
+   similarity, computed sparse in row blocks; only the ``candidates`` most similar parent
+   directives of each child are kept (``argpartition``), so no N×N matrix is ever held.
+2. Score: the cosine similarity corrected for hubness (CSLS, Conneau et al. 2018):
+   ``2·cos(c, p) − r(c) − r(p)``, where ``r`` is the mean similarity of an item to its
+   ``neighbours`` nearest items on the other side (for ``r(p)``: the tasks of the same child
+   document). A generic parent article that resembles every child task, or a generic child task
+   that resembles every parent article, no longer wins by default. Links below ``threshold``
+   are dropped: the child task is then a local addition.
+3. Alignment of each kept pair (rapidfuzz's LCS alignment): the shared passages of at least
+   ``min_passage`` characters give ``reuse`` (the share of the child's text taken word for word
+   from the parent), the ``relation`` and the ``evidence`` (the longest shared passages).
+
+Relations: verbatim (reuse ≥ ``verbatim``: most of the child's wording comes from the parent),
+adapted (reuse ≥ ``adapted`` or score ≥ ``adapted_score``: the same provision reworded, narrowed
+or localised), topical (linked, but little shared wording: the same subject, different content).
+
+Boilerplate (purpose clauses 为了…制定本条例, scope articles 本市行政区域内…适用本条例,
+effective dates 本条例自…起施行) is linked to its counterpart of the same kind when the parent
+has one, and flagged so that coverage statistics can leave it out.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+from rapidfuzz.distance import LCSseq
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from pipeline.tables import make_table
+
+LINK_COLUMNS = [
+    "child_doc_id", "child_task_id", "parent_doc_id", "parent_task_id", "rank", "score",
+    "similarity", "reuse", "relation", "boilerplate", "evidence",
+]
+RELATIONS = ("verbatim", "adapted", "topical")
+EVIDENCE_SEPARATOR = " … "
+
+_BOILERPLATE = (
+    ("purpose", re.compile(r"^为(了)?[^。]{0,300}?制定本(条例|办法|规定|细则|决定|方案|计划|意见|实施意见)")),
+    ("scope", re.compile(r"(行政区域内|范围内)[^。]{0,80}?适用本(条例|办法|规定|细则)|^本(条例|办法|规定|细则)适用于")),
+    ("effective_date", re.compile(r"^本(条例|办法|规定|细则|决定|方案|计划|意见)[^。]{0,40}?自[^。]{0,30}?(起)?施行")),
+)
+# Assignment annotations (（牵头单位：…；责任单位：…）, （发展改革委、商务部负责）) say who does a
+# task, not what it is: they would make every task of a plan resemble every other.
+_ASSIGNMENT = re.compile(
+    r"[（(](?:牵头单位|责任单位|配合单位|牵头部门|责任部门|配合部门)[:：][^（）()]*[)）]"
+    r"|[（(][^（）()。；]{1,80}负责[)）]"
+)
+
+
+def boilerplate_kind(text: str) -> str:
+    """Return the kind of boilerplate ``text`` is ("purpose", "scope", "effective_date"), or ""."""
+    text = (text or "").strip()
+    for kind, pattern in _BOILERPLATE:
+        if pattern.search(text):
+            return kind
+    return ""
+
+
+def linking_text(text: str) -> str:
+    """A task's text as compared for linking: assignment annotations and blank space removed."""
+    return re.sub(r"\s+", "", _ASSIGNMENT.sub("", text or ""))
+
+
+def shared_passages(child: str, parent: str, *, min_length: int) -> list[tuple[int, int, int, int]]:
+    """Return the passages ``child`` and ``parent`` share word for word, from an LCS alignment.
+
+    Each passage is ``(child_start, child_end, parent_start, parent_end)``, in child order;
+    passages shorter than ``min_length`` characters are left out.
+    """
+    return [
+        (op.src_start, op.src_end, op.dest_start, op.dest_end)
+        for op in LCSseq.opcodes(child, parent)
+        if op.tag == "equal" and op.src_end - op.src_start >= min_length
+    ]
+
+
+class DirectiveLinker:
+    """Rank, for each child task, the parent directives it implements.
+
+    Parameters are stored as given (see the module docstring for what they do):
+    ``ngram_range`` (character n-grams of the TF-IDF), ``top_k`` (links kept per child task),
+    ``candidates`` (nearest parents scored per child task), ``neighbours`` (neighbourhood size of
+    the hubness correction), ``threshold`` (lowest score that is a link; calibrated on
+    tests/data/gold/links_jinan_to_shandong.csv with benchmarks/link_quality.py),
+    ``verbatim``/``adapted`` (reuse cut-offs of the relations), ``adapted_score`` (score from
+    which a link is adapted whatever its reuse), ``min_passage`` (shortest shared passage, in
+    characters), ``evidence_passages`` (passages quoted as evidence), ``block_size`` (child
+    tasks per block of the sparse similarity search), ``n_jobs`` (threads for the similarity
+    search; -1 or None: one per CPU).
+
+    Items (parents and children) are tables with columns doc_id, task_id and text, such as the
+    tasks table.
+    """
+
+    def __init__(
+        self,
+        ngram_range: tuple[int, int] = (2, 4),
+        top_k: int = 3,
+        candidates: int = 20,
+        neighbours: int = 5,
+        threshold: float = 0.085,
+        verbatim: float = 0.6,
+        adapted: float = 0.2,
+        adapted_score: float = 0.3,
+        min_passage: int = 6,
+        evidence_passages: int = 3,
+        block_size: int = 1024,
+        n_jobs: int | None = -1,
+    ) -> None:
+        self.ngram_range = ngram_range
+        self.top_k = top_k
+        self.candidates = candidates
+        self.neighbours = neighbours
+        self.threshold = threshold
+        self.verbatim = verbatim
+        self.adapted = adapted
+        self.adapted_score = adapted_score
+        self.min_passage = min_passage
+        self.evidence_passages = evidence_passages
+        self.block_size = block_size
+        self.n_jobs = n_jobs
+
+    def fit(self, parent_items: pd.DataFrame) -> "DirectiveLinker":
+        """Learn the parent directives (columns doc_id, task_id, text). Returns the linker.
+
+        Raises ValueError when there is no parent directive with text.
+        """
+        items = parent_items[["doc_id", "task_id", "text"]].reset_index(drop=True)
+        self.parent_texts_ = [linking_text(text) for text in items["text"]]
+        if not any(self.parent_texts_):
+            raise ValueError("no parent directive has any text to link to")
+        self.parent_doc_ids_ = items["doc_id"].to_numpy()
+        self.parent_task_ids_ = items["task_id"].to_numpy()
+        self.parent_boilerplate_ = np.array([boilerplate_kind(t) for t in items["text"]], dtype=object)
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32,
+        )
+        self.parent_matrix_ = self.vectorizer_.fit_transform(self.parent_texts_).T.tocsr()
+        return self
+
+    def link(self, child_items: pd.DataFrame) -> pd.DataFrame:
+        """Return the links table: for each child task, up to ``top_k`` parent directives.
+
+        Rows are grouped by child document (in order of first appearance), then follow the
+        child items, then rank (1 = best); a child task whose best score stays below
+        ``threshold`` gets no row. The hubness correction is computed within each child
+        document, so a document's links do not depend on the other documents linked with it.
+        """
+        items = child_items[["doc_id", "task_id", "text"]]
+        documents = pd.factorize(items["doc_id"])[0]
+        order = np.argsort(documents, kind="stable")
+        documents = documents[order]
+        raw_texts = items["text"].to_numpy()[order]
+        texts = [linking_text(text) for text in raw_texts]
+        if not texts:
+            return make_table([], LINK_COLUMNS)
+        candidates, similarity, parent_hubness = self._candidates(texts, documents)
+        k = min(self.neighbours, similarity.shape[1])
+        child_hubness = np.partition(similarity, similarity.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
+        scores = 2 * similarity - child_hubness[:, None]
+        for document, hubness in parent_hubness.items():
+            rows = documents == document
+            scores[rows] -= hubness[candidates[rows]]
+        kinds = np.array([boilerplate_kind(text) for text in raw_texts], dtype=object)
+        same_kind = (self.parent_boilerplate_[candidates] == kinds[:, None]) & (kinds != "")[:, None]
+        kept = (same_kind | (scores >= self.threshold)) & np.array([bool(t) for t in texts])[:, None]
+        priority = np.where(kept, scores + same_kind * (np.abs(scores).max() + 1), -np.inf)
+        ranking = np.argsort(-priority, axis=1, kind="stable")[:, : self.top_k]
+        doc_ids = items["doc_id"].to_numpy()[order]
+        task_ids = items["task_id"].to_numpy()[order]
+        rows = []
+        for row, column in zip(*np.nonzero(np.take_along_axis(kept, ranking, axis=1))):
+            i = ranking[row, column]
+            rows.append({
+                "child_doc_id": doc_ids[row], "child_task_id": task_ids[row], "rank": int(column) + 1,
+                "score": round(float(scores[row, i]), 4), "similarity": round(float(similarity[row, i]), 4),
+                **self._align(texts[row], kinds[row], int(candidates[row, i]), scores[row, i]),
+            })
+        return make_table(rows, LINK_COLUMNS)
+
+    def _candidates(self, texts: list[str], documents: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+        """Nearest parents of each child (indices, cosine) and, per child document, the
+        hubness r(p) of every parent. ``documents`` numbers the child document of each row;
+        rows of a document are adjacent.
+        """
+        matrix = self.vectorizer_.transform(texts)
+        n_parents = self.parent_matrix_.shape[1]
+        n_candidates = min(self.candidates, n_parents)
+        starts = range(0, matrix.shape[0], self.block_size)
+        indices, values = [], []
+        column_tops: dict[int, list[np.ndarray]] = {}
+        for start, block in zip(starts, self._similarity_blocks(matrix, starts)):
+            if n_candidates < n_parents:
+                top = np.argpartition(block, n_parents - n_candidates, axis=1)[:, -n_candidates:].copy()
+            else:
+                top = np.broadcast_to(np.arange(n_parents), block.shape)
+            indices.append(top)
+            values.append(np.take_along_axis(block, top, axis=1))
+            block_documents = documents[start: start + block.shape[0]]
+            for document in np.unique(block_documents):
+                segment = block[block_documents == document]
+                if segment.shape[0] > self.neighbours:
+                    segment = np.partition(segment, segment.shape[0] - self.neighbours, axis=0)[-self.neighbours:].copy()
+                column_tops.setdefault(int(document), []).append(segment)
+        hubness = {}
+        for document, tops in column_tops.items():
+            tops = np.vstack(tops)
+            k = min(self.neighbours, tops.shape[0])
+            hubness[document] = np.partition(tops, tops.shape[0] - k, axis=0)[-k:].mean(axis=0)
+        return np.vstack(indices), np.vstack(values), hubness
+
+    def _similarity_blocks(self, matrix, starts: range) -> Iterator[np.ndarray]:
+        """Dense cosine blocks (block_size child rows × all parents), computed ``n_jobs`` at a
+        time in threads (scipy's sparse product releases the GIL)."""
+        def block(start: int) -> np.ndarray:
+            return (matrix[start: start + self.block_size] @ self.parent_matrix_).toarray()
+
+        workers = (os.cpu_count() or 1) if self.n_jobs in (None, -1) else max(1, self.n_jobs)
+        with ThreadPoolExecutor(workers) as pool:
+            for first in range(0, len(starts), workers):
+                yield from pool.map(block, starts[first: first + workers])
+
+    def _align(self, text: str, kind: str, parent: int, score: float) -> dict:
+        """The parent's ids, the reuse share, relation, boilerplate flag and evidence of a link."""
+        passages = shared_passages(text, self.parent_texts_[parent], min_length=self.min_passage)
+        reuse = sum(end - start for start, end, _, _ in passages) / len(text)
+        if reuse >= self.verbatim:
+            relation = "verbatim"
+        elif reuse >= self.adapted or score >= self.adapted_score:
+            relation = "adapted"
+        else:
+            relation = "topical"
+        longest = sorted(passages, key=lambda p: (p[0] - p[1], p[0]))[: self.evidence_passages]
+        return {
+            "parent_doc_id": self.parent_doc_ids_[parent],
+            "parent_task_id": self.parent_task_ids_[parent],
+            "reuse": round(reuse, 4),
+            "relation": relation,
+            "boilerplate": bool(kind or self.parent_boilerplate_[parent]),
+            "evidence": EVIDENCE_SEPARATOR.join(text[start:end] for start, end, _, _ in longest),
+        }
