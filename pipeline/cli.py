@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
+import pandas as pd
 import typer
 from rich.console import Console
+from rich.table import Table
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from pipeline.assign import unit_workload, unresolved_units
 from pipeline.errors import GuancheError
 from pipeline.export import ensure_writable, write_outputs
 from pipeline.ingest import discover_inputs
@@ -84,7 +87,28 @@ def print_summary(tables: dict, out_dir: Path | None) -> None:
         n_tasks = int((tables["tasks"]["doc_id"] == row.doc_id).sum())
         out.print(f"  {row.doc_id}: {row.title} ({row.level}, {row.issued_on or 'undated'}) — {n_tasks} tasks",
                   markup=False, highlight=False, soft_wrap=True)
+    if "task_units" in tables:
+        print_units(tables["task_units"])
     if out_dir is not None:
         out.print(f"outputs: {out_dir}", markup=False, highlight=False)
     else:
         out.print("no outputs written: no input could be read", highlight=False)
+
+
+def print_units(task_units: pd.DataFrame, *, top: int = 10) -> None:
+    """Print the unit workload (tasks led and supported) and the units the registry lacks."""
+    workload = unit_workload(task_units)
+    if workload.empty:
+        return
+    table = Table(title=f"Unit workload (top {min(top, len(workload))} of {len(workload)} units)",
+                  title_justify="left")
+    for column in ("unit", "tasks led", "tasks supported"):
+        table.add_column(column, justify="left" if column == "unit" else "right")
+    for row in workload.head(top).itertuples():
+        table.add_row(row.unit, str(row.tasks_led), str(row.tasks_supported))
+    out.print(table)
+    unresolved = unresolved_units(task_units)
+    if not unresolved.empty:
+        names = "、".join(unresolved["unit"].tolist())
+        out.print(f"{len(unresolved)} unit(s) not in the registry (add them to models/units.csv): {names}",
+                  markup=False, highlight=False, soft_wrap=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.assign import unit_tables
 from pipeline.errors import GuancheError
 from pipeline.ingest import discover_inputs, read_source
 from pipeline.manifest import Manifest, default_doc_id, find_manifests, load_manifest
@@ -67,6 +68,7 @@ def structure_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
 Stage = Callable[[Corpus], dict[str, pd.DataFrame]]
 STAGES: dict[str, Stage] = {
     "structure": structure_tables,
+    "units": unit_tables,
 }
 
 
