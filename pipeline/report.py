@@ -100,9 +100,8 @@ def bar_chart(rows: list[tuple[str, tuple[int, ...]]], series: tuple[str, ...], 
         x += 20 + 13 * len(name) + 24
     for position, (label, values) in enumerate(rows):
         y = top + position * row_height
-        shown = label if len(label) <= 16 else label[:15] + "…"
-        parts.append(f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">'
-                     f'<title>{escape(label)}</title>{escape(shown)}</text>')
+        shown = escape(label) if len(label) <= 16 else f"<title>{escape(label)}</title>{escape(label[:15])}…"
+        parts.append(f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{shown}</text>')
         x = float(label_width)
         for index, value in enumerate(values):
             if value:
@@ -156,9 +155,10 @@ def _missing_parents(tables: dict[str, pd.DataFrame]) -> str:
         '<section id="missing-parents" class="notice" role="note"><h2>上级文件未读入 · Parent plans not read</h2>'
         f"{''.join(blocks)}"
         "<p>Without them guanche cannot link tasks to the higher-level directives they implement, so this "
-        "report has no coverage, gaps or local additions. 请将上级文件放入 <code>data/raw/</code>：put the "
-        "parent files (.txt .md .html .docx .pdf) in <code>data/raw/</code> (or the folder you give "
-        "<code>guanche report</code>) and run the report again.</p></section>"
+        "report has no coverage, gaps or local additions.</p>"
+        "<p>请将上级文件放入 <code>data/raw/</code> 后重新生成报告。Put the parent files (.txt .md .html .docx "
+        ".pdf) in <code>data/raw/</code> (or the folder you give <code>guanche report</code>) and run the "
+        "report again.</p></section>"
     )
 
 
@@ -205,11 +205,11 @@ def _workload(tables: dict[str, pd.DataFrame]) -> str:
     if workload.empty:
         return ('<section id="workload"><h2>单位工作量 · Unit workload</h2>'
                 '<p class="note">No lead or support unit is named in these documents.</p></section>')
-    chart = bar_chart([(row.unit, (int(row.led), int(row.supported))) for row in workload.itertuples()],
+    chart = bar_chart([(row.unit, (int(row.tasks_led), int(row.tasks_supported))) for row in workload.itertuples()],
                       ROLE_NAMES, caption="Tasks led and supported per unit")
     return ('<section id="workload"><h2>单位工作量 · Unit workload</h2>'
-            '<p class="note">Tasks each unit leads and supports (each task counted once per unit and role; '
-            'collective mentions such as 各有关部门 are not charted).</p>'
+            '<p class="note">Tasks each unit leads and supports (collective mentions such as 各有关部门 are not '
+            'charted).</p>'
             f"{chart}</section>")
 
 
@@ -294,6 +294,41 @@ def _links(tables: dict[str, pd.DataFrame]) -> str:
         parts.append("</details>")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _marked(text: str, passages: list[str]) -> str:
+    """``text`` escaped, with every occurrence of the given passages in <mark>."""
+    text = str(text or "")
+    marked = [False] * len(text)
+    for passage in passages:
+        start = text.find(passage)
+        while start >= 0:
+            marked[start:start + len(passage)] = [True] * len(passage)
+            start = text.find(passage, start + len(passage))
+    parts, start = [], 0
+    for end in range(1, len(text) + 1):
+        if end == len(text) or marked[end] != marked[start]:
+            chunk = escape(text[start:end])
+            parts.append(f"<mark>{chunk}</mark>" if marked[start] else chunk)
+            start = end
+    return "".join(parts)
+
+
+def side_by_side(pairs: pd.DataFrame) -> str:
+    """An HTML table of links (rows of :func:`pipeline.views.link_evidence`): the child task's
+    text beside the parent directive's, the shared wording (the evidence passages, separated by
+    "…") marked in both."""
+    cell = 'style="text-align:left;vertical-align:top;width:45%"'
+    rows = []
+    for pair in pairs.itertuples(index=False):
+        passages = [p.strip() for p in str(pair.evidence or "").split("…") if p.strip()]
+        rows.append(
+            f"<tr><td {cell}><b>{_text(pair.child_number)}</b> {_marked(pair.child_text, passages)}</td>"
+            f"<td {cell}><b>{_text(pair.parent_number)}</b> {_marked(pair.parent_text, passages)}</td>"
+            f'<td style="text-align:left;vertical-align:top">{_text(pair.relation)}<br>{_text(pair.score)}</td></tr>')
+    head = (f"<tr><th {cell}>下级 child</th><th {cell}>上级 parent</th>"
+            '<th style="text-align:left">relation, score</th></tr>')
+    return f'<table style="table-layout:fixed;width:100%"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def render_report(tables: dict[str, pd.DataFrame]) -> str:

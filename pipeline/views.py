@@ -12,6 +12,8 @@ import re
 
 import pandas as pd
 
+from pipeline import assign
+
 UNIT_SEPARATOR = "、"
 PARENT_SEPARATOR = ";"
 NO_SECTION = "—"
@@ -56,30 +58,16 @@ def task_assignments(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         return tasks
     for role, column in (("lead", "lead_units"), ("support", "support_units")):
         named = task_units[task_units["role"] == role].groupby("task_id", sort=False)["unit"].agg(_joined)
-        tasks[column] = tasks["task_id"].map(named).fillna("")
+        tasks[column] = [named.get(task_id, "") for task_id in tasks["task_id"]]
     return tasks
 
 
-def unit_workload(tables: dict[str, pd.DataFrame], *, collective: bool = False) -> pd.DataFrame | None:
-    """Tasks led and supported per canonical unit: unit, led, supported, total.
-
-    A unit is counted once per task and role. Collective mentions (各有关部门 and the like) are
-    left out unless ``collective`` is true. Sorted by tasks led, then total, then name.
-    """
+def unit_workload(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Tasks led and supported per specific canonical unit, busiest first (see
+    :func:`pipeline.assign.unit_workload`: unit_id, unit, type, jurisdiction, tasks_led,
+    tasks_supported, documents). Collective mentions (各有关部门 and the like) are left out."""
     task_units = tables.get("task_units")
-    if task_units is None:
-        return None
-    named = task_units if collective else task_units[~_is_true(task_units["collective"])]
-    counts = (named.drop_duplicates(["task_id", "unit", "role"])
-              .groupby(["unit", "role"]).size().unstack("role", fill_value=0)
-              .reindex(columns=["lead", "support"], fill_value=0))
-    workload = pd.DataFrame({
-        "unit": counts.index.astype(str),
-        "led": counts["lead"].to_numpy(),
-        "supported": counts["support"].to_numpy(),
-    })
-    workload["total"] = workload["led"] + workload["supported"]
-    return workload.sort_values(["led", "total", "unit"], ascending=[False, False, True], ignore_index=True)
+    return None if task_units is None else assign.unit_workload(task_units)
 
 
 def co_leadership(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:

@@ -1,0 +1,383 @@
+"""The HTML report on real runs: content, escaping, offline-only resources, atomic writing, and
+the page as headless Chromium renders it (no console errors, every task title, CJK fonts)."""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from pipeline import report, views
+from pipeline.errors import InputError, OutputError
+from pipeline.manifest import Manifest, ManifestEntry
+from pipeline.run import build_tables, read_documents, resolve_manifest
+from tests.conftest import needs_corpus
+from tests.documents import CORPUS, COUNTY_PLAN, REPO
+
+GOLD = REPO / "tests" / "data" / "gold"
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = REPO / "data" / "processed" / "report.png"
+COUNTY_PARENTS = ("内蒙古自治区2024年法治政府建设工作计划", "阿拉善盟2024年法治政府建设工作计划")
+EXTERNAL = re.compile(r"""(?:src|href|action|xlink:href)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def county_tables():
+    raw = [COUNTY_PLAN.parent]
+    corpus, failures = read_documents(raw, resolve_manifest(raw, None))
+    assert not failures
+    return build_tables(corpus)
+
+
+@pytest.fixture(scope="module")
+def county_report(tmp_path_factory):
+    """The report ``guanche report`` writes for a copy of data/raw/."""
+    raw = tmp_path_factory.mktemp("raw")
+    shutil.copy(COUNTY_PLAN, raw)
+    shutil.copy(COUNTY_PLAN.parent / "manifest.toml", raw)
+    path, failures = report.report_command([raw], raw.parent / "out" / "report.html")
+    assert not failures
+    return path
+
+
+def soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def gold_task_units(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The county plan's hand-checked assignments (tests/data/gold) as a task_units table."""
+    mentions = pd.read_csv(GOLD / "units_alxa_county_plan.csv")
+    canonical = pd.read_csv(GOLD / "units_alxa_canonical.csv").set_index("mention")
+    tasks = tables["tasks"].set_index("number")
+    return pd.DataFrame({
+        "doc_id": mentions["task_number"].map(tasks["doc_id"]),
+        "task_id": mentions["task_number"].map(tasks["task_id"]),
+        "order": mentions["order"], "mention": mentions["mention"],
+        "unit": mentions["mention"].map(canonical["canonical"]),
+        "unit_id": mentions["mention"].map(canonical["canonical"]),
+        "role": mentions["role"], "collective": mentions["mention"].map(canonical["collective"]),
+        "type": mentions["mention"].map(canonical["type"]), "jurisdiction": "阿拉善左旗",
+    })
+
+
+def test_report_shows_the_26_task_titles_in_their_sections(county_report, county_tables):
+    page = soup(county_report.read_text(encoding="utf-8"))
+    rows = page.select("#tasks tbody tr")
+    titles = [row.select("td")[1].get_text() for row in rows if row.select("td")]
+    assert titles == county_tables["tasks"]["title"].tolist()
+    assert len(titles) == 26 and titles[12] == "引导、规范基层组织和社会力量参与突发事件应对"
+    assert [row.get_text() for row in rows if "section" in row.get("class", [])][0] == "一、 健全政府机构职能体系"
+
+
+def test_report_names_the_lead_and_support_units_when_the_run_has_them(county_report, county_tables):
+    page = soup(county_report.read_text(encoding="utf-8"))
+    headings = [th.get_text() for th in page.select("#tasks thead th")]
+    if "task_units" not in county_tables:
+        assert len(headings) == 2 and page.select_one("#workload") is None
+        pytest.skip("this version of guanche has no task_units stage: unit names are not in the report")
+    first = [row for row in page.select("#tasks tbody tr") if row.select("td")][0].select("td")
+    assignments = views.task_assignments(county_tables).iloc[0]
+    assert (first[2].get_text(), first[3].get_text()) == (assignments["lead_units"], assignments["support_units"])
+    chart = page.select_one("#workload svg").get_text()
+    for unit in views.unit_workload(county_tables)["unit"]:
+        assert unit in chart
+
+
+def test_workload_chart_and_task_table_follow_the_task_units_table(county_tables):
+    tables = {**county_tables, "task_units": gold_task_units(county_tables)}
+    page = soup(report.render_report(tables))
+    first = [row for row in page.select("#tasks tbody tr") if row.select("td")][0].select("td")
+    assert [cell.get_text() for cell in first] == ["（一）", "推进政府机构职能优化协同高效", "旗委编办、旗政务服务局", "各有关部门"]
+    bars = {label.get_text(): value.get_text() for label, value in zip(
+        page.select("#workload svg text[text-anchor=end]"), page.select("#workload svg text.value"))}
+    assert bars["旗司法局"] == "14 / 1"  # leads 14 tasks, supports 1 (gold)
+    assert "各有关部门" not in bars  # collective mentions are not a unit's workload
+    assert list(bars)[0] == "旗司法局"
+
+
+def test_missing_parents_notice_names_the_parent_plans_and_where_to_put_them(county_report):
+    notice = soup(county_report.read_text(encoding="utf-8")).select_one("#missing-parents")
+    assert notice is not None
+    assert [item.get_text() for item in notice.select("li")] == [f"《{title}》" for title in COUNTY_PARENTS]
+    assert "data/raw/" in notice.get_text()
+
+
+def test_report_loads_nothing_from_anywhere(county_report):
+    html = county_report.read_text(encoding="utf-8")
+    assert not EXTERNAL.search(html)
+    page = soup(html)
+    assert not page.select("script, link, iframe, img, object, embed")
+    policy = page.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
+    assert "default-src 'none'" in policy
+    assert "Noto Sans CJK SC" in page.select_one("style").get_text()
+
+
+def test_document_text_is_escaped(county_tables):
+    tasks = county_tables["tasks"].copy()
+    tasks.loc[0, "title"] = '<script>alert("x")</script> & <b>'
+    html = report.render_report({**county_tables, "tasks": tasks})
+    assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;" in html
+
+
+def test_parts_appear_only_for_tables_the_run_has(county_tables):
+    structure_only = {name: county_tables[name] for name in ("documents", "sections", "tasks")}
+    page = soup(report.render_report(structure_only))
+    assert [section.get("id") for section in page.select("section")] == [
+        "summary", "missing-parents", "documents", "sections", "tasks"]
+    empty = {"targets": pd.DataFrame(columns=["obligation_id", "kind", "value", "unit_of_measure", "comparator", "text"]),
+             "citations": pd.DataFrame(columns=["doc_id", "task_id", "cited_title", "kind", "resolved_doc_id"])}
+    page = soup(report.render_report({**structure_only, **empty}))
+    assert "No quantified target or deadline was found." in page.select_one("#targets").get_text()
+    assert "No document is cited." in page.select_one("#citations").get_text()
+
+
+def test_same_tables_give_the_same_bytes(county_tables):
+    assert report.render_report(county_tables) == report.render_report(county_tables)
+
+
+def test_failed_write_keeps_the_previous_report(county_tables, tmp_path, monkeypatch):
+    out = tmp_path / "report.html"
+    out.write_text("previous", encoding="utf-8")
+
+    def disk_full(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report.os, "replace", disk_full)
+    with pytest.raises(OutputError, match="report cannot be written"):
+        report.write_report(county_tables, out)
+    assert [path.name for path in tmp_path.iterdir()] == ["report.html"]
+    assert out.read_text(encoding="utf-8") == "previous"
+
+
+def test_report_command_without_readable_input_writes_nothing(tmp_path):
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="no report written"):
+        report.report_command([tmp_path], tmp_path / "report.html")
+    assert not (tmp_path / "report.html").exists()
+
+
+@pytest.fixture(scope="module")
+def jinan_tables():
+    """济南 and 山东 regulations, linked as the hand-checked gold links say (a stand-in for the
+    links and coverage stages, so the coverage parts are checked against known answers)."""
+    laws = CORPUS / "laws"
+    files = {"jinan": laws / "jinan-2022-optimize-business-environment-regulation.md",
+             "shandong": laws / "shandong-2020-optimize-business-environment-regulation.md"}
+    manifest = Manifest([ManifestEntry("jinan", files["jinan"].resolve(), parents=("shandong",)),
+                         ManifestEntry("shandong", files["shandong"].resolve())])
+    corpus, _ = read_documents(list(files.values()), manifest)
+    tables = dict(build_tables(corpus))
+    tasks = tables["tasks"]
+    ids = {doc_id: dict(zip(group["number"], group["task_id"])) for doc_id, group in tasks.groupby("doc_id")}
+    gold = pd.read_csv(GOLD / "links_jinan_to_shandong.csv", keep_default_na=False)
+    links = [
+        {"child_doc_id": "jinan", "child_task_id": ids["jinan"][row.child_article], "parent_doc_id": "shandong",
+         "parent_task_id": ids["shandong"][parent], "rank": rank, "score": 1.0 / rank, "relation": row.relation,
+         "evidence": ""}
+        for row in gold.itertuples() for rank, parent in enumerate(filter(None, row.parent_articles.split(";")), 1)
+    ]
+    tables["links"] = pd.DataFrame(links)
+    parents = tasks[tasks["doc_id"] == "shandong"]
+    tables["coverage"] = pd.DataFrame({
+        "parent_doc_id": "shandong", "parent_task_id": parents["task_id"],
+        "covered": parents["task_id"].isin(tables["links"]["parent_task_id"]),
+        "best_child_doc_id": None, "best_child_task_id": None, "score": None})
+    return tables, gold
+
+
+@needs_corpus
+def test_coverage_parts_list_gaps_and_local_additions(jinan_tables):
+    tables, gold = jinan_tables
+    page = soup(report.render_report(tables))
+    assert page.select_one("#missing-parents") is None
+    local = {row.select("td")[2].get_text() for row in page.select("#coverage table")[2].select("tbody tr")}
+    assert local == set(gold.loc[gold["relation"] == "none", "child_article"])
+    named = {parent for parents in gold["parent_articles"] for parent in parents.split(";") if parent}
+    shandong = tables["tasks"][tables["tasks"]["doc_id"] == "shandong"]["number"]
+    gaps = [row.select("td")[2].get_text() for row in page.select("#coverage table")[1].select("tbody tr")]
+    assert gaps == [number for number in shandong if number not in named]
+    summary = page.select("#coverage table")[0].select("tbody td")
+    assert [cell.get_text() for cell in summary] == [
+        "山东省优化营商环境条例", "67", str(67 - len(gaps)), str(len(gaps)), f"{(67 - len(gaps)) / 67:.0%}"]
+    assert len(page.select("#links tbody tr")) == (gold["relation"] != "none").sum()
+
+
+# --- the page in a real browser ------------------------------------------------------------------
+
+class DevTools:
+    """Headless Chromium driven over the DevTools protocol on a pipe (the browser's fds 3 and 4),
+    recording every event: console calls, uncaught exceptions, log entries, network requests."""
+
+    FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--remote-debugging-pipe")
+
+    def __init__(self, profile: Path) -> None:
+        commands_in, self._commands = os.pipe()
+        self._replies, replies_out = os.pipe()
+        child_in = fcntl.fcntl(commands_in, fcntl.F_DUPFD, 10)  # above 4, so dup2 cannot clobber
+        child_out = fcntl.fcntl(replies_out, fcntl.F_DUPFD, 10)
+        os.close(commands_in)
+        os.close(replies_out)
+
+        def wire_pipes() -> None:
+            os.dup2(child_in, 3)
+            os.dup2(child_out, 4)
+
+        self.process = subprocess.Popen(
+            [str(CHROMIUM), *self.FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(3, 4), preexec_fn=wire_pipes)
+        os.close(child_in)
+        os.close(child_out)
+        self.buffer, self.last_id, self.events = b"", 0, []
+
+    def _receive(self, deadline: float) -> dict:
+        while b"\0" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self._replies], [], [], remaining)[0]:
+                raise TimeoutError("Chromium did not answer")
+            chunk = os.read(self._replies, 1 << 20)
+            if not chunk:
+                raise ConnectionError("Chromium closed the DevTools pipe")
+            self.buffer += chunk
+        message, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def call(self, method: str, session: str | None = None, timeout: float = 60, **params) -> dict:
+        self.last_id += 1
+        message = {"id": self.last_id, "method": method, "params": params,
+                   **({"sessionId": session} if session else {})}
+        os.write(self._commands, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self._receive(deadline)
+            if reply.get("id") == self.last_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply["result"]
+            self.events.append(reply)
+
+    def open(self, url: str, width: int = 1280) -> str:
+        """Open ``url`` in a new tab, wait for its load event, return the tab's session."""
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Runtime", "Log", "Network", "Page", "DOM", "CSS"):
+            self.call(f"{domain}.enable", session=session)
+        self.call("Emulation.setDeviceMetricsOverride", session=session, width=width, height=900,
+                  deviceScaleFactor=1, mobile=False)
+        self.call("Page.navigate", session=session, url=url)
+        deadline = time.monotonic() + 60
+        while not any(e.get("method") == "Page.loadEventFired" and e.get("sessionId") == session
+                      for e in self.events):
+            self.events.append(self._receive(deadline))
+        self.call("Runtime.evaluate", session=session, awaitPromise=True,
+                  expression="new Promise(done => setTimeout(done, 300))")  # late errors, too
+        return session
+
+    def problems(self, session: str) -> list[str]:
+        """Console errors, uncaught exceptions, error log entries (CSP, failed loads) and
+        requests for anything but file:, data: and about: URLs, in the order they happened."""
+        found = []
+        for event in (e for e in self.events if e.get("sessionId") == session):
+            method, params = event["method"], event.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                details = params["exceptionDetails"]
+                found.append(f"uncaught: {details.get('exception', {}).get('description') or details['text']}")
+            elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
+                found.append("console.error: " + " ".join(str(arg.get("value", "")) for arg in params["args"]))
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                found.append(f"log: {params['entry']['text']}")
+            elif method == "Network.requestWillBeSent" and not params["request"]["url"].startswith(
+                    ("file:", "data:", "about:")):
+                found.append(f"request: {params['request']['url']}")
+        return found
+
+    def text(self, session: str) -> str:
+        return self.call("Runtime.evaluate", session=session, expression="document.body.innerText",
+                         returnByValue=True)["result"]["value"]
+
+    def fonts(self, session: str, selector: str) -> list[dict]:
+        """The platform fonts that rendered the first node matching ``selector``."""
+        root = self.call("DOM.getDocument", session=session)["root"]["nodeId"]
+        node = self.call("DOM.querySelector", session=session, nodeId=root, selector=selector)["nodeId"]
+        return self.call("CSS.getPlatformFontsForNode", session=session, nodeId=node)["fonts"]
+
+    def screenshot(self, session: str, path: Path, width: int = 1280) -> Path:
+        """The whole page as PNG."""
+        height = self.call("Page.getLayoutMetrics", session=session)["cssContentSize"]["height"]
+        data = self.call("Page.captureScreenshot", session=session, format="png", captureBeyondViewport=True,
+                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})["data"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+    def close(self) -> None:
+        try:
+            self.call("Browser.close", timeout=10)
+        except (OSError, RuntimeError, TimeoutError, ConnectionError):
+            pass
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._commands)
+        os.close(self._replies)
+
+
+needs_chromium = pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"{CHROMIUM} not installed "
+                                    "(Debian package chromium; .ci/run installs it)")
+
+
+@pytest.fixture()
+def browser(tmp_path):
+    devtools = DevTools(tmp_path / "chromium-profile")
+    yield devtools
+    devtools.close()
+
+
+@needs_chromium
+def test_browser_check_catches_console_errors_and_requests(browser, tmp_path):
+    page = tmp_path / "broken.html"
+    page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><p>中文</p>'
+                    '<img src="http://example.invalid/x.png">'
+                    '<script>console.error("logged"); throw new Error("thrown")</script></body></html>',
+                    encoding="utf-8")
+    found = browser.problems(browser.open(page.as_uri()))
+    assert "console.error: logged" in found
+    assert any(problem.startswith("uncaught: Error: thrown") for problem in found)
+    assert "request: http://example.invalid/x.png" in found
+
+
+@needs_chromium
+def test_report_in_chromium_has_no_errors_shows_tasks_and_units_in_a_cjk_font(
+        browser, county_report, county_tables, tmp_path):
+    session = browser.open(county_report.as_uri())
+    assert browser.problems(session) == []
+    shown = browser.text(session)
+    for title in county_tables["tasks"]["title"]:
+        assert title in shown
+    workload = views.unit_workload(county_tables)
+    for unit in ([] if workload is None else workload["unit"]):
+        assert unit in shown
+    for parent in COUNTY_PARENTS:
+        assert parent in shown
+    for selector in ("h1", "#tasks tbody td:nth-child(2)", "#missing-parents li"):
+        fonts = browser.fonts(session, selector)
+        assert fonts and all(re.search(r"CJK|Han|WenQuanYi|YaHei|PingFang", font["familyName"]) for font in fonts), fonts
+    shot = browser.screenshot(session, tmp_path / "report.png")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, SCREENSHOT)  # data/processed/report.png: for a person to look at
+    assert shot.read_bytes().startswith(b"\x89PNG")
