@@ -137,8 +137,21 @@ def _norm_title(name: str) -> str:
 
 
 def declared_parents(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Each parent a document names (documents.parents, by id or title): doc_id, parent (as
-    named), parent_doc_id (the document of this run it names, or "" when it is not in the run)."""
+    """Each parent of each document: doc_id, parent (its title as named), parent_doc_id (the
+    document of this run it is, or "" when it is not in the run).
+
+    From the parents table when the run has one (manifest, basis citations and inference, see
+    :mod:`pipeline.parents`), else from the documents table's ``parents`` column (the manifest's,
+    by id or title).
+    """
+    relations = tables.get("parents")
+    if relations is not None:
+        found = _is_true(relations["found"])
+        return pd.DataFrame({
+            "doc_id": relations["child_doc_id"].to_numpy(),
+            "parent": relations["parent_title"].fillna(relations["parent_doc_id"]).fillna("").to_numpy(),
+            "parent_doc_id": relations["parent_doc_id"].where(found, "").fillna("").to_numpy(),
+        }, columns=["doc_id", "parent", "parent_doc_id"])
     documents = tables["documents"]
     known = {_norm_title(doc_id): doc_id for doc_id in documents["doc_id"]}
     known.update({_norm_title(title): doc_id for doc_id, title in zip(documents["doc_id"], documents["title"])
