@@ -1,0 +1,179 @@
+"""The spaCy pipeline that reads commitments: ``spacy.blank("zh")`` with the jieba segmenter and
+guanche's own components, registered by name:
+
+======================  ===================================================================
+``guanche_clauses``     clause splitting (:func:`extractors.obligations.split_clauses`)
+``guanche_obligations`` obligation matching (:func:`extractors.obligations.match_obligations`)
+``guanche_targets``     targets and deadlines of each obligation (:mod:`extractors.targets`)
+``guanche_strength``    commitment strength (:func:`extractors.obligations.commitment_strength`)
+``guanche_citations``   cited instruments (:mod:`extractors.citations`)
+======================  ===================================================================
+
+What a text is, and what the components need to know about its document, is set on the Doc
+before it runs through the pipeline (see :func:`commitment_doc`):
+
+- ``doc._.text_kind``: ``"task"`` (a plan task: its heading sentence is skipped), ``"article"``
+  (a regulation article: deontic grades) or ``"preamble"`` (front matter: citations only);
+- ``doc._.year``: the document's year, for deadlines written without one;
+- ``doc._.own_references`` and ``doc._.title_aliases``: see :mod:`extractors.citations`.
+
+Results are set as ``doc._.clauses``, ``doc._.obligations`` (graded), ``doc._.targets``
+(``(obligation index, Target)`` pairs, offsets in the Doc) and ``doc._.citations``, and as span
+groups ``doc.spans["obligations"]`` (labelled with the strength), ``"targets"`` and
+``"citations"`` for displaCy and spaCy users. No model is downloaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import lru_cache
+
+import jieba
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.citations import citations
+from extractors.obligations import commitment_strength, match_obligations, split_clauses
+from extractors.targets import is_quantified, targets
+
+TEXT_KINDS = ("task", "article", "preamble")
+COMPONENTS = ("guanche_clauses", "guanche_obligations", "guanche_targets", "guanche_strength", "guanche_citations")
+
+for _name, _default in {
+    "text_kind": "task", "year": None, "own_references": frozenset(), "title_aliases": None,
+    "clauses": None, "obligations": None, "targets": None, "citations": None,
+}.items():
+    Doc.set_extension(_name, default=_default, force=True)
+
+
+class _JiebaSegmenter:
+    """A private jieba tokenizer for one pipeline (user words do not leak into the global jieba).
+
+    HMM new-word discovery is off: the components match on characters, tokens only carry spans,
+    and the user dictionary keeps names such as 旗司法局 whole; it also makes segmentation faster.
+    """
+
+    def __init__(self, user_words: Iterable[str]):
+        shared = jieba.dt  # spaCy has loaded jieba's dictionary already: copy it, do not reload
+        shared.check_initialized()
+        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer.FREQ, self._tokenizer.total = dict(shared.FREQ), shared.total
+        self._tokenizer.initialized = True
+        for word in user_words:
+            self._tokenizer.add_word(word)
+
+    def cut(self, text: str, cut_all: bool = False):
+        return self._tokenizer.cut(text, cut_all=cut_all, HMM=False)
+
+
+def _text(doc: Doc) -> str:
+    """The Doc's text, computed once (spaCy rebuilds ``doc.text`` from the tokens on every call)."""
+    if "guanche_text" not in doc.user_data:
+        doc.user_data["guanche_text"] = doc.text
+    return doc.user_data["guanche_text"]
+
+
+def _register(doc: Doc) -> str:
+    return "regulation" if doc._.text_kind == "article" else "plan"
+
+
+@Language.component("guanche_clauses")
+def clause_component(doc: Doc) -> Doc:
+    """Split a task or article into clauses (a preamble has none)."""
+    doc._.clauses = [] if doc._.text_kind == "preamble" else split_clauses(
+        _text(doc), skip_heading=doc._.text_kind == "task")
+    return doc
+
+
+@Language.component("guanche_obligations")
+def obligation_component(doc: Doc) -> Doc:
+    """Group clauses into (ungraded) obligations."""
+    doc._.obligations = match_obligations(_text(doc), doc._.clauses or [], register=_register(doc))
+    return doc
+
+
+@Language.component("guanche_targets")
+def target_component(doc: Doc) -> Doc:
+    """Find each obligation's targets and deadlines; offsets are in the Doc."""
+    found = []
+    for index, obligation in enumerate(doc._.obligations or []):
+        for target in targets(obligation.text, year=doc._.year):
+            found.append((index, replace(target, start=target.start + obligation.start,
+                                         end=target.end + obligation.start)))
+    doc._.targets = found
+    doc.spans["targets"] = [span for _, t in found
+                            if (span := doc.char_span(t.start, t.end, label=t.kind, alignment_mode="expand"))]
+    return doc
+
+
+@Language.component("guanche_strength")
+def strength_component(doc: Doc) -> Doc:
+    """Grade each obligation (a quantified target makes a plan obligation mandatory)."""
+    register = _register(doc)
+    by_obligation: dict[int, list] = {}
+    for index, target in doc._.targets or []:
+        by_obligation.setdefault(index, []).append(target)
+    doc._.obligations = [
+        replace(o, strength=commitment_strength(o.action, modal=o.modal, register=register,
+                                                quantified=is_quantified(by_obligation.get(i, []))))
+        for i, o in enumerate(doc._.obligations or [])
+    ]
+    doc.spans["obligations"] = [span for o in doc._.obligations
+                                if (span := doc.char_span(o.start, o.end, label=o.strength, alignment_mode="expand"))]
+    return doc
+
+
+@Language.component("guanche_citations")
+def citation_component(doc: Doc) -> Doc:
+    """Find the cited instruments of the text."""
+    doc._.citations = list(citations(_text(doc), preamble=doc._.text_kind == "preamble",
+                                     own=doc._.own_references, aliases=doc._.title_aliases))
+    doc.spans["citations"] = [span for c in doc._.citations
+                              if (span := doc.char_span(c.start, c.end, label=c.kind, alignment_mode="expand"))]
+    return doc
+
+
+def build_pipeline(*, user_words: Iterable[str] = ()) -> Language:
+    """A new pipeline: blank Chinese with jieba (``user_words`` added to its dictionary) and
+    the guanche components in order. Loads jieba's dictionary on first use (about a second)."""
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.tokenizer.jieba_seg = _JiebaSegmenter(user_words)
+    for name in COMPONENTS:
+        nlp.add_pipe(name)
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def _cached_pipeline(user_words: tuple[str, ...]) -> Language:
+    return build_pipeline(user_words=user_words)
+
+
+def get_pipeline(*, user_words: Iterable[str] = ()) -> Language:
+    """The pipeline for these user words, built once and cached."""
+    return _cached_pipeline(tuple(sorted(set(user_words))))
+
+
+def commitment_doc(
+    nlp: Language,
+    text: str,
+    *,
+    text_kind: str = "task",
+    year: int | None = None,
+    own_references: frozenset[str] = frozenset(),
+    title_aliases: dict[str, str] | None = None,
+) -> Doc:
+    """A tokenised Doc with its context set, ready for ``nlp.pipe`` or ``nlp(doc)``.
+
+    Raises ValueError for a ``text_kind`` other than task, article or preamble.
+    """
+    if text_kind not in TEXT_KINDS:
+        raise ValueError(f"text_kind must be one of {TEXT_KINDS}, not {text_kind!r}")
+    doc = nlp.make_doc(text)
+    doc.user_data["guanche_text"] = text
+    doc._.text_kind = text_kind
+    doc._.year = year
+    doc._.own_references = own_references
+    doc._.title_aliases = title_aliases
+    return doc

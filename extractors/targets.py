@@ -1,0 +1,220 @@
+"""Quantified targets and deadlines in a clause: ratios, counts, durations, amounts, deadlines,
+frequencies and coverage, each with its value, unit of measure and comparator.
+
+Kinds and what they hold:
+
+- ``ratio``: a percentage or percentage points (出庭应诉率100% → =, 100, %).
+- ``count``: a number of things (两名以上 → >=, 2, 名).
+- ``duration``: a length of time that is not a time limit (不少于60学时 → >=, 60, 学时).
+- ``amount``: money (500万元 → =, 500, 万元).
+- ``deadline``: a time limit, relative (决策公布之日起三十日内 → <=, 30, 日, anchored on
+  决策公布) or by calendar date (2024年底前 → <=, due_date 2024-12-31).
+- ``frequency``: how often (每年 → =, 1, 年; 每季度至少一次 → >=, 1, 季度; 一次性 → =, 1, 次).
+- ``coverage``: full coverage (全覆盖 → =, 100, %).
+
+Numbers may be Arabic (full- or half-width) or Chinese (三十, 两); Chinese numerals are read
+with cn2an. Text inside 《…》 titles is never a target, counts inside “…” slogans are not
+counted (“一件事”), nor is a bare 一 before a measure word (一个平台, 一批企业).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import cn2an
+
+_CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_DAY = r"(?:3[01]|[12][0-9]|0?[1-9]|[二三]?十[一二三四五六七八九]?|三十一?|[一二三四五六七八九])"
+_NUMBER = rf"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[{_CN_DIGITS}]+)"
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+
+_GE_BEFORE = "不少于|不低于|不小于|至少|最少|达到|达|提高到|提高至|提升到|提升至|增加到|增加至|增长到|保持在"
+_LE_BEFORE = "不超过|不高于|不多于|不大于|最多|控制在|压缩到|压缩至|缩短到|缩短至|减少到|减少至|降低到|降低至|降至"
+_GT_BEFORE = "超过|高于|多于|大于"
+_LT_BEFORE = "低于|少于|不足|小于"
+_BEFORE = rf"(?P<before>{_GE_BEFORE}|{_LE_BEFORE}|{_GT_BEFORE}|{_LT_BEFORE})?"
+_AFTER = r"(?P<after>以上|以下|以内|之内|左右)?"
+
+_COMPARATOR = {
+    **dict.fromkeys(_GE_BEFORE.split("|"), ">="),
+    **dict.fromkeys(_LE_BEFORE.split("|"), "<="),
+    **dict.fromkeys(_GT_BEFORE.split("|"), ">"),
+    **dict.fromkeys(_LT_BEFORE.split("|"), "<"),
+    "以上": ">=", "以下": "<=", "以内": "<=", "之内": "<=", "左右": "~",
+}
+
+_DURATION_UNITS = "学时|课时|小时|分钟|个工作日|工作日|天|日|个星期|星期|周|个月|年"
+_COUNT_UNITS = "人次|个|项|家|名|人|所|件|条|批|类|户|座|台|套|部|种|场|期|轮|次"
+_PERIODS = "年度|年|半年|季度|季|月|周|星期|日|天"
+_UNIT_NAMES = {"个工作日": "工作日", "个月": "月", "个星期": "周", "星期": "周", "天": "日", "年度": "年", "季": "季度"}
+
+_PATTERNS = [
+    ("anchored_deadline", rf"(?:之日起|之日后|后|起)(?P<number>{_NUMBER})(?P<unit>{_DURATION_UNITS})(?:内|以内|之内)"),
+    ("relative_deadline", rf"(?P<number>{_NUMBER})(?P<unit>{_DURATION_UNITS})(?:内|以内|之内)"),
+    ("dated_deadline", rf"(?:(?P<year>\d{{4}})年(?:年?底|年?末)?|(?:(?P<month_year>\d{{4}})年)?(?P<month>{_MONTH})月"
+                       rf"(?:(?P<day>{_DAY})日|底|末|份)?|(?P<this_year>年底|年末))(?:前|之前|以前)"),
+    ("target_year", r"(?:到|至)(?P<year>\d{4})年(?P<year_end>底|末)?"),
+    ("frequency", rf"每(?P<period>{_PERIODS})(?:(?P<before>至少|不少于|不低于|最多|不超过)?"
+                  rf"[^，,。；;{_CN_DIGITS}0-9]{{0,6}}?(?P<number>{_NUMBER})次)?"),
+    ("once", r"一次性"),
+    ("coverage", r"全(?:面)?覆盖"),
+    ("ratio", rf"{_BEFORE}(?:(?P<number>{_NUMBER})\s*(?P<unit>%|％|个百分点)|百分之(?P<number_cn>{_NUMBER})){_AFTER}"),
+    ("amount", rf"{_BEFORE}(?P<number>{_NUMBER})(?P<unit>(?:万亿|千万|百万|万|亿)?元){_AFTER}"),
+    ("measure", rf"{_BEFORE}(?<![第{_CN_DIGITS}0-9])(?P<number>{_NUMBER})(?P<unit>{_DURATION_UNITS}|{_COUNT_UNITS}){_AFTER}"),
+]
+# Every target starts with one of these characters; testing them first keeps the scan fast.
+_FIRST = rf"[之后起到至每一全百0-9０-９{_CN_DIGITS}年{''.join(sorted({w[0] for w in _COMPARATOR if len(w) > 1}))}]"
+_TARGET = re.compile(f"(?={_FIRST})(?:" + "|".join(
+    f"(?P<{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in _PATTERNS) + ")")
+_MASKED = re.compile(r"《[^《》]*》")
+_QUOTED = re.compile(r"“[^“”]*”")
+_ANCHOR = re.compile(r"[^，,。；;：:、（）()\s]{1,40}$")
+_ANCHOR_LEAD = re.compile(r"^.*(?:自|从|在|于)(?![治主身然动愿行己由])(?=.)")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A quantified target or deadline in a text, with offsets of its span ``text``.
+
+    ``value`` is a float (None for calendar deadlines); ``due_date`` is an ISO date for calendar
+    deadlines (``--MM-DD`` when the year is unknown); ``anchor`` is the event a relative deadline
+    runs from (决策公布).
+    """
+
+    kind: str
+    value: float | None
+    unit_of_measure: str | None
+    comparator: str
+    text: str
+    start: int
+    end: int
+    anchor: str | None = None
+    due_date: str | None = None
+
+
+def read_number(numeral: str) -> float | None:
+    """The value of an Arabic or Chinese numeral (``"三十"`` → 30.0); None if it is not one."""
+    numeral = numeral.translate(_FULL_WIDTH)
+    try:
+        return float(cn2an.cn2an(numeral, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def _spans(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _due_date(year: int | None, month: int | None, day: int | None) -> str | None:
+    if month is None:
+        return f"{year:04d}-12-31" if year else None
+    if not 1 <= month <= 12:
+        return None
+    if day is None:
+        day = calendar.monthrange(year or 2001, month)[1]  # a non-leap year when unknown
+    if not 1 <= day <= 31:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+
+
+def _comparator(groups: dict, prefix: str, default: str = "=") -> str:
+    before, after = groups.get(f"{prefix}_before"), groups.get(f"{prefix}_after")
+    if before and not (before in ("达到", "达") and after):
+        return _COMPARATOR[before]
+    return _COMPARATOR[after] if after else default
+
+
+def _target(match: re.Match, text: str, year: int | None) -> Target | None:
+    kind = match.lastgroup
+    groups = {key: value for key, value in match.groupdict().items() if value is not None}
+    start, end = match.span()
+
+    def number(name: str = "number") -> float | None:
+        return read_number(groups[f"{kind}_{name}"]) if f"{kind}_{name}" in groups else None
+
+    def unit() -> str:
+        written = groups[f"{kind}_unit"]
+        return _UNIT_NAMES.get(written, written)
+
+    if kind in ("anchored_deadline", "relative_deadline"):
+        anchor = None
+        if kind == "anchored_deadline":
+            before = _ANCHOR.search(text, max(0, start - 40), start)
+            if before is None:
+                return None
+            anchor = _ANCHOR_LEAD.sub("", before.group())
+            start = before.end() - len(anchor)
+        value = number()
+        return None if value is None else Target(
+            "deadline", value, unit(), "<=", text[start:end], start, end, anchor=anchor)
+    if kind in ("dated_deadline", "target_year"):
+        written_year = groups.get(f"{kind}_year") or groups.get(f"{kind}_month_year")
+        month = groups.get(f"{kind}_month")
+        day = groups.get(f"{kind}_day")
+        due = _due_date(int(written_year) if written_year else year,
+                        int(read_number(month)) if month else None,
+                        int(read_number(day)) if day else None)
+        return Target("deadline", None, "date", "<=", match.group(), start, end, due_date=due)
+    if kind == "frequency":
+        period = _UNIT_NAMES.get(groups["frequency_period"], groups["frequency_period"])
+        value = number() or 1.0
+        return Target("frequency", value, period, _comparator(groups, kind), match.group(), start, end)
+    if kind == "once":
+        return Target("frequency", 1.0, "次", "=", match.group(), start, end)
+    if kind == "coverage":
+        return Target("coverage", 100.0, "%", "=", match.group(), start, end)
+    if kind == "ratio":
+        value = number() if f"{kind}_number" in groups else number("number_cn")
+        written = groups.get(f"{kind}_unit", "%")
+        measure = "百分点" if written == "个百分点" else "%"
+        return None if value is None else Target(
+            "ratio", value, measure, _comparator(groups, kind), match.group(), start, end)
+    value = number()
+    if value is None:
+        return None
+    measure = unit()
+    if kind == "amount":
+        return Target("amount", value, measure, _comparator(groups, kind), match.group(), start, end)
+    written_unit = groups[f"{kind}_unit"]
+    is_duration = re.fullmatch(_DURATION_UNITS, written_unit) is not None
+    if is_duration and (measure == "年" and value >= 1000 or "〇" in groups[f"{kind}_number"]):
+        return None  # a year such as 2024年, not a duration
+    if is_duration and measure == "日" and text[max(0, match.start(f"{kind}_number") - 1)] == "月":
+        return None  # a calendar day such as 6月30日
+    comparator = _comparator(groups, kind)
+    if not is_duration and groups[f"{kind}_number"] == "一" and comparator == "=":
+        return None  # 一个平台, 一批企业: an article, not a target
+    return Target("duration" if is_duration else "count", value, measure, comparator, match.group(), start, end)
+
+
+def targets(text, *, year: int | None = None) -> Iterator[Target]:
+    """Yield the targets and deadlines in ``text`` (a str or a spaCy Doc) in document order.
+
+    ``year`` completes calendar deadlines written without one (6月30日前, 年底前). Never raises on
+    odd text: a numeral cn2an cannot read is skipped.
+    """
+    text = getattr(text, "text", text)
+    titles = _spans(_MASKED, text)
+    quoted = _spans(_QUOTED, text)
+    for match in _TARGET.finditer(text):
+        if _inside(titles, *match.span()):
+            continue
+        target = _target(match, text, year)
+        if target is None:
+            continue
+        if target.kind == "count" and _inside(quoted, target.start, target.end):
+            continue
+        yield target
+
+
+def is_quantified(found: list[Target]) -> bool:
+    """True when the targets set a measurable commitment (anything but a bare frequency)."""
+    return any(target.kind != "frequency" for target in found)

@@ -1,0 +1,175 @@
+"""The commitments stage: obligations, targets and citations tables for every document of a run.
+
+Every task (plan task or regulation article) runs through the spaCy pipeline of
+:mod:`extractors.nlp` in one ``nlp.pipe`` pass, together with each document's front matter
+(preamble), which yields citations only. Cited titles are resolved to documents of the same run
+with :class:`TitleIndex`.
+
+Ids are derived from position, so they are stable across runs: ``<task_id>:O01`` is the first
+obligation of a task, ``<obligation_id>:G01`` its first target, ``<doc_id>:C001`` the first
+citation of a document (preamble first, then tasks in order). Offsets ``start``/``end`` are in
+the task's text (or, for preamble citations, in the preamble's text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pandas as pd
+
+from extractors.citations import own_references, title_aliases, title_key, number_key
+from extractors.nlp import commitment_doc, get_pipeline
+from pipeline.run import Corpus
+from pipeline.structure import ParsedDocument
+from pipeline.tables import make_table
+
+OBLIGATION_COLUMNS = [
+    "doc_id", "task_id", "obligation_id", "text", "action", "object", "strength", "modal", "start", "end",
+]
+TARGET_COLUMNS = [
+    "doc_id", "task_id", "obligation_id", "target_id", "kind", "value", "unit_of_measure", "comparator",
+    "anchor", "due_date", "text", "start", "end",
+]
+CITATION_COLUMNS = [
+    "doc_id", "task_id", "citation_id", "cited_title", "kind", "relation", "doc_number", "resolved_doc_id",
+    "start", "end",
+]
+
+_TRANSMITTED_TITLE = re.compile(r"关于(?:印发|转发|发布|颁布)(?P<title>.+?)的通知$")
+_BARE_REGION = re.compile(r"^(?:本)?(?P<level>自治区|省|市|州|盟|县|旗)(?P<rest>.+)$")
+_NATIONAL = "国家"
+
+
+class TitleIndex:
+    """Finds the document of a run that a cited title (or document number) names.
+
+    Built from a documents table (doc_id, title, doc_number). A title matches a document when
+    their :func:`~extractors.citations.title_key` agree (中华人民共和国, revision notes, brackets
+    and 〈〉 do not matter), also against the title a transmittal notice hands on (关于印发《X》的
+    通知 → X). Failing that: the document number; a title with a bare level prefix as written
+    inside a region (自治区失信责任追究办法) matches the one document whose title is that region's
+    (内蒙古自治区失信责任追究办法); a leading 国家 is ignored. Several documents with the same
+    title resolve to the first doc_id. Parameters are stored as given.
+    """
+
+    def __init__(self, documents: pd.DataFrame):
+        self.documents = documents
+        self._by_key: dict[str, list[str]] = {}
+        self._by_number: dict[str, list[str]] = {}
+        for row in documents.sort_values("doc_id").itertuples():
+            title = row.title or ""
+            keys = {title_key(title)}
+            keys.update(title_key(inner) for inner in re.findall(r"《([^《》]+)》", title))
+            transmitted = _TRANSMITTED_TITLE.search(title_key(title))
+            if transmitted:
+                keys.add(transmitted.group("title"))
+            for key in keys - {""}:
+                self._by_key.setdefault(key, []).append(row.doc_id)
+            number = getattr(row, "doc_number", "") or ""
+            if number:
+                self._by_number.setdefault(number_key(number), []).append(row.doc_id)
+
+    def resolve(self, title: str, *, doc_number: str = "") -> str | None:
+        """The doc_id the citation names, or None when no document of the run matches."""
+        key = title_key(title) if title else ""
+        if key in self._by_key:
+            return self._by_key[key][0]
+        if doc_number and number_key(doc_number) in self._by_number:
+            return self._by_number[number_key(doc_number)][0]
+        if not key:
+            return None
+        bare = _BARE_REGION.match(key)
+        if bare:
+            matches = {
+                doc_id for candidate, doc_ids in self._by_key.items()
+                if candidate.endswith(bare.group("level") + bare.group("rest"))
+                and len(candidate) > len(bare.group("level") + bare.group("rest"))
+                for doc_id in doc_ids
+            }
+            if len(matches) == 1:
+                return matches.pop()
+        plain = key.removeprefix(_NATIONAL)
+        for candidate in (plain, _NATIONAL + plain):
+            if candidate != key and candidate in self._by_key:
+                return self._by_key[candidate][0]
+        return None
+
+
+def resolve_title(title: str, documents_table: pd.DataFrame, *, doc_number: str = "") -> str | None:
+    """The doc_id in ``documents_table`` that a cited title names, or None (see :class:`TitleIndex`).
+
+    Builds the index on every call: when resolving many titles, build a :class:`TitleIndex` once.
+    """
+    return TitleIndex(documents_table).resolve(title, doc_number=doc_number)
+
+
+def _texts(doc: ParsedDocument) -> Iterator[tuple[str | None, str, str]]:
+    """(task_id or None for the preamble, text kind, text) of a document, in text order."""
+    yield None, "preamble", doc.preamble
+    for task in doc.tasks:
+        yield task.task_id, task.kind, task.text
+
+
+def commitment_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
+    """obligations, targets and citations tables, each in document and text order."""
+    nlp = get_pipeline()
+    documents = corpus.tables.get("documents")
+    if documents is None:
+        documents = pd.DataFrame([doc.record for doc in corpus.documents], columns=["doc_id", "title", "doc_number"])
+    index = TitleIndex(documents)
+
+    def prepared():
+        for doc in corpus.documents:
+            record = doc.record
+            own = own_references(record.get("title") or "", record.get("doc_number") or "", doc.preamble)
+            aliases = title_aliases("\n".join([doc.preamble, *(task.text for task in doc.tasks)]))
+            year = record.get("year")
+            year = int(year) if year is not None and not pd.isna(year) else None
+            for task_id, kind, text in _texts(doc):
+                yield commitment_doc(nlp, text, text_kind=kind, year=year, own_references=own,
+                                     title_aliases=aliases), (doc.doc_id, task_id)
+
+    obligations, targets, citations = [], [], []
+    citation_counts: dict[str, int] = {}
+    for processed, (doc_id, task_id) in nlp.pipe(prepared(), as_tuples=True):
+        ids = []
+        for number, obligation in enumerate(processed._.obligations or [], start=1):
+            obligation_id = f"{task_id}:O{number:02d}"
+            ids.append(obligation_id)
+            obligations.append({
+                "doc_id": doc_id, "task_id": task_id, "obligation_id": obligation_id,
+                "text": obligation.text, "action": obligation.action, "object": obligation.object,
+                "strength": obligation.strength, "modal": obligation.modal,
+                "start": obligation.start, "end": obligation.end,
+            })
+        target_counts: dict[int, int] = {}
+        for position, target in processed._.targets or []:
+            target_counts[position] = target_counts.get(position, 0) + 1
+            targets.append({
+                "doc_id": doc_id, "task_id": task_id, "obligation_id": ids[position],
+                "target_id": f"{ids[position]}:G{target_counts[position]:02d}",
+                "kind": target.kind, "value": target.value, "unit_of_measure": target.unit_of_measure,
+                "comparator": target.comparator, "anchor": target.anchor, "due_date": target.due_date,
+                "text": target.text, "start": target.start, "end": target.end,
+            })
+        for citation in processed._.citations or []:
+            citation_counts[doc_id] = citation_counts.get(doc_id, 0) + 1
+            resolved = index.resolve(citation.cited_title, doc_number=citation.doc_number)
+            citations.append({
+                "doc_id": doc_id, "task_id": task_id, "citation_id": f"{doc_id}:C{citation_counts[doc_id]:03d}",
+                "cited_title": citation.cited_title, "kind": citation.kind, "relation": citation.relation,
+                "doc_number": citation.doc_number,
+                "resolved_doc_id": resolved if resolved != doc_id else None,
+                "start": citation.start, "end": citation.end,
+            })
+    tables = {
+        "obligations": make_table(obligations, OBLIGATION_COLUMNS),
+        "targets": make_table(targets, TARGET_COLUMNS),
+        "citations": make_table(citations, CITATION_COLUMNS),
+    }
+    tables["targets"]["value"] = tables["targets"]["value"].astype("Float64")
+    for table in tables.values():
+        for column in ("start", "end"):
+            table[column] = table[column].astype("Int64")
+    return tables
