@@ -13,7 +13,8 @@ What a text is, and what the components need to know about its document, is set 
 before it runs through the pipeline (see :func:`commitment_doc`):
 
 - ``doc._.text_kind``: ``"task"`` (a plan task: its heading sentence is skipped), ``"article"``
-  (a regulation article: deontic grades) or ``"preamble"`` (front matter: citations only);
+  (a regulation article: deontic grades), ``"preamble"`` (front matter: citations only, and
+  basis clauses) or ``"section"`` (a heading's own body text: citations only);
 - ``doc._.year``: the document's year, for deadlines written without one;
 - ``doc._.own_references`` and ``doc._.title_aliases``: see :mod:`extractors.citations`.
 
@@ -38,7 +39,7 @@ from extractors.citations import citations
 from extractors.obligations import commitment_strength, match_obligations, split_clauses
 from extractors.targets import is_quantified, targets
 
-TEXT_KINDS = ("task", "article", "preamble")
+TEXT_KINDS = ("task", "article", "preamble", "section")
 COMPONENTS = ("guanche_clauses", "guanche_obligations", "guanche_targets", "guanche_strength", "guanche_citations")
 
 for _name, _default in {
@@ -81,8 +82,8 @@ def _register(doc: Doc) -> str:
 
 @Language.component("guanche_clauses")
 def clause_component(doc: Doc) -> Doc:
-    """Split a task or article into clauses (a preamble has none)."""
-    doc._.clauses = [] if doc._.text_kind == "preamble" else split_clauses(
+    """Split a task or article into clauses (a preamble or section text has none)."""
+    doc._.clauses = [] if doc._.text_kind in ("preamble", "section") else split_clauses(
         _text(doc), skip_heading=doc._.text_kind == "task")
     return doc
 

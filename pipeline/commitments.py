@@ -7,8 +7,10 @@ with :class:`TitleIndex`.
 
 Ids are derived from position, so they are stable across runs: ``<task_id>:O01`` is the first
 obligation of a task, ``<obligation_id>:G01`` its first target, ``<doc_id>:C001`` the first
-citation of a document (preamble first, then tasks in order). Offsets ``start``/``end`` are in
-the task's text (or, for preamble citations, in the preamble's text).
+citation of a document (in text order). Citations also come from a section's own body text
+(lines under a heading with no tasks below them): then ``task_id`` is empty and ``section_id``
+set; both are empty for the preamble. Offsets ``start``/``end`` are in the task's text (or the
+preamble's, or the section's).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ TARGET_COLUMNS = [
     "anchor", "due_date", "text", "start", "end",
 ]
 CITATION_COLUMNS = [
-    "doc_id", "task_id", "citation_id", "cited_title", "kind", "relation", "doc_number", "resolved_doc_id",
+    "doc_id", "section_id", "task_id", "citation_id", "cited_title", "kind", "relation", "doc_number", "resolved_doc_id",
     "start", "end",
 ]
 
@@ -104,11 +106,20 @@ def resolve_title(title: str, documents_table: pd.DataFrame, *, doc_number: str 
     return TitleIndex(documents_table).resolve(title, doc_number=doc_number)
 
 
-def _texts(doc: ParsedDocument) -> Iterator[tuple[str | None, str, str]]:
-    """(task_id or None for the preamble, text kind, text) of a document, in text order."""
-    yield None, "preamble", doc.preamble
+def _texts(doc: ParsedDocument) -> Iterator[tuple[str | None, str | None, str, str]]:
+    """(section_id, task_id, text kind, text) of a document's preamble, section body texts and
+    tasks, in text order (a section's own text comes before the tasks under it)."""
+    yield None, None, "preamble", doc.preamble
+    tasks_by_section: dict[str | None, list] = {}
     for task in doc.tasks:
-        yield task.task_id, task.kind, task.text
+        tasks_by_section.setdefault(task.section_id, []).append(task)
+    for task in tasks_by_section.get(None, []):
+        yield task.section_id, task.task_id, task.kind, task.text
+    for section in doc.sections:
+        if section.text:
+            yield section.section_id, None, "section", section.text
+        for task in tasks_by_section.get(section.section_id, []):
+            yield task.section_id, task.task_id, task.kind, task.text
 
 
 def commitment_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
@@ -123,16 +134,16 @@ def commitment_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
         for doc in corpus.documents:
             record = doc.record
             own = own_references(record.get("title") or "", record.get("doc_number") or "", doc.preamble)
-            aliases = title_aliases("\n".join([doc.preamble, *(task.text for task in doc.tasks)]))
+            aliases = title_aliases("\n".join(text for *_, text in _texts(doc)))
             year = record.get("year")
             year = int(year) if year is not None and not pd.isna(year) else None
-            for task_id, kind, text in _texts(doc):
+            for section_id, task_id, kind, text in _texts(doc):
                 yield commitment_doc(nlp, text, text_kind=kind, year=year, own_references=own,
-                                     title_aliases=aliases), (doc.doc_id, task_id)
+                                     title_aliases=aliases), (doc.doc_id, section_id, task_id)
 
     obligations, targets, citations = [], [], []
     citation_counts: dict[str, int] = {}
-    for processed, (doc_id, task_id) in nlp.pipe(prepared(), as_tuples=True):
+    for processed, (doc_id, section_id, task_id) in nlp.pipe(prepared(), as_tuples=True):
         ids = []
         for number, obligation in enumerate(processed._.obligations or [], start=1):
             obligation_id = f"{task_id}:O{number:02d}"
@@ -157,7 +168,7 @@ def commitment_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
             citation_counts[doc_id] = citation_counts.get(doc_id, 0) + 1
             resolved = index.resolve(citation.cited_title, doc_number=citation.doc_number)
             citations.append({
-                "doc_id": doc_id, "task_id": task_id, "citation_id": f"{doc_id}:C{citation_counts[doc_id]:03d}",
+                "doc_id": doc_id, "section_id": section_id, "task_id": task_id, "citation_id": f"{doc_id}:C{citation_counts[doc_id]:03d}",
                 "cited_title": citation.cited_title, "kind": citation.kind, "relation": citation.relation,
                 "doc_number": citation.doc_number,
                 "resolved_doc_id": resolved if resolved != doc_id else None,

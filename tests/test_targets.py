@@ -1,0 +1,106 @@
+"""Targets and deadlines: exact values, units, comparators and anchors on real text."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.targets import read_number, targets
+from pipeline.commitments import commitment_tables
+from pipeline.ingest import read_source
+from pipeline.manifest import Manifest
+from pipeline.run import read_documents, structure_tables
+from pipeline.structure import parse_document
+from tests.documents import CORPUS, COUNTY_PLAN
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
+
+
+def _fields(target):
+    return (target.kind, target.comparator, target.value, target.unit_of_measure)
+
+
+@pytest.fixture(scope="module")
+def county_targets():
+    corpus, failures = read_documents([COUNTY_PLAN], Manifest())
+    assert not failures
+    corpus.tables.update(structure_tables(corpus))
+    tables = commitment_tables(corpus)
+    return tables["targets"], tables["obligations"]
+
+
+def _row(table, text):
+    found = table[table.text == text]
+    assert len(found) == 1, table.text.tolist()
+    return found.iloc[0]
+
+
+def test_county_plan_targets_exact(county_targets):
+    found, obligations = county_targets
+    ratio = _row(found, "100%")
+    assert (ratio.kind, ratio.comparator, ratio.value, ratio.unit_of_measure) == ("ratio", "=", 100, "%")
+    hours = _row(found, "不少于60学时")
+    assert (hours.kind, hours.comparator, hours.value, hours.unit_of_measure) == ("duration", ">=", 60, "学时")
+    deadline = _row(found, "决策公布之日起三十日内")
+    assert (deadline.kind, deadline.comparator, deadline.value, deadline.unit_of_measure, deadline.anchor) == (
+        "deadline", "<=", 30, "日", "决策公布")
+    once = _row(found, "一次性")
+    assert (once.kind, once.value, once.unit_of_measure) == ("frequency", 1, "次")
+
+
+def test_county_targets_belong_to_their_obligation(county_targets):
+    found, obligations = county_targets
+    assert set(found.obligation_id) <= set(obligations.obligation_id)
+    owner = obligations.set_index("obligation_id").loc[_row(found, "决策公布之日起三十日内").obligation_id]
+    assert owner.text.endswith("进行备案") and owner.action == "进行"
+    ratio = _row(found, "100%")
+    assert ratio.target_id == f"{ratio.obligation_id}:G01"
+    # the span is the text at the target's offsets in the task
+    task_text = owner.text
+    assert task_text[_row(found, "决策公布之日起三十日内").start - owner.start:][:4] == "决策公布"
+    # nothing inside a cited title: 《…三年行动计划（2023—2025年）实施方案》
+    assert not found.text.str.contains("2025|三年").any()
+
+
+@pytest.mark.parametrize("text, expected, due", [
+    ("力争2024年底前完成", ("deadline", "<=", None, "date"), "2024-12-31"),
+    ("6月30日前报送", ("deadline", "<=", None, "date"), "2024-06-30"),
+    ("每年开展一次评查", ("frequency", "=", 1, "年"), None),
+    ("每季度至少召开一次", ("frequency", ">=", 1, "季度"), None),
+    ("实现市场监管领域全覆盖", ("coverage", "=", 100, "%"), None),
+    ("秸秆综合利用率达到85%以上", ("ratio", ">=", 85, "%"), None),
+    ("投入资金500万元", ("amount", "=", 500, "万元"), None),
+    ("两名以上行政复议人员", ("count", ">=", 2, "名"), None),
+    ("五个工作日内", ("deadline", "<=", 5, "工作日"), None),
+])
+def test_target_forms(text, expected, due):
+    (found,) = list(targets(text, year=2024))
+    assert _fields(found) == expected
+    assert found.due_date == due
+
+
+def test_not_targets():
+    assert list(targets("建立一个平台，推动“高效办成一件事”，2024年7月5日印发")) == []
+    assert list(targets("落实《三年行动计划（2023—2025年）》")) == []
+
+
+def test_chinese_numerals():
+    assert read_number("三十") == 30
+    assert read_number("两") == 2
+    assert read_number("６０") == 60
+    assert read_number("不是数") is None
+
+
+@needs_corpus
+def test_regulation_deadlines_anchor_on_their_event():
+    doc = parse_document(read_source(CORPUS / "laws" / "national-2022-petition-work-regulation.md"), "petition")
+    found = [t for task in doc.tasks for t in targets(task.text, year=2022)]
+    anchored = {(t.anchor, t.value, t.unit_of_measure) for t in found if t.anchor}
+    assert ("收到复查请求", 30, "日") in anchored
+    assert all(t.comparator == "<=" for t in found if t.kind == "deadline")
+
+
+@needs_corpus
+def test_dated_deadlines_in_a_national_plan():
+    doc = parse_document(read_source(CORPUS / "national" / "guobanhan-2018-071.html"), "websites")
+    dates = [t.due_date for task in doc.tasks for t in targets(task.text, year=2018) if t.kind == "deadline"]
+    assert "2019-12-31" in dates and "2018-12-31" in dates
