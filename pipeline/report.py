@@ -67,7 +67,7 @@ def _text(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return f"{value:.2f}".rstrip("0").rstrip(".")
     return escape(str(value))
 
 
@@ -114,6 +114,11 @@ def bar_chart(rows: list[tuple[str, tuple[int, ...]]], series: tuple[str, ...], 
     return "".join(parts)
 
 
+def _document_titles(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    documents = tables["documents"]
+    return {doc_id: str(title or doc_id) for doc_id, title in zip(documents["doc_id"], documents["title"])}
+
+
 def _figures(tables: dict[str, pd.DataFrame]) -> str:
     figures = [(len(tables["documents"]), "文件 documents"), (len(tables["sections"]), "部分 sections"),
                (len(tables["tasks"]), "任务 tasks")]
@@ -122,7 +127,7 @@ def _figures(tables: dict[str, pd.DataFrame]) -> str:
         figures.append((len(workload), "责任单位 units"))
     for name, label in (("obligations", "义务 obligations"), ("targets", "指标与时限 targets & deadlines"),
                         ("citations", "引用 citations"), ("links", "上下级对应 links")):
-        if name in tables:
+        if name in tables and (name != "links" or len(tables[name])):
             figures.append((len(tables[name]), label))
     coverage = views.coverage_summary(tables)
     if coverage is not None and len(coverage):
@@ -166,13 +171,13 @@ def _tasks(tables: dict[str, pd.DataFrame]) -> str:
     tasks = views.task_assignments(tables)
     with_units = "lead_units" in tasks
     width = 4 if with_units else 2
-    titles = dict(zip(tables["documents"]["doc_id"], tables["documents"]["title"]))
+    titles = _document_titles(tables)
     head = "<th>编号 no.</th><th>任务 task</th>" + (
         "<th>牵头单位 lead units</th><th>配合/责任单位 support units</th>" if with_units else "")
     parts = ['<section id="tasks"><h2>任务分工 · Tasks and responsible units</h2>']
     for doc_id, doc_tasks in tasks.groupby("doc_id", sort=False):
         if len(titles) > 1:
-            parts.append(f"<details open><summary>《{escape(str(titles.get(doc_id) or doc_id))}》: "
+            parts.append(f"<details open><summary>《{escape(titles[doc_id])}》: "
                          f"{len(doc_tasks)} task(s)</summary>")
         rows, section = [], views.NO_SECTION
         for task in doc_tasks.itertuples(index=False):
@@ -221,7 +226,7 @@ def _targets(tables: dict[str, pd.DataFrame]) -> str:
         body = '<p class="note">No quantified target or deadline was found.</p>'
     else:
         headers = {"number": "编号 no.", "task_title": "任务 task", "kind": "类型 kind", "comparator": "比较 comparator",
-                   "value": "数值 value", "unit_of_measure": "单位 unit", "text": "原文 text"}
+                   "value": "数值 value", "unit_of_measure": "单位 unit", "due_date": "期限 due", "text": "原文 text"}
         body = _table(targets, {k: v for k, v in headers.items() if k in targets})
     return f'<section id="targets"><h2>目标与时限 · Targets and deadlines</h2>{body}</section>'
 
@@ -239,8 +244,8 @@ def _citations(tables: dict[str, pd.DataFrame]) -> str:
             resolved=citations["resolved_title"].replace("", "not in this run"))
         resolved = int((citations["resolved_title"] != "").sum())
         body = (f'<p class="note">{resolved} of {len(citations)} citation(s) resolved to a document of this run.</p>'
-                + _table(citations, {"cited_title": "引用 cited", "kind": "类型 kind", "where": "出处 where",
-                                     "resolved": "对应文件 resolved to"}))
+                + _table(citations, {"cited_title": "引用 cited", "kind": "类型 kind", "relation": "作用 relation",
+                                     "where": "出处 where", "resolved": "对应文件 resolved to"}))
     return f'<section id="citations"><h2>引用文件 · Citations</h2>{body}</section>'
 
 
@@ -248,28 +253,28 @@ def _coverage(tables: dict[str, pd.DataFrame]) -> str:
     summary = views.coverage_summary(tables)
     if summary is None or summary.empty:
         return ""
+    titles = _document_titles(tables)
     parts = ['<section id="coverage"><h2>上级要求覆盖 · Coverage of parent directives</h2>',
              _table(summary.assign(share=summary["share"].map("{:.0%}".format)),
-                    {"parent_title": "上级文件 parent", "directives": "条目 directives", "covered": "已覆盖 covered",
-                     "gaps": "缺口 gaps", "share": "覆盖率 share"}, numeric=("directives", "covered", "gaps", "share"))]
+                    {"child_title": "下级文件 child", "parent_title": "上级文件 parent", "directives": "条目 directives",
+                     "covered": "已覆盖 covered", "gaps": "缺口 gaps", "share": "覆盖率 share"},
+                    numeric=("directives", "covered", "gaps", "share"))]
     by_section = views.coverage_by_section(tables)
-    titles = dict(zip(summary["parent_doc_id"], summary["parent_title"]))
-    for parent_doc_id, sections in by_section.groupby("parent_doc_id", sort=True):
-        rows = [(row.section, (int(row.covered), int(row.directives - row.covered)))
-                for row in sections.itertuples()]
-        parts.append(f"<h3>《{escape(str(titles.get(parent_doc_id) or parent_doc_id))}》 by section</h3>"
+    for (child_doc_id, parent_doc_id), sections in by_section.groupby(["child_doc_id", "parent_doc_id"], sort=False):
+        rows = [(row.section, (int(row.covered), int(row.directives - row.covered))) for row in sections.itertuples()]
+        child = f"《{escape(titles.get(child_doc_id, child_doc_id))}》 → " if child_doc_id else ""
+        parts.append(f"<h3>{child}《{escape(titles.get(parent_doc_id, parent_doc_id))}》 by section</h3>"
                      + bar_chart(rows, COVERAGE_NAMES, caption="Parent directives covered per section"))
-    all_titles = dict(zip(tables["documents"]["doc_id"], tables["documents"]["title"]))
     gaps = views.coverage_gaps(tables)
-    parts.append("<h3>缺口 · Gaps: parent directives no child task takes up</h3>")
-    parts.append(_table(gaps.assign(document=gaps["parent_doc_id"].map(all_titles)),
-                        {"document": "上级文件 parent", "section": "部分 section", "number": "编号 no.",
-                         "title": "上级要求 directive"})
+    parts.append("<h3>缺口 · Gaps: parent directives the child does not take up</h3>")
+    parts.append(_table(gaps.assign(child=gaps["child_doc_id"].map(titles), parent=gaps["parent_doc_id"].map(titles)),
+                        {"child": "下级文件 child", "parent": "上级文件 parent", "section": "部分 section",
+                         "number": "编号 no.", "title": "上级要求 directive"})
                  if len(gaps) else '<p class="note">Every parent directive is taken up.</p>')
     local = views.local_additions(tables)
     if local is not None:
         parts.append("<h3>本地新增 · Local additions: child tasks linked to no parent directive</h3>")
-        parts.append(_table(local.assign(document=local["doc_id"].map(all_titles)),
+        parts.append(_table(local.assign(document=local["doc_id"].map(titles)),
                             {"document": "文件 document", "section": "部分 section", "number": "编号 no.",
                              "title": "任务 task"})
                      if len(local) else '<p class="note">Every child task implements a parent directive.</p>')
@@ -281,11 +286,11 @@ def _links(tables: dict[str, pd.DataFrame]) -> str:
     evidence = views.link_evidence(tables)
     if evidence is None or evidence.empty:
         return ""
-    titles = dict(zip(tables["documents"]["doc_id"], tables["documents"]["title"]))
+    titles = _document_titles(tables)
     parts = ['<section id="links"><h2>上下级对应 · Best link of each child task, with the shared wording</h2>']
     for (child_doc_id, parent_doc_id), pairs in evidence.groupby(["child_doc_id", "parent_doc_id"], sort=False):
-        parts.append(f"<details open><summary>《{escape(str(titles.get(child_doc_id) or child_doc_id))}》 → "
-                     f"《{escape(str(titles.get(parent_doc_id) or parent_doc_id))}》: {len(pairs)} link(s)</summary>")
+        parts.append(f"<details open><summary>《{escape(titles.get(child_doc_id, child_doc_id))}》 → "
+                     f"《{escape(titles.get(parent_doc_id, parent_doc_id))}》: {len(pairs)} link(s)</summary>")
         parts.append(_table(pairs.assign(
             child=pairs["child_number"].fillna("") + " " + pairs["child_title"].fillna(""),
             parent=pairs["parent_number"].fillna("") + " " + pairs["parent_title"].fillna("")),

@@ -84,51 +84,59 @@ def co_leadership(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
 
 
 def commitment_strength(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """Obligations per section (rows, in text order) and commitment strength (columns, most
-    frequent first), as counts."""
+    """Obligations per section (rows, in text order; "document title / section" when the run has
+    several documents) and commitment strength (columns, most frequent first), as counts."""
     obligations = tables.get("obligations")
     if obligations is None:
         return None
-    sections = _tasks(tables)[["task_id", "section"]]
-    counted = obligations.merge(sections, on="task_id", how="left")
+    sections = _tasks(tables)[["doc_id", "task_id", "section"]]
+    if sections["doc_id"].nunique() > 1:
+        sections["section"] = sections["doc_id"].map(_titles(tables)) + " / " + sections["section"]
+    counted = obligations[["task_id", "strength"]].merge(sections, on="task_id", how="left")
     counted["section"] = counted["section"].fillna(NO_SECTION)
-    strengths = counted["strength"].fillna("unknown").value_counts().index.tolist()
+    counted["strength"] = counted["strength"].fillna("unknown")
+    strengths = counted["strength"].value_counts().index.tolist()
     order = list(dict.fromkeys(sections["section"]))
-    table = (counted.assign(strength=counted["strength"].fillna("unknown"))
-             .groupby(["section", "strength"]).size().unstack("strength", fill_value=0))
+    table = counted.groupby(["section", "strength"]).size().unstack("strength", fill_value=0)
     return table.reindex(index=[s for s in order if s in table.index], columns=strengths, fill_value=0)
 
 
 def targets_and_deadlines(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     """Quantified targets and deadlines with the task that sets them, in text order:
-    doc_id, task_id, number, task_title, kind, value, unit_of_measure, comparator, text."""
+    doc_id, task_id, number, task_title, kind, comparator, value, unit_of_measure, due_date, text.
+
+    A target's task is its own task_id, or its obligation's when the targets table has none.
+    """
     targets = tables.get("targets")
     if targets is None:
         return None
     obligations = tables.get("obligations")
-    columns = ["kind", "value", "unit_of_measure", "comparator", "text"]
-    if obligations is None:
-        return targets[columns].reset_index(drop=True)
+    if "task_id" not in targets:
+        targets = (targets.assign(task_id=None) if obligations is None else
+                   targets.merge(obligations[["obligation_id", "task_id"]], on="obligation_id", how="left"))
     tasks = _tasks(tables)[["doc_id", "task_id", "number", "title"]].rename(columns={"title": "task_title"})
-    placed = (targets[["obligation_id", *columns]]
-              .merge(obligations[["obligation_id", "task_id"]], on="obligation_id", how="left")
-              .merge(tasks, on="task_id", how="left"))
+    placed = targets.drop(columns="doc_id", errors="ignore").merge(tasks, on="task_id", how="left")
     order = {task_id: position for position, task_id in enumerate(tasks["task_id"])}
     placed = placed.assign(_order=placed["task_id"].map(order)).sort_values("_order", kind="stable")
-    return placed[["doc_id", "task_id", "number", "task_title", *columns]].reset_index(drop=True)
+    columns = ["doc_id", "task_id", "number", "task_title", "kind", "comparator", "value", "unit_of_measure",
+               "due_date", "text"]
+    return placed[[column for column in columns if column in placed]].reset_index(drop=True)
 
 
 def citation_resolutions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     """Cited instruments and what they resolved to: doc_id, task_id, number, task_title,
-    cited_title, kind, resolved_doc_id, resolved_title ("" when the cited text is not in the run)."""
+    cited_title, kind, relation ("" when the citations table has none), resolved_doc_id,
+    resolved_title ("" when the cited text is not in the run)."""
     citations = tables.get("citations")
     if citations is None:
         return None
     tasks = _tasks(tables)[["task_id", "number", "title"]].rename(columns={"title": "task_title"})
-    resolved = citations[["doc_id", "task_id", "cited_title", "kind", "resolved_doc_id"]].merge(
+    if "relation" not in citations:
+        citations = citations.assign(relation="")
+    resolved = citations[["doc_id", "task_id", "cited_title", "kind", "relation", "resolved_doc_id"]].merge(
         tasks, on="task_id", how="left")
     resolved["resolved_title"] = resolved["resolved_doc_id"].map(_titles(tables)).fillna("")
-    return resolved[["doc_id", "task_id", "number", "task_title", "cited_title", "kind",
+    return resolved[["doc_id", "task_id", "number", "task_title", "cited_title", "kind", "relation",
                      "resolved_doc_id", "resolved_title"]]
 
 
@@ -179,42 +187,74 @@ def _parent_task_labels(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return _tasks(tables)[["task_id", "section", "number", "title", "text"]]
 
 
+def _in_rates(coverage: pd.DataFrame) -> pd.Series:
+    """The coverage rows that are directives proper: not section lead text, not boilerplate
+    (when the coverage table flags them)."""
+    keep = pd.Series(True, index=coverage.index)
+    if "kind" in coverage:
+        keep &= coverage["kind"] != "section"
+    if "boilerplate" in coverage:
+        keep &= ~_is_true(coverage["boilerplate"])
+    return keep
+
+
+def _by_child(coverage: pd.DataFrame) -> pd.DataFrame:
+    """The coverage table with a child_doc_id column ("" when coverage is not kept per child)."""
+    return coverage if "child_doc_id" in coverage else coverage.assign(child_doc_id="")
+
+
 def coverage_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """Per parent document: parent_doc_id, parent_title, directives, covered, gaps, share."""
+    """Per child and parent document: child_doc_id, child_title, parent_doc_id, parent_title,
+    directives, covered, gaps, share. From the coverage_documents table when the run has one,
+    else counted from the coverage table (directives proper only)."""
     coverage = tables.get("coverage")
     if coverage is None:
         return None
-    covered = _is_true(coverage["covered"])
-    summary = (coverage.assign(covered=covered).groupby("parent_doc_id", sort=True)["covered"]
-               .agg(directives="size", covered="sum").reset_index())
-    summary["covered"] = summary["covered"].astype(int)
-    summary["gaps"] = summary["directives"] - summary["covered"]
-    summary["share"] = (summary["covered"] / summary["directives"]).round(3)
-    summary.insert(1, "parent_title", summary["parent_doc_id"].map(_titles(tables)))
-    return summary
+    summary = tables.get("coverage_documents")
+    if summary is None:
+        counted = _by_child(coverage)[_in_rates(coverage)]
+        summary = (counted.assign(covered=_is_true(counted["covered"]))
+                   .groupby(["child_doc_id", "parent_doc_id"], sort=True)["covered"]
+                   .agg(directives="size", covered="sum").reset_index())
+        summary["share"] = summary["covered"] / summary["directives"]
+    titles = _titles(tables)
+    summary = summary.assign(
+        child_title=summary["child_doc_id"].map(titles).fillna(""), parent_title=summary["parent_doc_id"].map(titles),
+        covered=summary["covered"].astype(int), gaps=(summary["directives"] - summary["covered"]).astype(int))
+    return summary[["child_doc_id", "child_title", "parent_doc_id", "parent_title", "directives", "covered", "gaps",
+                    "share"]].reset_index(drop=True)
 
 
 def coverage_by_section(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """Per parent section, in text order: parent_doc_id, section, directives, covered."""
+    """Per child document and parent section, in text order: child_doc_id, parent_doc_id,
+    section ("number title"), directives, covered. From the coverage_sections table when the run
+    has one, else counted from the coverage table (directives proper only)."""
     coverage = tables.get("coverage")
     if coverage is None:
         return None
-    placed = coverage.assign(covered=_is_true(coverage["covered"])).merge(
+    sections = tables.get("coverage_sections")
+    if sections is not None:
+        label = (sections["number"].fillna("") + " " + sections["title"].fillna("")).str.strip()
+        return sections.assign(section=label)[["child_doc_id", "parent_doc_id", "section", "directives", "covered"]]
+    counted = _by_child(coverage)[_in_rates(coverage)]
+    placed = counted.assign(covered=_is_true(counted["covered"])).merge(
         _parent_task_labels(tables)[["task_id", "section"]], left_on="parent_task_id", right_on="task_id", how="left")
     placed["section"] = placed["section"].fillna(NO_SECTION)
-    counted = (placed.groupby(["parent_doc_id", "section"], sort=False)["covered"]
+    counted = (placed.groupby(["child_doc_id", "parent_doc_id", "section"], sort=False)["covered"]
                .agg(directives="size", covered="sum").reset_index())
     counted["covered"] = counted["covered"].astype(int)
     return counted
 
 
 def coverage_gaps(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """Parent directives no child task covers, in text order: parent_doc_id, parent_task_id,
-    section, number, title, text."""
+    """Parent directives a child document does not take up (boilerplate left out), in text
+    order: child_doc_id, parent_doc_id, parent_task_id, section, number, title, text."""
     coverage = tables.get("coverage")
     if coverage is None:
         return None
-    gaps = coverage[~_is_true(coverage["covered"])][["parent_doc_id", "parent_task_id"]]
+    coverage = _by_child(coverage)
+    gaps = coverage[_in_rates(coverage) & ~_is_true(coverage["covered"])][["child_doc_id", "parent_doc_id",
+                                                                            "parent_task_id"]]
     return gaps.merge(_parent_task_labels(tables), left_on="parent_task_id", right_on="task_id", how="left").drop(
         columns="task_id").reset_index(drop=True)
 
@@ -227,14 +267,19 @@ def _children_with_parents(tables: dict[str, pd.DataFrame]) -> set[str]:
 
 
 def local_additions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """Tasks of documents whose parents were read that link to no parent directive, in text
-    order: doc_id, task_id, section, number, title, text."""
+    """Tasks of documents whose parents were read that link to no parent directive (boilerplate
+    left out), in text order: doc_id, task_id, section, number, title, text. From the
+    local_additions table when the run has one."""
     links = tables.get("links")
     if links is None:
         return None
     tasks = _tasks(tables)
-    local = tasks[tasks["doc_id"].isin(_children_with_parents(tables)) & ~tasks["task_id"].isin(links["child_task_id"])]
-    return local.drop(columns=["section_id", "path"]).reset_index(drop=True)
+    listed = tables.get("local_additions")
+    if listed is not None:
+        chosen = tasks["task_id"].isin(set(listed.loc[~_is_true(listed["boilerplate"]), "task_id"]))
+    else:
+        chosen = tasks["doc_id"].isin(_children_with_parents(tables)) & ~tasks["task_id"].isin(links["child_task_id"])
+    return tasks[chosen].drop(columns=["section_id", "path"]).reset_index(drop=True)
 
 
 def link_evidence(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
@@ -255,24 +300,20 @@ def link_evidence(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
 
 
 def coverage_by_child(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """Share of each parent section's directives that each child document links to.
+    """Share of each parent section's directives that each child document takes up.
 
     Rows: (parent title, section) in text order; columns: child document titles; values in
-    [0, 1]. A directive counts as covered by a child document when any of that document's tasks
-    links to it.
+    [0, 1], blank where the column's document is not a child of the row's parent.
     """
-    links = tables.get("links")
-    if links is None:
+    sections = coverage_by_section(tables)
+    if sections is None:
         return None
     titles = _titles(tables)
-    tasks = _tasks(tables)
-    parents = tasks[tasks["doc_id"].isin(set(links["parent_doc_id"]))]
-    shares = {}
-    for child_doc_id, child_links in links.groupby("child_doc_id", sort=True):
-        linked = parents["task_id"].isin(set(child_links["parent_task_id"]))
-        in_scope = parents["doc_id"].isin(set(child_links["parent_doc_id"]))
-        shares[titles.get(child_doc_id, child_doc_id)] = (
-            linked.where(in_scope).groupby([parents["doc_id"].map(titles), parents["section"]], sort=False).mean())
-    table = pd.DataFrame(shares)
-    table.index.names = ["parent", "section"]
+    sections = sections.assign(parent=sections["parent_doc_id"].map(titles),
+                               child=sections["child_doc_id"].map(titles).fillna(""),
+                               share=sections["covered"] / sections["directives"])
+    order = list(dict.fromkeys(zip(sections["parent"], sections["section"])))
+    table = sections.pivot_table(index=["parent", "section"], columns="child", values="share", sort=False)
+    table = table.reindex(pd.MultiIndex.from_tuples(order, names=["parent", "section"]))
+    table.columns.name = None
     return table

@@ -190,7 +190,7 @@ def jinan_tables():
     tables["links"] = pd.DataFrame(links)
     parents = tasks[tasks["doc_id"] == "shandong"]
     tables["coverage"] = pd.DataFrame({
-        "parent_doc_id": "shandong", "parent_task_id": parents["task_id"],
+        "child_doc_id": "jinan", "parent_doc_id": "shandong", "parent_task_id": parents["task_id"],
         "covered": parents["task_id"].isin(tables["links"]["parent_task_id"]),
         "best_child_doc_id": None, "best_child_task_id": None, "score": None})
     return tables, gold
@@ -205,11 +205,11 @@ def test_coverage_parts_list_gaps_and_local_additions(jinan_tables):
     assert local == set(gold.loc[gold["relation"] == "none", "child_article"])
     named = {parent for parents in gold["parent_articles"] for parent in parents.split(";") if parent}
     shandong = tables["tasks"][tables["tasks"]["doc_id"] == "shandong"]["number"]
-    gaps = [row.select("td")[2].get_text() for row in page.select("#coverage table")[1].select("tbody tr")]
+    gaps = [row.select("td")[3].get_text() for row in page.select("#coverage table")[1].select("tbody tr")]
     assert gaps == [number for number in shandong if number not in named]
     summary = page.select("#coverage table")[0].select("tbody td")
     assert [cell.get_text() for cell in summary] == [
-        "山东省优化营商环境条例", "67", str(67 - len(gaps)), str(len(gaps)), f"{(67 - len(gaps)) / 67:.0%}"]
+        "济南市优化营商环境条例", "山东省优化营商环境条例", "67", str(67 - len(gaps)), str(len(gaps)), f"{(67 - len(gaps)) / 67:.0%}"]
     assert len(page.select("#links tbody tr")) == (gold["relation"] != "none").sum()
 
 
