@@ -84,8 +84,9 @@ def build_graph(tables: dict[str, pd.DataFrame]) -> nx.MultiDiGraph:
     return graph
 
 
-def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, kind: str, weight: float = 1.0, **extra) -> None:
-    graph.add_edge(source, target, key=kind, **_attributes(Type=kind, Weight=float(weight), **extra))
+def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, edge_type: str, weight: float = 1.0,
+              **extra) -> None:
+    graph.add_edge(source, target, key=edge_type, **_attributes(Type=edge_type, Weight=float(weight), **extra))
 
 
 def _add_task_units(graph: nx.MultiDiGraph, task_units: pd.DataFrame | None) -> None:

@@ -1,0 +1,128 @@
+"""The run graph: node and edge counts for the county plan, and round trips of the GraphML file
+and the Gephi CSV pairs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from pipeline.assign import unit_tables
+from pipeline.cascade import cascade_tables
+from pipeline.commitments import commitment_tables
+from pipeline.graph import GRAPH_FILES, build_graph, graph_writers, task_unit_graph
+from pipeline.manifest import Manifest
+from pipeline.run import read_documents, resolve_manifest, structure_tables
+from tests.documents import CORPUS, REPO
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
+COUNTY = "alxa-left-banner-2024-rule-of-law-government-plan"
+
+
+def run_tables(paths: list[Path], manifest: Manifest, *, citations: bool = True) -> dict[str, pd.DataFrame]:
+    """The tables of a run through the stages the graph reads, in run order."""
+    corpus, failures = read_documents(paths, manifest)
+    assert failures == []
+    stages = [structure_tables, unit_tables] + ([commitment_tables] if citations else []) + [cascade_tables]
+    for stage in stages:
+        corpus.tables.update(stage(corpus))
+    return corpus.tables
+
+
+@pytest.fixture(scope="module")
+def county_tables():
+    paths = [REPO / "data" / "raw"]
+    return run_tables(paths, resolve_manifest(paths, None))
+
+
+@pytest.fixture(scope="module")
+def family_tables():
+    """The county plan with the regulation family: implements and cites edges to documents."""
+    paths = [REPO / "data" / "raw", CORPUS / "laws"]
+    return run_tables(paths, resolve_manifest(paths, None))
+
+
+def test_county_plan_graph_counts(county_tables):
+    graph = build_graph(county_tables)
+    nodes = Counter(kind for _, kind in graph.nodes(data="Type"))
+    edges = Counter(kind for *_, kind in graph.edges(data="Type"))
+    # 10 cited instruments: the 8 titles its tasks cite and its two (missing) parent plans.
+    assert nodes == {"document": 1, "section": 8, "task": 26, "unit": 25, "cited": 10}
+    assert edges == {"contains": 34, "leads": 56, "supports": 33, "cites": 10, "basis": 2}
+    region = "cited:内蒙古自治区2024年法治政府建设工作计划"
+    assert graph.edges[COUNTY, region, "basis"]["found_by"] == "manifest"
+    assert graph.edges[COUNTY, region, "cites"]["relation"] == "basis"
+    assert graph.nodes["unit:阿拉善左旗:旗委编办"] == {
+        "Label": "旗委编办", "Type": "unit", "unit_type": "party", "jurisdiction": "阿拉善左旗", "collective": False}
+    assert graph.has_edge("unit:阿拉善左旗:旗委编办", f"{COUNTY}:T0001", "leads")
+
+
+def test_county_plan_graph_without_citations_or_units():
+    paths = [REPO / "data" / "raw"]
+    graph = build_graph(run_tables(paths, resolve_manifest(paths, None), citations=False))
+    assert Counter(kind for _, kind in graph.nodes(data="Type")) == {
+        "document": 1, "section": 8, "task": 26, "unit": 25, "cited": 2}
+    corpus, _ = read_documents(paths, resolve_manifest(paths, None))
+    bare = build_graph(structure_tables(corpus))
+    assert (bare.number_of_nodes(), bare.number_of_edges()) == (35, 34)
+
+
+def test_task_unit_graph_holds_tasks_units_and_their_edges(county_tables):
+    graph = task_unit_graph(build_graph(county_tables))
+    assert Counter(kind for _, kind in graph.nodes(data="Type")) == {"task": 26, "unit": 25}
+    assert Counter(kind for *_, kind in graph.edges(data="Type")) == {"leads": 56, "supports": 33}
+
+
+def test_family_graph_links_tasks_to_parent_articles(family_tables):
+    graph = build_graph(family_tables)
+    links = family_tables["links"]
+    implements = [(u, v, d) for u, v, k, d in graph.edges(keys=True, data=True) if k == "implements"]
+    assert len(implements) == len(links) > 0
+    jinan, shandong = ("jinan-2022-optimize-business-environment-regulation",
+                       "shandong-2020-optimize-business-environment-regulation")
+    edge = graph.edges[f"{jinan}:T0058", f"{shandong}:T0050", "implements"]
+    assert edge["relation"] == "verbatim" and edge["rank"] == 1 and edge["Weight"] > 1
+    assert graph.has_edge(jinan, shandong, "basis")
+    assert graph.edges[jinan, shandong, "basis"]["found_by"] == "inferred"
+
+
+def written(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
+    for name, write in graph_writers(tables).items():
+        write(folder / name)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(GRAPH_FILES)
+    return folder
+
+
+def test_graphml_round_trip(family_tables, tmp_path):
+    graph = build_graph(family_tables)
+    folder = written(family_tables, tmp_path)
+    back = nx.read_graphml(folder / "graph.graphml", force_multigraph=True, edge_key_type=str)
+    assert list(back.nodes(data=True)) == list(graph.nodes(data=True))
+    assert sorted(back.edges(keys=True, data=True)) == sorted(graph.edges(keys=True, data=True))
+
+
+def as_text(value) -> str:
+    return "" if value is None else str(value)
+
+
+@pytest.mark.parametrize("prefix, subgraph", [("", False), ("task_unit_", True)])
+def test_gephi_csv_round_trip(family_tables, tmp_path, prefix, subgraph):
+    graph = build_graph(family_tables)
+    graph = task_unit_graph(graph) if subgraph else graph
+    folder = written(family_tables, tmp_path)
+    nodes = pd.read_csv(folder / f"{prefix}nodes.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    edges = pd.read_csv(folder / f"{prefix}edges.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(nodes.columns[:3]) == ["Id", "Label", "Type"]
+    assert list(edges.columns[:4]) == ["Source", "Target", "Type", "Weight"]
+    assert nodes["Id"].tolist() == list(graph.nodes)
+    for row in nodes.to_dict("records"):
+        expected = {name: as_text(value) for name, value in graph.nodes[row["Id"]].items()}
+        assert {name: value for name, value in row.items() if name != "Id" and value != ""} == expected
+    assert len(edges) == graph.number_of_edges()
+    for row in edges.to_dict("records"):
+        data = graph.edges[row["Source"], row["Target"], row["Type"]]
+        assert {name: value for name, value in row.items()
+                if name not in ("Source", "Target") and value != ""} == {n: as_text(v) for n, v in data.items()}
