@@ -43,6 +43,7 @@ _PREPOSITION = ("按照", "根据", "依照", "依据", "围绕", "依托", "通
                 "凡", "从", "自", "于", "当", "如", "若", "除", "向", "与", "同", "由", "会同")
 _ADVERBIAL_END = re.compile(r"(?:的|时|后|前|中|上|下|内|起|外|之际|期间|以来|之间|为重点|为抓手|为主线|为依托|为基础)$")
 _DISPOSAL = ("把", "将")
+_ACCOMPLISHED = re.compile(r"(?:已经|已|业已|曾)$")
 _NOMINAL_USE = re.compile(
     r"情况|工作|机制|体系|制度|能力|水平|力度|意识|作用|成效|效果|结果|程序|流程|标准|方面|领域|事项|比例|"
     r"对象|人员|数据|信息|平台|系统|范围|内容|方式|经费|费用|材料|名单|以及|或者|[和与及或、的等]"
@@ -255,10 +256,22 @@ def _choose_action(text: str, start: int, end: int, lexicon: Lexicon) -> re.Matc
         return (match.start() > start + len(preposition) and not nominal
                 and not _NOMINAL_USE.match(text, match.end()))
 
-    candidates = [match for match in lexicon.action_pattern.finditer(text, start, end) if used_as_verb(match)]
+    candidates = [match for match in lexicon.action_pattern.finditer(text, start, end)
+                  if used_as_verb(match) and not _in_title(text, start, match.start())]
     if not candidates:
         return None
     return candidates[-1] if text.startswith(_DISPOSAL, start) else candidates[0]
+
+
+def _in_title(text: str, start: int, position: int) -> bool:
+    """True when ``position`` lies inside a 《…》 title opened after ``start``."""
+    return text.rfind("《", start, position) > text.rfind("》", start, position)
+
+
+def _reports_a_fact(text: str, trigger: _Trigger, start: int) -> bool:
+    """已在…设立了…, 已经建成…: a statement of what was done, not a commitment."""
+    return (text.startswith("了", trigger.action_end)
+            or _ACCOMPLISHED.search(text, max(start, trigger.action_start - 2), trigger.action_start) is not None)
 
 
 def _find_trigger(
@@ -324,6 +337,8 @@ def match_obligations(text: str, clauses: list[Clause], *, register: str = "plan
         pending: int | None = None
         for position, clause in enumerate(sentence):
             trigger, stated = _find_trigger(text, clause, register, scope_modal, lexicon)
+            if trigger is not None and _reports_a_fact(text, trigger, clause.start):
+                trigger = None
             if stated and lexicon.modals["regulation"].get(stated) != "prohibition":
                 scope_modal = stated  # 应当 governs the clauses after it; 不得 only its own
             if trigger is not None and position < len(sentence) - 1 and (

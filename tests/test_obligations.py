@@ -197,3 +197,13 @@ def test_user_words_stay_whole_without_touching_global_jieba():
     nlp = build_pipeline(user_words=["依法治旗办"])
     assert "依法治旗办" in [token.text for token in nlp.make_doc("依法治旗办牵头")]
     assert "依法治旗办" not in jieba.dt.FREQ
+
+
+@needs_corpus
+def test_statements_of_what_was_done_and_cited_titles_are_not_obligations():
+    doc = parse_document(read_source(CORPUS / "national" / "guobanhan-2004-080.html"), "badong")
+    found = [o for task in doc.tasks for o in obligations(task.text, skip_heading=True)]
+    assert found and not any("设立了" in o.text for o in found)
+    doc = parse_document(read_source(CORPUS / "national" / "guobanfa-1997-002.html"), "quake")
+    found = [o for task in doc.tasks for o in obligations(task.text, skip_heading=True)]
+    assert not any(o.action == "建立健全" and "计划体制" in (o.object or "") for o in found)
