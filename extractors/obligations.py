@@ -333,11 +333,14 @@ def match_obligations(text: str, clauses: list[Clause], *, register: str = "plan
         sentence = [c for c in clauses[index:] if c.sentence == clauses[index].sentence]
         index += len(sentence)
         scope_modal: str | None = None
+        narrative = False  # a sentence that reports what was done (设立了…) commits no one
+        start_of_sentence = len(found)
         current: dict | None = None
         pending: int | None = None
         for position, clause in enumerate(sentence):
             trigger, stated = _find_trigger(text, clause, register, scope_modal, lexicon)
             if trigger is not None and _reports_a_fact(text, trigger, clause.start):
+                narrative = narrative or text.startswith("了", trigger.action_end)
                 trigger = None
             if stated and lexicon.modals["regulation"].get(stated) != "prohibition":
                 scope_modal = stated  # 应当 governs the clauses after it; 不得 only its own
@@ -361,6 +364,8 @@ def match_obligations(text: str, clauses: list[Clause], *, register: str = "plan
             if pending is not None:
                 current["end"] = sentence[-1].end
             found.append(_obligation(text, **current))
+        if narrative:
+            del found[start_of_sentence:]
     return found
 
 
