@@ -16,6 +16,7 @@ from pipeline.errors import GuancheError
 from pipeline.export import ensure_writable, write_outputs
 from pipeline.ingest import discover_inputs
 from pipeline.paths import default_out_dir, default_raw_dir
+from pipeline.report import report_command
 from pipeline.run import build_tables, read_documents, resolve_manifest
 
 app = typer.Typer(
@@ -67,10 +68,30 @@ def run(
     except GuancheError as error:
         fail(error)
     print_summary(tables, out_dir if written else None)
+    report_failures(failures, len(files))
+
+
+@app.command()
+def report(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")] = None,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Report file. Default: data/processed/report.html")] = None,
+    manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
+) -> None:
+    """Write one self-contained HTML report (opens offline): tasks, units, targets, citations, coverage."""
+    try:
+        path, failures = report_command(paths, out_file, manifest)
+    except GuancheError as error:
+        fail(error)
+    out.print(f"report: {path}", markup=False, highlight=False)
+    report_failures(failures, len(failures) + 1)
+
+
+def report_failures(failures: list, n_inputs: int) -> None:
+    """List inputs that could not be read, one line each, and exit 1 when there are any."""
     for failure in failures:
         err.print(f"error: {failure.message}", markup=False, highlight=False, soft_wrap=True)
     if failures:
-        err.print(f"{len(failures)} of {len(files)} input(s) could not be read; the others were processed.",
+        err.print(f"{len(failures)} of {n_inputs} input(s) could not be read; the others were processed.",
                   markup=False, highlight=False)
         raise typer.Exit(EXIT_INPUT_FAILED)
 

@@ -1,0 +1,234 @@
+"""Speed and scale benchmarks for guanche. Prints a table and a JSON document; asserts nothing.
+
+    python benchmarks/run.py            # everything (about 5 minutes on 2 cores)
+    python benchmarks/run.py --quick    # fewer repeats and sizes, for a smoke test
+
+Figures (each the median of several runs, with min and max):
+- cold start: wall time of ``guanche run`` on the shipped county plan in a fresh process, and,
+  in a fresh interpreter, the split into import/model-load time and work time;
+- throughput: characters and documents per second for ingest + structure + extraction over every
+  document in ../shared/corpus, after a warm-up, in one process;
+- linking cost curve: time and peak memory (RSS, in a fresh process per size) for linking N
+  child items against N parent items, items drawn from the real corpus and repeated with
+  distinct ids;
+- parallel speed-up: ``guanche run --jobs 1`` against ``--jobs 2`` on a corpus of at least 200
+  documents (the real corpus repeated), with a check that the outputs are byte-identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+COUNTY_RAW = REPO / "data" / "raw"
+PYTHON = sys.executable
+
+COLD_START_SPLIT = """
+import json, sys, time
+t0 = time.perf_counter()
+from pipeline.run import STAGES, build_tables, read_documents, resolve_manifest
+from pipeline.export import write_outputs
+from extractors.nlp import get_pipeline
+get_pipeline()
+t1 = time.perf_counter()
+from pathlib import Path
+raw, out = Path(sys.argv[1]), Path(sys.argv[2])
+corpus, failures = read_documents([raw], resolve_manifest([raw], None))
+write_outputs(build_tables(corpus), out)
+t2 = time.perf_counter()
+print(json.dumps({"import_and_load_s": t1 - t0, "work_s": t2 - t1}))
+"""
+
+LINK_RUN = """
+import json, resource, sys, time
+import pandas as pd
+from pipeline.link import DirectiveLinker
+items = pd.read_parquet(sys.argv[1])
+n = int(sys.argv[2])
+repeats = -(-n // len(items))
+def sample(side):
+    frame = pd.concat([items] * repeats, ignore_index=True).iloc[:n].copy()
+    frame["task_id"] = [f"{side}:{i:06d}" for i in range(n)]
+    frame["doc_id"] = [f"{side}-doc-{i // 50:05d}" for i in range(n)]
+    return frame
+parents, children = sample("p"), sample("c")
+t0 = time.perf_counter()
+links = DirectiveLinker().fit(parents).link(children)
+elapsed = time.perf_counter() - t0
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"n": n, "seconds": elapsed, "peak_rss_mb": peak_mb, "links": len(links)}))
+"""
+
+
+def summary(values: list[float]) -> dict:
+    """Median, min and max of repeated measurements."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
+
+
+def machine() -> dict:
+    """The machine the figures were measured on."""
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"cores": os.cpu_count(), "memory_gb": round(memory_gb, 1), "python": platform.python_version(),
+            "platform": platform.platform(), "date": time.strftime("%Y-%m-%d")}
+
+
+def run_json(code: str, *args: str) -> dict:
+    done = subprocess.run([PYTHON, "-c", code, *args], capture_output=True, text=True, cwd=REPO, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cold_start(repeats: int) -> dict:
+    """Wall time of the real command, and import/load vs work in a fresh interpreter."""
+    walls, splits = [], []
+    with tempfile.TemporaryDirectory() as out:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            subprocess.run([PYTHON, "-m", "pipeline", "run", str(COUNTY_RAW), "--out", out],
+                           capture_output=True, check=True, cwd=REPO)
+            walls.append(time.perf_counter() - start)
+            splits.append(run_json(COLD_START_SPLIT, str(COUNTY_RAW), out))
+    return {
+        "wall_s": summary(walls),
+        "import_and_load_s": summary([s["import_and_load_s"] for s in splits]),
+        "work_s": summary([s["work_s"] for s in splits]),
+    }
+
+
+def throughput(repeats: int) -> dict:
+    """Ingest + structure + extraction over the whole corpus, in this process, after warm-up."""
+    from pipeline.manifest import Manifest
+    from pipeline.run import STAGES, read_documents
+
+    extraction = [stage for name, stage in STAGES.items() if name != "cascade"]
+
+    def once() -> tuple[float, int, int]:
+        start = time.perf_counter()
+        corpus, _ = read_documents([CORPUS], Manifest(), jobs=1)
+        for stage in extraction:
+            corpus.tables.update(stage(corpus))
+        elapsed = time.perf_counter() - start
+        return elapsed, len(corpus.documents), sum(len(d.source.text) for d in corpus.documents)
+
+    once()  # warm-up: jieba dictionary, spaCy pipeline, registries
+    runs = [once() for _ in range(repeats)]
+    return {
+        "documents": runs[0][1],
+        "characters": runs[0][2],
+        "chars_per_s": summary([chars / t for t, _, chars in runs]),
+        "docs_per_s": summary([docs / t for t, docs, _ in runs]),
+    }
+
+
+def corpus_items(folder: Path) -> Path:
+    """All tasks and articles of the real corpus, saved as Parquet for the linking runs."""
+    from pipeline.manifest import Manifest
+    from pipeline.run import read_documents, structure_tables
+
+    corpus, _ = read_documents([CORPUS], Manifest(), jobs=1)
+    tasks = structure_tables(corpus)["tasks"][["doc_id", "task_id", "text"]]
+    path = folder / "items.parquet"
+    tasks.to_parquet(path)
+    return path
+
+
+def linking_curve(sizes: list[int], repeats: int) -> list[dict]:
+    """Time and peak memory of linking N × N items, one fresh process per measurement."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        items = corpus_items(Path(folder))
+        for n in sizes:
+            runs = [run_json(LINK_RUN, str(items), str(n)) for _ in range(repeats)]
+            rows.append({"n": n, "seconds": summary([r["seconds"] for r in runs]),
+                         "peak_rss_mb": summary([r["peak_rss_mb"] for r in runs])})
+    return rows
+
+
+def big_corpus(folder: Path, minimum: int) -> int:
+    """Copy the real corpus into ``folder`` as often as needed for ``minimum`` documents."""
+    sources = [p for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.stem.upper() != "README"]
+    copies = -(-minimum // len(sources))
+    for copy in range(copies):
+        for source in sources:
+            shutil.copy(source, folder / f"{source.stem}-copy{copy}{source.suffix}")
+    return copies * len(sources)
+
+
+def parallel(repeats: int, minimum: int = 200) -> dict:
+    """--jobs 1 against --jobs 2 on a corpus of at least ``minimum`` documents."""
+    with tempfile.TemporaryDirectory() as folder:
+        inputs = Path(folder) / "in"
+        inputs.mkdir()
+        n_docs = big_corpus(inputs, minimum)
+        times: dict[int, list[float]] = {1: [], 2: []}
+        for _ in range(repeats):
+            for jobs in (1, 2):
+                start = time.perf_counter()
+                subprocess.run([PYTHON, "-m", "pipeline", "run", str(inputs), "--out",
+                                str(Path(folder) / f"out{jobs}"), "--jobs", str(jobs)],
+                               capture_output=True, check=True, cwd=REPO)
+                times[jobs].append(time.perf_counter() - start)
+        csvs = sorted(p.name for p in (Path(folder) / "out1").glob("*.csv"))
+        identical = all(filecmp.cmp(Path(folder) / "out1" / n, Path(folder) / "out2" / n, shallow=False)
+                        for n in csvs)
+    return {"documents": n_docs, "jobs1_s": summary(times[1]), "jobs2_s": summary(times[2]),
+            "speedup": statistics.median(times[1]) / statistics.median(times[2]),
+            "identical_outputs": identical}
+
+
+def print_table(results: dict) -> None:
+    m = results["machine"]
+    print(f"machine: {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}, {m['date']}")
+    c = results["cold_start"]
+    print(f"cold start (county plan): wall {c['wall_s']['median']:.2f} s "
+          f"[{c['wall_s']['min']:.2f}–{c['wall_s']['max']:.2f}]; import+load {c['import_and_load_s']['median']:.2f} s; "
+          f"work {c['work_s']['median']:.3f} s")
+    t = results["throughput"]
+    print(f"throughput ({t['documents']} documents, {t['characters']:,} chars, 1 process): "
+          f"{t['chars_per_s']['median']:,.0f} chars/s [{t['chars_per_s']['min']:,.0f}–{t['chars_per_s']['max']:,.0f}], "
+          f"{t['docs_per_s']['median']:.1f} docs/s")
+    print("linking N × N:")
+    for row in results["linking"]:
+        print(f"  N={row['n']:>6}: {row['seconds']['median']:7.2f} s [{row['seconds']['min']:.2f}–{row['seconds']['max']:.2f}]"
+              f", peak RSS {row['peak_rss_mb']['median']:,.0f} MB")
+    p = results["parallel"]
+    print(f"parallel ({p['documents']} documents): --jobs 1 {p['jobs1_s']['median']:.2f} s, "
+          f"--jobs 2 {p['jobs2_s']['median']:.2f} s, speed-up {p['speedup']:.2f}×, "
+          f"identical outputs: {p['identical_outputs']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes")
+    parser.add_argument("--json", type=Path, help="also write the JSON results to this file")
+    args = parser.parse_args()
+    if not CORPUS.is_dir():
+        sys.exit(f"error: {CORPUS} is missing: the benchmarks run on the shared corpus")
+    repeats = 1 if args.quick else 3
+    sizes = [1000, 5000] if args.quick else [1000, 5000, 10000, 20000]
+    results = {
+        "machine": machine(),
+        "cold_start": cold_start(repeats + 2),
+        "throughput": throughput(repeats + 2),
+        "linking": linking_curve(sizes, repeats),
+        "parallel": parallel(repeats),
+    }
+    print_table(results)
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
