@@ -116,7 +116,7 @@ class DirectiveLinker:
         threshold: float = 0.085,
         verbatim: float = 0.6,
         adapted: float = 0.2,
-        adapted_score: float = 0.3,
+        adapted_score: float = 0.15,
         min_passage: int = 6,
         evidence_passages: int = 3,
         block_size: int = 1024,
