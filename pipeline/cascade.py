@@ -173,7 +173,7 @@ def _passages(links: pd.DataFrame | None, tasks: pd.DataFrame, top_k: int) -> pd
     links["_position"] = links["child_task_id"].map(position)
     links = links.sort_values(["_position", "reuse", "score"], ascending=[True, False, False], kind="stable")
     rows = []
-    for task_id, group in links.groupby("_position", sort=True):
+    for _, group in links.groupby("_position", sort=True):
         for rank, link in enumerate(group.head(top_k).itertuples(), start=1):
             rows.append({
                 "child_task_id": link.child_task_id, "number": task_info.at[link.child_task_id, "number"],

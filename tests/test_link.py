@@ -5,7 +5,6 @@ county plan against the State Council pages. Expectations checked by hand agains
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
