@@ -26,6 +26,7 @@ groups ``doc.spans["obligations"]`` (labelled with the strength), ``"targets"`` 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
@@ -38,6 +39,8 @@ from spacy.tokens import Doc
 from extractors.citations import citations
 from extractors.obligations import commitment_strength, match_obligations, split_clauses
 from extractors.targets import is_quantified, targets
+
+jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for analysts
 
 TEXT_KINDS = ("task", "article", "preamble", "section")
 COMPONENTS = ("guanche_clauses", "guanche_obligations", "guanche_targets", "guanche_strength", "guanche_citations")

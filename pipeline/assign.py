@@ -16,7 +16,7 @@ from extractors.units import LEAD, SUPPORT, assignments, task_units
 from pipeline.tables import make_table
 
 if TYPE_CHECKING:
-    from pipeline.run import Corpus
+    from pipeline.corpus import Corpus
 
 TASK_UNIT_COLUMNS = [
     "doc_id", "task_id", "order", "mention", "unit", "unit_id", "role", "collective", "resolved",

@@ -22,7 +22,8 @@ import pandas as pd
 
 from extractors.citations import own_references, title_aliases, title_key, number_key
 from extractors.nlp import commitment_doc, get_pipeline
-from pipeline.run import Corpus
+from extractors.unit_registry import jieba_entries
+from pipeline.corpus import Corpus
 from pipeline.structure import ParsedDocument
 from pipeline.tables import make_table
 
@@ -124,7 +125,7 @@ def _texts(doc: ParsedDocument) -> Iterator[tuple[str | None, str | None, str, s
 
 def commitment_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
     """obligations, targets and citations tables, each in document and text order."""
-    nlp = get_pipeline()
+    nlp = get_pipeline(user_words=[word for word, _, _ in jieba_entries()])
     documents = corpus.tables.get("documents")
     if documents is None:
         documents = pd.DataFrame([doc.record for doc in corpus.documents], columns=["doc_id", "title", "doc_number"])

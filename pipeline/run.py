@@ -13,34 +13,18 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.assign import unit_tables
+from pipeline.commitments import commitment_tables
+from pipeline.corpus import Corpus, InputFailure
 from pipeline.errors import GuancheError
 from pipeline.ingest import discover_inputs, read_source
 from pipeline.manifest import Manifest, default_doc_id, find_manifests, load_manifest
 from pipeline.structure import ParsedDocument, parse_document
 from pipeline.tables import make_table
-
-
-@dataclass
-class Corpus:
-    """All documents of one run, their manifest-declared parents, and the tables built so far."""
-
-    documents: list[ParsedDocument]
-    declared_parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-
-@dataclass
-class InputFailure:
-    """An input that could not be read, with the one-line reason."""
-
-    path: Path
-    message: str
 
 
 DOCUMENT_COLUMNS = [
@@ -69,6 +53,7 @@ Stage = Callable[[Corpus], dict[str, pd.DataFrame]]
 STAGES: dict[str, Stage] = {
     "structure": structure_tables,
     "units": unit_tables,
+    "commitments": commitment_tables,
 }
 
 
