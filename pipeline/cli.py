@@ -12,9 +12,13 @@ from rich.table import Table
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pipeline.assign import unit_workload, unresolved_units
+from pipeline.cascade import coverage as parent_coverage
+from pipeline.cascade import reuse as reuse_sources
 from pipeline.errors import GuancheError
 from pipeline.export import ensure_writable, write_outputs
+from pipeline.graph import graph_writers
 from pipeline.ingest import discover_inputs
+from pipeline.parents import missing_parent_messages
 from pipeline.paths import default_out_dir, default_raw_dir
 from pipeline.report import report_command
 from pipeline.run import build_tables, read_documents, resolve_manifest
@@ -64,11 +68,47 @@ def run(
             task = progress.add_task("read", total=len(files))
             corpus, failures = read_documents(files, manifest_data, lambda _: progress.advance(task), jobs)
         tables = build_tables(corpus)
-        written = write_outputs(tables, out_dir) if corpus.documents else []
+        written = write_outputs(tables, out_dir, graph_writers(tables)) if corpus.documents else []
     except GuancheError as error:
         fail(error)
     print_summary(tables, out_dir if written else None)
+    for message in missing_parent_messages(tables["parents"], tables["documents"]):
+        err.print(f"note: {message}", markup=False, highlight=False, soft_wrap=True)
     report_failures(failures, len(files))
+
+
+@app.command()
+def reuse(
+    plan: Annotated[Path, typer.Argument(help="The plan whose wording to trace.")],
+    against: Annotated[Path, typer.Option("--against", help="Folder (or file) of possible sources.")],
+    top: Annotated[int, typer.Option("--top", min=1, help="Sources kept per task.")] = 3,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Also write the sources and passages tables here.")] = None,
+) -> None:
+    """Rank where a plan's text comes from across a corpus, with the shared passages."""
+    try:
+        result = reuse_sources(plan, against, top_k=top)
+        if out_dir is not None:
+            write_outputs({"reuse_sources": result.sources, "reuse_passages": result.passages}, out_dir)
+    except GuancheError as error:
+        fail(error)
+    out.print(result.summary, markup=False, highlight=False, soft_wrap=True)
+    report_failures(result.failures, len(result.failures) + 1)
+
+
+@app.command()
+def coverage(
+    child: Annotated[Path, typer.Argument(help="The lower-level plan or regulation.")],
+    parent: Annotated[Path, typer.Argument(help="Its parent document, or a folder of parents.")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/")] = None,
+) -> None:
+    """Which parent directives the child takes up, which it leaves out, what it adds."""
+    try:
+        result = parent_coverage(child, parent)
+        write_outputs(result.tables, out_dir or default_out_dir())
+    except GuancheError as error:
+        fail(error)
+    out.print(result.summary, markup=False, highlight=False, soft_wrap=True)
+    report_failures(result.failures, len(result.failures) + 1)
 
 
 @app.command()
@@ -104,6 +144,11 @@ def print_summary(tables: dict, out_dir: Path | None) -> None:
         f"{len(tables['tasks'])} tasks",
         highlight=False,
     )
+    extracted = [f"{len(tables[name])} {name.replace('_', ' ')}" for name in
+                 ("task_units", "obligations", "targets", "citations", "links") if name in tables]
+    if extracted:
+        out.print("extracted: " + ", ".join(extracted).replace("task units", "unit assignments"),
+                  highlight=False, soft_wrap=True)
     for row in documents.itertuples():
         n_tasks = int((tables["tasks"]["doc_id"] == row.doc_id).sum())
         out.print(f"  {row.doc_id}: {row.title} ({row.level}, {row.issued_on or 'undated'}) — {n_tasks} tasks",

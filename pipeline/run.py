@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.assign import unit_tables
+from pipeline.cascade import cascade_tables
 from pipeline.commitments import commitment_tables
 from pipeline.corpus import Corpus, InputFailure
 from pipeline.errors import GuancheError
@@ -54,6 +55,7 @@ STAGES: dict[str, Stage] = {
     "structure": structure_tables,
     "units": unit_tables,
     "commitments": commitment_tables,
+    "cascade": cascade_tables,
 }
 
 

@@ -38,8 +38,10 @@ def test_run_writes_every_table_in_every_format(raw, tmp_path):
     result = run_cli(raw, "--out", out)
     assert result.exit_code == 0, result.output
     assert "1 document(s) read, 8 sections, 26 tasks" in result.stdout
-    written = sorted(path.stem for path in out.glob("*.csv"))
-    assert set(TABLES) | {"task_units", "units"} <= set(written)
+    written = sorted(path.stem for path in out.glob("*.parquet"))
+    assert set(TABLES) | {"task_units", "units", "obligations", "targets", "citations", "links", "coverage"} <= set(written)
+    for graph_file in ("graph.graphml", "nodes.csv", "edges.csv", "task_unit_nodes.csv", "task_unit_edges.csv"):
+        assert (out / graph_file).stat().st_size > 0
     for name in written:
         csv_bytes = (out / f"{name}.csv").read_bytes()
         assert csv_bytes.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Chinese correctly

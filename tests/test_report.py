@@ -178,6 +178,8 @@ def jinan_tables():
                          ManifestEntry("shandong", files["shandong"].resolve())])
     corpus, _ = read_documents(list(files.values()), manifest)
     tables = dict(build_tables(corpus))
+    for derived in ("local_additions", "coverage_sections", "coverage_documents"):  # from the real linker
+        tables.pop(derived)
     tasks = tables["tasks"]
     ids = {doc_id: dict(zip(group["number"], group["task_id"])) for doc_id, group in tasks.groupby("doc_id")}
     gold = pd.read_csv(GOLD / "links_jinan_to_shandong.csv", keep_default_na=False)
