@@ -131,3 +131,34 @@ def test_parallel_run_gives_byte_identical_outputs(tmp_path):
     assert result.exit_code == 0 and "10 document(s) read" in result.stdout
     for name in TABLES:
         assert (tmp_path / "one" / f"{name}.csv").read_bytes() == (tmp_path / "two" / f"{name}.csv").read_bytes()
+
+
+def test_run_says_plainly_which_parents_are_missing(raw, tmp_path):
+    result = run_cli(raw, "--out", tmp_path / "out")
+    assert result.exit_code == 0
+    note = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(note) == 1
+    assert "《内蒙古自治区2024年法治政府建设工作计划》" in note[0] and "《阿拉善盟2024年法治政府建设工作计划》" in note[0]
+    assert f"put the files (any supported format) in {raw}" in note[0]
+    assert len(pd.read_csv(tmp_path / "out" / "task_units.csv", encoding="utf-8-sig")) == 89
+
+
+@needs_corpus
+def test_coverage_command_prints_rate_gaps_and_additions(tmp_path):
+    laws = CORPUS / "laws"
+    result = runner.invoke(app, ["coverage", str(laws / "jinan-2022-optimize-business-environment-regulation.md"),
+                                 str(laws / "shandong-2020-optimize-business-environment-regulation.md"),
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "《济南市优化营商环境条例》 → 《山东省优化营商环境条例》" in result.stdout
+    assert "parent directives covered" in result.stdout and "local additions" in result.stdout
+    coverage = pd.read_csv(tmp_path / "coverage.csv", encoding="utf-8-sig")
+    assert coverage["parent_task_id"].nunique() == 67
+
+
+@needs_corpus
+def test_reuse_command_finds_the_state_council_source_of_task_four():
+    result = runner.invoke(app, ["reuse", str(COUNTY_PLAN), "--against", str(CORPUS / "national")])
+    assert result.exit_code == 0, result.output
+    line = next(l for l in result.stdout.splitlines() if l.strip().startswith("（四）"))
+    assert "guofa-2019-005" in line and "“双随机、一公开”监管" in line
