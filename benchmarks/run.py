@@ -40,8 +40,8 @@ import json, sys, time
 t0 = time.perf_counter()
 from pipeline.run import STAGES, build_tables, read_documents, resolve_manifest
 from pipeline.export import write_outputs
-from extractors.nlp import get_pipeline
-get_pipeline()
+from pipeline.commitments import commitment_pipeline
+commitment_pipeline()
 t1 = time.perf_counter()
 from pathlib import Path
 raw, out = Path(sys.argv[1]), Path(sys.argv[2])

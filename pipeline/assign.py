@@ -7,16 +7,13 @@ annotations are read by :mod:`extractors.units` and resolved against the registr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from extractors.unit_registry import jurisdiction_for
 from extractors.units import LEAD, SUPPORT, assignments, task_units
+from pipeline.corpus import Corpus, DocumentRows, extracted
+from pipeline.structure import ParsedDocument
 from pipeline.tables import make_table
-
-if TYPE_CHECKING:
-    from pipeline.corpus import Corpus
 
 TASK_UNIT_COLUMNS = [
     "doc_id", "task_id", "order", "mention", "unit", "unit_id", "role", "collective", "resolved",
@@ -30,7 +27,8 @@ WORKLOAD_COLUMNS = ["unit_id", "unit", "type", "jurisdiction", "tasks_led", "tas
 UNRESOLVED_COLUMNS = ["mention", "unit", "type", "jurisdiction", "doc_ids", "n_tasks"]
 
 
-def _document_rows(doc) -> list[dict]:
+def document_units(doc: ParsedDocument) -> DocumentRows:
+    """task_units rows of one document: every unit named on each task, in text order."""
     level, region = doc.record.get("level") or "unknown", doc.record.get("region") or ""
     jurisdiction = jurisdiction_for(level, region)
     if not jurisdiction.prefix and not jurisdiction.national:
@@ -41,13 +39,13 @@ def _document_rows(doc) -> list[dict]:
     for task in doc.tasks:
         for unit in task_units(task.text, jurisdiction=jurisdiction):
             rows.append({"doc_id": doc.doc_id, "task_id": task.task_id, **unit.__dict__})
-    return rows
+    return {"task_units": rows}
 
 
 def unit_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
     """task_units (one row per unit named on a task, in text order) and units (one row per
     canonical unit, by unit_id, with every alias seen and its task counts)."""
-    rows = [row for doc in corpus.documents for row in _document_rows(doc)]
+    rows = [row for doc in corpus.documents for row in extracted(doc, "units", document_units)["task_units"]]
     task_table = make_table(rows, TASK_UNIT_COLUMNS)
     units: dict[str, dict] = {}
     for row in rows:

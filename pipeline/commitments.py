@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 import pandas as pd
+from spacy.language import Language
 
 from extractors.citations import own_references, title_aliases, title_key, number_key
 from extractors.nlp import commitment_doc, get_pipeline
 from extractors.unit_registry import jieba_entries
-from pipeline.corpus import Corpus
+from pipeline.corpus import Corpus, DocumentRows, extracted
 from pipeline.structure import ParsedDocument
 from pipeline.tables import make_table
 
@@ -123,34 +125,36 @@ def _texts(doc: ParsedDocument) -> Iterator[tuple[str | None, str | None, str, s
             yield task.section_id, task.task_id, task.kind, task.text
 
 
-def commitment_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
-    """obligations, targets and citations tables, each in document and text order."""
-    nlp = get_pipeline(user_words=[word for word, _, _ in jieba_entries()])
-    documents = corpus.tables.get("documents")
-    if documents is None:
-        documents = pd.DataFrame([doc.record for doc in corpus.documents], columns=["doc_id", "title", "doc_number"])
-    index = TitleIndex(documents)
+@lru_cache(maxsize=1)
+def commitment_pipeline() -> Language:
+    """The spaCy pipeline with the unit registry's names in its jieba dictionary (built once)."""
+    return get_pipeline(user_words=[word for word, _, _ in jieba_entries()])
 
-    def prepared():
-        for doc in corpus.documents:
-            record = doc.record
-            own = own_references(record.get("title") or "", record.get("doc_number") or "", doc.preamble)
-            aliases = title_aliases("\n".join(text for *_, text in _texts(doc)))
-            year = record.get("year")
-            year = int(year) if year is not None and not pd.isna(year) else None
-            for section_id, task_id, kind, text in _texts(doc):
-                yield commitment_doc(nlp, text, text_kind=kind, year=year, own_references=own,
-                                     title_aliases=aliases), (doc.doc_id, section_id, task_id)
 
+def document_commitments(doc: ParsedDocument) -> DocumentRows:
+    """obligations, targets and citations rows of one document, in text order.
+
+    Citations are not resolved here (that needs the whole run): see :func:`commitment_tables`.
+    """
+    nlp = commitment_pipeline()
+    record = doc.record
+    own = own_references(record.get("title") or "", record.get("doc_number") or "", doc.preamble)
+    aliases = title_aliases("\n".join(text for *_, text in _texts(doc)))
+    year = record.get("year")
+    year = int(year) if year is not None and not pd.isna(year) else None
+    prepared = (
+        (commitment_doc(nlp, text, text_kind=kind, year=year, own_references=own, title_aliases=aliases),
+         (section_id, task_id))
+        for section_id, task_id, kind, text in _texts(doc)
+    )
     obligations, targets, citations = [], [], []
-    citation_counts: dict[str, int] = {}
-    for processed, (doc_id, section_id, task_id) in nlp.pipe(prepared(), as_tuples=True):
+    for processed, (section_id, task_id) in nlp.pipe(prepared, as_tuples=True):
         ids = []
         for number, obligation in enumerate(processed._.obligations or [], start=1):
             obligation_id = f"{task_id}:O{number:02d}"
             ids.append(obligation_id)
             obligations.append({
-                "doc_id": doc_id, "task_id": task_id, "obligation_id": obligation_id,
+                "doc_id": doc.doc_id, "task_id": task_id, "obligation_id": obligation_id,
                 "text": obligation.text, "action": obligation.action, "object": obligation.object,
                 "strength": obligation.strength, "modal": obligation.modal,
                 "start": obligation.start, "end": obligation.end,
@@ -159,26 +163,40 @@ def commitment_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
         for position, target in processed._.targets or []:
             target_counts[position] = target_counts.get(position, 0) + 1
             targets.append({
-                "doc_id": doc_id, "task_id": task_id, "obligation_id": ids[position],
+                "doc_id": doc.doc_id, "task_id": task_id, "obligation_id": ids[position],
                 "target_id": f"{ids[position]}:G{target_counts[position]:02d}",
                 "kind": target.kind, "value": target.value, "unit_of_measure": target.unit_of_measure,
                 "comparator": target.comparator, "anchor": target.anchor, "due_date": target.due_date,
                 "text": target.text, "start": target.start, "end": target.end,
             })
         for citation in processed._.citations or []:
-            citation_counts[doc_id] = citation_counts.get(doc_id, 0) + 1
-            resolved = index.resolve(citation.cited_title, doc_number=citation.doc_number)
             citations.append({
-                "doc_id": doc_id, "section_id": section_id, "task_id": task_id, "citation_id": f"{doc_id}:C{citation_counts[doc_id]:03d}",
+                "doc_id": doc.doc_id, "section_id": section_id, "task_id": task_id,
+                "citation_id": f"{doc.doc_id}:C{len(citations) + 1:03d}",
                 "cited_title": citation.cited_title, "kind": citation.kind, "relation": citation.relation,
-                "doc_number": citation.doc_number,
-                "resolved_doc_id": resolved if resolved != doc_id else None,
-                "start": citation.start, "end": citation.end,
+                "doc_number": citation.doc_number, "start": citation.start, "end": citation.end,
             })
+    return {"obligations": obligations, "targets": targets, "citations": citations}
+
+
+def commitment_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
+    """obligations, targets and citations tables, each in document and text order; each
+    citation resolved to the document of the run it names (``resolved_doc_id``)."""
+    documents = corpus.tables.get("documents")
+    if documents is None:
+        documents = pd.DataFrame([doc.record for doc in corpus.documents], columns=["doc_id", "title", "doc_number"])
+    index = TitleIndex(documents)
+    rows: dict[str, list[dict]] = {"obligations": [], "targets": [], "citations": []}
+    for doc in corpus.documents:
+        for name, document_rows in extracted(doc, "commitments", document_commitments).items():
+            rows[name].extend(document_rows)
+    for citation in rows["citations"]:
+        resolved = index.resolve(citation["cited_title"], doc_number=citation["doc_number"])
+        citation["resolved_doc_id"] = resolved if resolved != citation["doc_id"] else None
     tables = {
-        "obligations": make_table(obligations, OBLIGATION_COLUMNS),
-        "targets": make_table(targets, TARGET_COLUMNS),
-        "citations": make_table(citations, CITATION_COLUMNS),
+        "obligations": make_table(rows["obligations"], OBLIGATION_COLUMNS),
+        "targets": make_table(rows["targets"], TARGET_COLUMNS),
+        "citations": make_table(rows["citations"], CITATION_COLUMNS),
     }
     tables["targets"]["value"] = tables["targets"]["value"].astype("Float64")
     for table in tables.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,3 +26,17 @@ class InputFailure:
 
     path: Path
     message: str
+
+
+DocumentRows = dict[str, list[dict]]  # table name → rows of one document
+
+
+def extracted(doc: ParsedDocument, name: str, extractor: Callable[[ParsedDocument], DocumentRows]) -> DocumentRows:
+    """The rows ``extractor`` yields for ``doc``, computed once and kept on the document.
+
+    ``guanche run --jobs N`` computes them in the worker that parsed the document; a stage that
+    finds them missing (a document parsed elsewhere) computes them here.
+    """
+    if name not in doc.extracted:
+        doc.extracted[name] = extractor(doc)
+    return doc.extracted[name]

@@ -8,6 +8,8 @@ every candidate must look like real Chinese: most of its Han characters must be 
 from __future__ import annotations
 
 import codecs
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -25,17 +27,19 @@ _MAX_CONTROL_SHARE = 0.01
 _SAVE_AS_UTF8 = "save it as UTF-8 (or GB18030) text and run again"
 
 
-def _is_han(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
-def _is_common_han(char: str) -> bool:
-    """True for the 3,755 level-1 characters of GB2312, which make up nearly all real text."""
-    try:
-        encoded = char.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return 0xB0 <= encoded[0] <= 0xD7
+@lru_cache(maxsize=1)
+def common_han() -> frozenset[str]:
+    """The 3,755 level-1 characters of GB2312, which make up nearly all real Chinese text."""
+    return frozenset(
+        bytes([lead, trail]).decode("gb2312")
+        for lead in range(0xB0, 0xD8)
+        for trail in range(0xA1, 0xFF)
+        if not (lead == 0xD7 and trail > 0xF9)
+    )
 
 
 def looks_like_chinese(text: str) -> bool:
@@ -47,14 +51,14 @@ def looks_like_chinese(text: str) -> bool:
     """
     if not text:
         return True
-    controls = sum(1 for c in text[:20000] if c < " " and c not in "\n\t\r\f")
-    if controls > _MAX_CONTROL_SHARE * min(len(text), 20000):
+    head = text[:20000]
+    if len(_CONTROL.findall(head)) > _MAX_CONTROL_SHARE * len(head):
         return False
-    han = [c for c in text[:50000] if _is_han(c)][:_SAMPLE_HAN]
+    han = _HAN.findall(text, 0, 50000)[:_SAMPLE_HAN]
     if not han:
         return True
-    common = sum(1 for c in han if _is_common_han(c))
-    return common / len(han) >= _MIN_COMMON_HAN_SHARE
+    common = common_han()
+    return sum(char in common for char in han) / len(han) >= _MIN_COMMON_HAN_SHARE
 
 
 def _truncated_utf8(data: bytes, error: UnicodeDecodeError) -> bool:

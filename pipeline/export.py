@@ -6,6 +6,7 @@ place, so a run that fails part-way leaves the previous outputs exactly as they 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
 
 from pipeline.errors import OutputError
 
@@ -41,11 +43,17 @@ def ensure_writable(out_dir: Path) -> Path:
 
 
 def _excel_cell(value):
+    """A value as openpyxl can store it: missing → empty, numpy scalars → Python, text cut."""
     if isinstance(value, str):
         value = _ILLEGAL_XML.sub("", value)
         if len(value) > EXCEL_CELL_LIMIT:
             return value[: EXCEL_CELL_LIMIT - len(TRUNCATION_MARK)] + TRUNCATION_MARK
-    return value
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (list, tuple, dict)):
+        return str(value)
+    return value.item() if hasattr(value, "item") else value
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
@@ -59,10 +67,17 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
 
 
 def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write all tables as sheets of one workbook, cells cut to Excel's 32,767-character limit."""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, table in tables.items():
-            table.map(_excel_cell).to_excel(writer, sheet_name=name[:31], index=False)
+    """Write all tables as sheets of one workbook, cells cut to Excel's 32,767-character limit.
+
+    Uses openpyxl's streaming (write-only) mode: several times faster than pandas' writer.
+    """
+    workbook = Workbook(write_only=True)
+    for name, table in tables.items():
+        sheet = workbook.create_sheet(title=name[:31])
+        sheet.append([str(column) for column in table.columns])
+        for row in table.astype(object).itertuples(index=False, name=None):
+            sheet.append([_excel_cell(value) for value in row])
+    workbook.save(path)
 
 
 def write_outputs(

@@ -138,8 +138,15 @@ def _add_links(graph: nx.MultiDiGraph, links: pd.DataFrame | None) -> None:
 
 def task_unit_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """The tasks and units of ``graph`` joined by lead/support edges (nothing else)."""
-    edges = [(u, v, k) for u, v, k, kind in graph.edges(keys=True, data="Type") if kind in TASK_UNIT_EDGE_TYPES]
-    return graph.edge_subgraph(edges).copy()
+    edges = [(u, v, k, data) for u, v, k, data in graph.edges(keys=True, data=True)
+             if data.get("Type") in TASK_UNIT_EDGE_TYPES]
+    touched = {node for u, v, _, _ in edges for node in (u, v)}
+    subgraph = nx.MultiDiGraph()
+    # Built node by node in the graph's own order: edge_subgraph orders nodes by a set, which
+    # changes from process to process and would make the exports differ between runs.
+    subgraph.add_nodes_from((node, data) for node, data in graph.nodes(data=True) if node in touched)
+    subgraph.add_edges_from(edges)
+    return subgraph
 
 
 def gephi_tables(graph: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:

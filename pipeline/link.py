@@ -38,7 +38,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 from rapidfuzz.distance import LCSseq
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pipeline.tables import make_table
 
@@ -147,6 +146,8 @@ class DirectiveLinker:
         self.parent_doc_ids_ = items["doc_id"].to_numpy()
         self.parent_task_ids_ = items["task_id"].to_numpy()
         self.parent_boilerplate_ = np.array([boilerplate_kind(t) for t in items["text"]], dtype=object)
+        from sklearn.feature_extraction.text import TfidfVectorizer  # 0.6 s to import: only when linking
+
         self.vectorizer_ = TfidfVectorizer(
             analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32,
         )

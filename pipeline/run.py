@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.assign import unit_tables
+from pipeline.assign import document_units, unit_tables
 from pipeline.cascade import cascade_tables
-from pipeline.commitments import commitment_tables
-from pipeline.corpus import Corpus, InputFailure
+from pipeline.commitments import commitment_pipeline, commitment_tables, document_commitments
+from pipeline.corpus import Corpus, DocumentRows, InputFailure, extracted
 from pipeline.errors import GuancheError
 from pipeline.ingest import discover_inputs, read_source
 from pipeline.manifest import Manifest, default_doc_id, find_manifests, load_manifest
@@ -62,10 +62,21 @@ STAGES: dict[str, Stage] = {
 PARALLEL_FROM = 50  # inputs; below this, worker start-up costs more than it saves
 
 
+# Per-document extractors, run where the document is parsed (in a worker with --jobs N); the
+# stages in STAGES assemble their rows into tables.
+DOCUMENT_EXTRACTORS: dict[str, Callable[[ParsedDocument], DocumentRows]] = {
+    "units": document_units,
+    "commitments": document_commitments,
+}
+
+
 def parse_file(path: Path, doc_id: str, overrides: dict | None) -> ParsedDocument | InputFailure:
-    """Read and parse one file; a problem comes back as an :class:`InputFailure`, never raised."""
+    """Read, parse and extract one file; a problem comes back as an :class:`InputFailure`."""
     try:
-        return parse_document(read_source(path), doc_id, overrides)
+        doc = parse_document(read_source(path), doc_id, overrides)
+        for name, extractor in DOCUMENT_EXTRACTORS.items():
+            extracted(doc, name, extractor)
+        return doc
     except GuancheError as error:
         return InputFailure(path, str(error))
     except Exception as error:  # a reader bug must not lose the other documents
@@ -106,6 +117,8 @@ def read_documents(
     jobs = max(1, min(jobs, len(files)))
     documents: list[ParsedDocument] = []
     failures: list[InputFailure] = []
+    if jobs > 1:
+        commitment_pipeline()  # loaded once here; forked workers share it instead of each loading it
     with ProcessPoolExecutor(jobs) if jobs > 1 else nullcontext() as pool:
         mapper = pool.map if pool is not None else map
         chunk = {"chunksize": max(1, len(files) // (jobs * 8))} if pool is not None else {}

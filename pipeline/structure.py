@@ -57,7 +57,12 @@ class Task:
 
 @dataclass
 class ParsedDocument:
-    """One document: its record for the documents table, preamble, sections, tasks."""
+    """One document: its record for the documents table, preamble, sections, tasks.
+
+    ``extracted`` holds the rows that per-document extractors produced for it, by extractor
+    name (see :func:`pipeline.corpus.extracted`), so that they can be computed in the worker
+    process that parsed the document.
+    """
 
     doc_id: str
     source: SourceText
@@ -65,6 +70,7 @@ class ParsedDocument:
     preamble: str
     sections: list[Section] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    extracted: dict[str, dict[str, list[dict]]] = field(default_factory=dict, repr=False)
 
 
 @dataclass
