@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -162,3 +163,15 @@ def test_reuse_command_finds_the_state_council_source_of_task_four():
     assert result.exit_code == 0, result.output
     line = next(l for l in result.stdout.splitlines() if l.strip().startswith("（四）"))
     assert "guofa-2019-005" in line and "“双随机、一公开”监管" in line
+
+
+def test_outputs_do_not_depend_on_the_process_hash_seed(raw, tmp_path):
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        subprocess.run([sys.executable, "-m", "pipeline", "run", str(raw), "--out", str(out)],
+                       capture_output=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.suffix in (".csv", ".graphml")})
+    assert outputs[0].keys() == outputs[1].keys() and "task_unit_nodes.csv" in outputs[0]
+    for name in outputs[0]:
+        assert outputs[0][name] == outputs[1][name], name
