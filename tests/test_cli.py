@@ -175,3 +175,18 @@ def test_outputs_do_not_depend_on_the_process_hash_seed(raw, tmp_path):
     assert outputs[0].keys() == outputs[1].keys() and "task_unit_nodes.csv" in outputs[0]
     for name in outputs[0]:
         assert outputs[0][name] == outputs[1][name], name
+
+
+def test_gb18030_copy_gives_identical_tables(raw, tmp_path):
+    gb = tmp_path / "gb"
+    gb.mkdir()
+    (gb / COUNTY_PLAN.name).write_bytes(COUNTY_PLAN.read_text(encoding="utf-8").encode("gb18030"))
+    shutil.copy(raw / "manifest.toml", gb)
+    for folder, out in ((raw, "utf8"), (gb, "gb18030")):
+        assert run_cli(folder, "--out", tmp_path / out).exit_code == 0
+    for path in sorted((tmp_path / "utf8").glob("*.csv")):
+        utf8 = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        other = pd.read_csv(tmp_path / "gb18030" / path.name, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        differing = [c for c in utf8.columns if not utf8[c].equals(other[c])]
+        expected = {"source_path", "sha256", "encoding"} if path.stem == "documents" else set()
+        assert set(differing) == expected, path.name
