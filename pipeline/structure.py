@@ -21,6 +21,7 @@ _SENTENCE_END = re.compile(r"[。；！？]")
 _TITLE_MAX = 60
 _SIGNATURE_NOTE = re.compile(r"^[（(](此件|本件).*[)）]$")
 _DATE_ONLY = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+_MIN_SUBDIVIDED = 0.5
 
 
 @dataclass(frozen=True)
@@ -130,13 +131,43 @@ def _depths(headings: list[_Line]) -> tuple[list[int], dict[str, int]]:
     return depths, first_depth
 
 
-def _task_style(first_depth: dict[str, int], regulation: bool) -> str | None:
+def _share_subdivided(headings: list[_Line], upper: str, lower: str) -> float:
+    """The share of ``upper``-style headings that have at least one ``lower``-style item under them."""
+    uppers, subdivided, current = 0, 0, False
+    for line in headings:
+        style = line.numbering.style
+        if style == upper:
+            uppers += 1
+            current = False
+        elif style == lower and not current and uppers:
+            subdivided += 1
+            current = True
+    return subdivided / uppers if uppers else 0.0
+
+
+def _share_with_content(headings: list[_Line], style: str) -> float:
+    """The share of ``style`` headings that carry provisions themselves (a sentence, not a title)."""
+    items = [line.numbering.rest for line in headings if line.numbering.style == style]
+    with_content = sum(1 for rest in items if "。" in rest or len(rest) > _TITLE_MAX)
+    return with_content / len(items) if items else 0.0
+
+
+def _task_style(headings: list[_Line], first_depth: dict[str, int], regulation: bool) -> str | None:
+    """The numbering style of tasks: the level below the first plain level (一、 → （一））.
+
+    When the upper items are provisions rather than titles and fewer than half of them are
+    subdivided (国务院工作规则: 一、…五十四、 with a few （一） lists), the upper items are the tasks
+    and their sub-items stay in their text.
+    """
     if regulation:
         return "article"
     ordered = sorted(first_depth, key=first_depth.get)
     plain = [style for style in ordered if style not in CHAPTER_STYLES]
     if len(plain) >= 2:
-        return plain[1]
+        provisions = _share_with_content(headings, plain[0]) >= 0.5
+        if not provisions or _share_subdivided(headings, plain[0], plain[1]) >= _MIN_SUBDIVIDED:
+            return plain[1]
+        return plain[0]
     if plain:
         return plain[0]
     return ordered[-1] if ordered else None
@@ -164,7 +195,7 @@ def _outline(body: list[_Line]) -> _Outline:
             line.numbering = None
     headings = [line for line in body if line.numbering]
     depths, first_depth = _depths(headings)
-    task_style = _task_style(first_depth, regulation)
+    task_style = _task_style(headings, first_depth, regulation)
     section_styles = frozenset(
         style for style, depth in first_depth.items() if task_style and depth < first_depth[task_style]
     )

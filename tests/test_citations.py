@@ -125,9 +125,10 @@ def test_abbreviations_report_the_full_title():
     corpus, tables = _tables(CORPUS / "national" / "guobanhan-2004-071.html")
     cited = tables["citations"]
     assert "规划" not in set(cited.cited_title)
-    in_section = cited[cited.cited_title == "三峡库区及其上游水污染防治规划"]
-    assert len(in_section) >= 3  # the definition and two uses of 《规划》, in section 九's own text
-    assert in_section.task_id.isna().all() and in_section.section_id.notna().all()
+    in_item = cited[cited.cited_title == "三峡库区及其上游水污染防治规划"]
+    assert len(in_item) >= 3  # the definition and two uses of 《规划》, all in item 九、
+    tasks = corpus.tables["tasks"]
+    assert set(in_item.task_id) == set(tasks.loc[tasks.number == "九、", "task_id"])
     # 《方案》 abbreviates the document's own (transmitted) plan: never a citation
     _, found = _document_citations(CORPUS / "national" / "guobanfa-2019-002.html")
     assert not {"方案", "国家组织药品集中采购和使用试点方案"} & {c.cited_title for _, c in found}

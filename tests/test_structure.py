@@ -161,3 +161,20 @@ def test_guangzhou_plan_has_35_tasks_in_9_sections():
     assert len(doc.sections) == 9
     assert [t.number for t in doc.tasks] == [f"{i}." for i in range(1, 36)]
     assert doc.tasks[2].title == "健全党委重大决策工作机制"
+
+
+@needs_corpus
+def test_provisions_numbered_at_the_top_level_are_tasks():
+    # 国务院工作规则: 一、…五十四、 are provisions (two of them list （一）（二）（三） items), not titles
+    doc = parse_document(read_source(CORPUS / "national" / "guofa-2004-018.html"), "rules")
+    assert [t.number for t in doc.tasks][:3] == ["一、", "二、", "三、"] and len(doc.tasks) == 54
+    assert {s.number for s in doc.sections} <= {f"第{n}章" for n in "一二三四五六七八九十"}
+    item_36 = next(t for t in doc.tasks if t.number == "三十六、")
+    assert "（一）讨论决定国务院工作中的重大事项；" in item_36.text.splitlines()
+
+
+@needs_corpus
+def test_titled_sections_keep_their_subdivided_tasks():
+    doc = parse_document(read_source(CORPUS / "national" / "guofa-2019-003.html"), "p")
+    assert [s.title for s in doc.sections] == ["指导思想", "基本原则", "发展目标", "主要任务", "有关要求"]
+    assert [t.path for t in doc.tasks][-1] == "四、/（五）" and len(doc.tasks) == 9
