@@ -72,7 +72,7 @@ def run(
     except GuancheError as error:
         fail(error)
     print_summary(tables, out_dir if written else None)
-    for message in missing_parent_messages(tables["parents"], tables["documents"]):
+    for message in corpus.notes + missing_parent_messages(tables["parents"], tables["documents"]):
         err.print(f"note: {message}", markup=False, highlight=False, soft_wrap=True)
     report_failures(failures, len(files))
 

@@ -18,6 +18,7 @@ class Corpus:
     documents: list[ParsedDocument]
     declared_parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

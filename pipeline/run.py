@@ -84,17 +84,44 @@ def parse_file(path: Path, doc_id: str, overrides: dict | None) -> ParsedDocumen
                                   "please report this file to the guanche developers")
 
 
-def _document_ids(files: list[Path], manifest: Manifest) -> list[str]:
-    """Ids from the manifest or file names; files that would share an id get a content hash."""
-    ids = []
+def _file_digest(path: Path) -> str | None:
+    """sha256 of a file's bytes, or None when it cannot be read (read_source will say why)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def plan_inputs(files: list[Path], manifest: Manifest) -> tuple[list[Path], list[str], list[str]]:
+    """The files to read, each with a unique doc id, and notes on the inputs read only once.
+
+    Ids come from the manifest or the file name; files that would share an id get a content hash.
+    A file named twice, or a byte-identical copy of an earlier input, is read once (with a note),
+    so that no document appears twice in the tables.
+    """
+    seen_paths: set[Path] = set()
+    seen_content: dict[str, Path] = {}
+    kept, digests, notes = [], [], []
     for path in files:
+        if path.resolve() in seen_paths:
+            continue
+        seen_paths.add(path.resolve())
+        digest = _file_digest(path) if path.is_file() else None
+        if digest is not None and digest in seen_content:
+            notes.append(f"{path}: same content as {seen_content[digest]} — read once")
+            continue
+        if digest is not None:
+            seen_content[digest] = path
+        kept.append(path)
+        digests.append(digest)
+    ids = []
+    for path in kept:
         entry = manifest.entry_for(path)
         ids.append(entry.doc_id if entry and entry.doc_id else default_doc_id(path))
     counts = Counter(ids)
-    for index, (path, doc_id) in enumerate(zip(files, ids)):
-        if counts[doc_id] > 1 and path.is_file():
-            ids[index] = f"{doc_id}-{hashlib.sha256(path.read_bytes()).hexdigest()[:8]}"
-    return ids
+    ids = [f"{doc_id}-{digest[:8]}" if counts[doc_id] > 1 and digest else doc_id
+           for doc_id, digest in zip(ids, digests)]
+    return kept, ids, notes
 
 
 def read_documents(
@@ -107,10 +134,10 @@ def read_documents(
 
     ``jobs=None`` uses one process per core when there are at least 50 inputs, else one.
     Returns the corpus of documents that could be read, sorted by doc_id so that results do not
-    depend on the order files are found in or finish in, and the failures in input order.
+    depend on the order files are found in or finish in (``corpus.notes`` says which inputs were
+    read once as duplicates), and the failures in input order.
     """
-    files = list(discover_inputs(paths))
-    ids = _document_ids(files, manifest)
+    files, ids, notes = plan_inputs(list(discover_inputs(paths)), manifest)
     overrides = [(entry.overrides if (entry := manifest.entry_for(path)) else None) for path in files]
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
@@ -132,7 +159,7 @@ def read_documents(
         if (entry := manifest.entry_for(doc.source.path)) and entry.parents
     }
     documents.sort(key=lambda doc: doc.doc_id)
-    return Corpus(documents, parents), failures
+    return Corpus(documents, parents, notes=notes), failures
 
 
 def build_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:

@@ -190,3 +190,15 @@ def test_gb18030_copy_gives_identical_tables(raw, tmp_path):
         differing = [c for c in utf8.columns if not utf8[c].equals(other[c])]
         expected = {"source_path", "sha256", "encoding"} if path.stem == "documents" else set()
         assert set(differing) == expected, path.name
+
+
+def test_a_file_given_twice_or_copied_is_read_once(raw, tmp_path):
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(COUNTY_PLAN, copy / "plan.txt")
+    result = run_cli(raw, raw / COUNTY_PLAN.name, copy, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert f"{copy / 'plan.txt'}: same content as" in result.stderr
+    documents = pd.read_csv(tmp_path / "out" / "documents.csv", encoding="utf-8-sig")
+    assert len(documents) == 1
+    assert pd.read_csv(tmp_path / "out" / "tasks.csv", encoding="utf-8-sig")["task_id"].is_unique
