@@ -118,6 +118,14 @@ def _read(path: Path) -> tuple[Corpus, list[InputFailure]]:
     return corpus, failures
 
 
+def _single_document(corpus: Corpus, path: str | Path):
+    """The one document read from ``path``; raises :class:`InputError` when it held several."""
+    if len(corpus.documents) > 1:
+        raise InputError(path, f"holds {len(corpus.documents)} documents, not one plan",
+                         "give the path of a single plan or regulation file")
+    return corpus.documents[0]
+
+
 @dataclass
 class ReuseResult:
     """Where a plan's wording comes from: sources ranked by shared characters, and per task the
@@ -141,7 +149,7 @@ def reuse(plan_path: str | Path, against_folder: str | Path, *, top_k: int = 3,
     :class:`InputError` when the plan or the folder holds no readable document.
     """
     plan_corpus, _ = _read(Path(plan_path))
-    plan = plan_corpus.documents[0]
+    plan = _single_document(plan_corpus, plan_path)
     sources, failures = _read(Path(against_folder))
     own = plan.source.sha256
     source_docs = [doc for doc in sources.documents if doc.source.sha256 != own]
@@ -239,7 +247,7 @@ def coverage(child_path: str | Path, parent_path: str | Path, *,
     """
     child_corpus, _ = _read(Path(child_path))
     parent_corpus, failures = _read(Path(parent_path))
-    child = child_corpus.documents[0]
+    child = _single_document(child_corpus, child_path)
     parent_docs = [doc for doc in parent_corpus.documents if doc.source.sha256 != child.source.sha256]
     if not parent_docs:
         raise InputError(parent_path, "holds no document other than the child", "give the parent document")

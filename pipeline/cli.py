@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipeline.assign import unit_workload, unresolved_units
 from pipeline.cascade import coverage as parent_coverage
 from pipeline.cascade import reuse as reuse_sources
-from pipeline.errors import GuancheError
+from pipeline.errors import GuancheError, OutputError
 from pipeline.export import ensure_writable, write_outputs
 from pipeline.graph import graph_writers
 from pipeline.ingest import discover_inputs
@@ -32,14 +32,14 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-EXIT_INPUT_FAILED = 1
-EXIT_FATAL = 2
+EXIT_INPUT_FAILED = 1  # an input (document, manifest) could not be read
+EXIT_OUTPUT_FAILED = 2  # outputs could not be written
 
 
 def fail(error: GuancheError) -> None:
-    """Print ``error`` as one line on stderr and exit non-zero."""
+    """Print ``error`` as one line on stderr and exit 2 for output errors, 1 for input errors."""
     err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(EXIT_FATAL)
+    raise typer.Exit(EXIT_OUTPUT_FAILED if isinstance(error, OutputError) else EXIT_INPUT_FAILED)
 
 
 @app.callback()
@@ -99,12 +99,12 @@ def reuse(
 def coverage(
     child: Annotated[Path, typer.Argument(help="The lower-level plan or regulation.")],
     parent: Annotated[Path, typer.Argument(help="Its parent document, or a folder of parents.")],
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/coverage/")] = None,
 ) -> None:
     """Which parent directives the child takes up, which it leaves out, what it adds."""
     try:
         result = parent_coverage(child, parent)
-        write_outputs(result.tables, out_dir or default_out_dir())
+        write_outputs(result.tables, out_dir or default_out_dir() / "coverage")
     except GuancheError as error:
         fail(error)
     out.print(result.summary, markup=False, highlight=False, soft_wrap=True)

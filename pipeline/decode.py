@@ -61,9 +61,18 @@ def looks_like_chinese(text: str) -> bool:
     return sum(char in common for char in han) / len(han) >= _MIN_COMMON_HAN_SHARE
 
 
-def _truncated_utf8(data: bytes, error: UnicodeDecodeError) -> bool:
-    """True when the only UTF-8 error is an incomplete character at the very end."""
-    return error.start >= len(data) - 3 and error.reason == "unexpected end of data"
+def _ends_mid_character(data: bytes, encoding: str) -> bool:
+    """True when ``data`` is valid in ``encoding`` except for a character cut off at the end."""
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        if error.start < len(data) - 3:
+            return False
+        try:
+            return looks_like_chinese(data[: error.start].decode(encoding))
+        except UnicodeDecodeError:
+            return False
+    return False
 
 
 def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
@@ -88,16 +97,17 @@ def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
         )
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if _truncated_utf8(data, error):
-            raise InputError(
-                path,
-                "truncated file: it ends in the middle of a UTF-8 character",
-                "copy or download the file again",
-            ) from None
+    except UnicodeDecodeError:
+        pass
     else:
         if looks_like_chinese(text):
             return text, "utf-8"
+    for encoding in ("utf-8", "gb18030"):
+        if _ends_mid_character(data, encoding):
+            raise InputError(
+                path, f"truncated file: it ends in the middle of a {encoding.upper()} character",
+                "copy or download the file again",
+            )
     candidates = ["gb18030"]
     best = from_bytes(data[:200000]).best()
     if best is not None and best.encoding not in ("utf_8", "gb18030"):

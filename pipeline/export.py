@@ -7,10 +7,12 @@ place, so a run that fails part-way leaves the previous outputs exactly as they 
 from __future__ import annotations
 
 import math
+from datetime import datetime
 import os
 import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from pipeline.errors import OutputError
 EXCEL_CELL_LIMIT = 32767
 TRUNCATION_MARK = "…[truncated: the CSV holds the full text]"
 WORKBOOK_NAME = "guanche.xlsx"
+# A fixed creation time, so that the same inputs give a byte-identical workbook.
+WORKBOOK_TIMESTAMP = datetime(2000, 1, 1)
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -72,12 +76,49 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
     Uses openpyxl's streaming (write-only) mode: several times faster than pandas' writer.
     """
     workbook = Workbook(write_only=True)
+    workbook.properties.created = WORKBOOK_TIMESTAMP
     for name, table in tables.items():
         sheet = workbook.create_sheet(title=name[:31])
         sheet.append([str(column) for column in table.columns])
         for row in table.astype(object).itertuples(index=False, name=None):
             sheet.append([_excel_cell(value) for value in row])
     workbook.save(path)
+    _fix_zip_times(path)
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Rewrite an .xlsx with fixed entry times and a fixed 'modified' property (openpyxl stamps
+    both with the clock), so that the same tables always give the same bytes."""
+    with zipfile.ZipFile(path) as original:
+        entries = [(info.filename, original.read(info)) for info in original.infolist()]
+    stamp = WORKBOOK_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as fixed:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            fixed.writestr(zipfile.ZipInfo(name, date_time=WORKBOOK_TIMESTAMP.timetuple()[:6]), data,
+                           compress_type=zipfile.ZIP_DEFLATED)
+
+
+def write_file_atomically(target: Path, write: Callable[[Path], None]) -> Path:
+    """Write one file through ``write(path)`` into a staging folder beside ``target``, then
+    rename it into place (ordinary permissions, unlike a tempfile's 0600).
+
+    Raises :class:`OutputError` when the folder cannot be written; ``target`` is then unchanged.
+    """
+    staging = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".guanche-staging-"))
+        write(staging / target.name)
+        os.replace(staging / target.name, target)
+    except OSError as error:
+        raise OutputError(target, f"cannot be written ({error.strerror or error})",
+                          "choose another place with --out") from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
 
 
 def write_outputs(

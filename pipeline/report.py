@@ -10,15 +10,14 @@ comes from; every text from the documents is escaped.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from html import escape
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline import views
-from pipeline.errors import InputError, OutputError
+from pipeline.errors import InputError
+from pipeline.export import write_file_atomically
 from pipeline.paths import default_out_dir, default_raw_dir
 from pipeline.run import InputFailure, build_tables, read_documents, resolve_manifest
 
@@ -365,22 +364,8 @@ def write_report(tables: dict[str, pd.DataFrame], out_file: Path) -> Path:
     Raises :class:`OutputError` when the folder cannot be written; the previous report, if any,
     is then left as it was.
     """
-    out_file = Path(out_file)
     html = render_report(tables)
-    temporary = None
-    try:
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out_file.parent, prefix=".guanche-report-",
-                                         suffix=".html", delete=False) as handle:
-            temporary = Path(handle.name)
-            handle.write(html)
-        os.replace(temporary, out_file)
-    except OSError as error:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        raise OutputError(out_file, f"report cannot be written ({error.strerror or error})",
-                          "choose another file with --out") from None
-    return out_file
+    return write_file_atomically(Path(out_file), lambda path: path.write_text(html, encoding="utf-8"))
 
 
 def report_command(
@@ -398,7 +383,8 @@ def report_command(
     out_file = out_file or default_out_dir() / REPORT_NAME
     corpus, failures = read_documents(paths, resolve_manifest(paths, manifest_path))
     if not corpus.documents:
-        problem = failures[0].message if failures else "no supported document found"
-        raise InputError(None, f"no report written: {problem}",
+        if failures:
+            raise InputError(None, f"no report written: {failures[0].message}")
+        raise InputError(None, "no report written: no supported document found",
                          "give files or folders holding .txt .md .html .docx or .pdf documents")
     return write_report(build_tables(corpus), out_file), failures

@@ -100,6 +100,8 @@ BAD_INPUTS = {
     "unknown encoding": (lambda d: _write(d / "big5.txt", COUNTY_PLAN.read_text(encoding="utf-8").encode("big5", "replace")),
                          "unknown text encoding"),
     "cut mid-character": (lambda d: _write(d / "cut.txt", COUNTY_PLAN.read_bytes()[:1000]), "truncated file"),
+    "GB18030 cut mid-character": (lambda d: _write(d / "cut-gb.txt", COUNTY_PLAN.read_text(encoding="utf-8").encode("gb18030")[:5001]),
+                                  "truncated file: it ends in the middle of a GB18030 character"),
     "missing": (lambda d: d / "nothing-here.txt", "no such file"),
     "unsupported": (lambda d: _write(d / "plan.rtf", b"{\\rtf1 plan}"), "unsupported file type '.rtf'"),
 }

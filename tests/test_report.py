@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from pipeline import report, views
+from pipeline import export, report, views
 from pipeline.errors import InputError, OutputError
 from pipeline.manifest import Manifest, ManifestEntry
 from pipeline.run import build_tables, read_documents, resolve_manifest
@@ -153,8 +153,8 @@ def test_failed_write_keeps_the_previous_report(county_tables, tmp_path, monkeyp
     def disk_full(source, target):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report.os, "replace", disk_full)
-    with pytest.raises(OutputError, match="report cannot be written"):
+    monkeypatch.setattr(export.os, "replace", disk_full)
+    with pytest.raises(OutputError, match="report.html: cannot be written"):
         report.write_report(county_tables, out)
     assert [path.name for path in tmp_path.iterdir()] == ["report.html"]
     assert out.read_text(encoding="utf-8") == "previous"
@@ -383,3 +383,9 @@ def test_report_in_chromium_has_no_errors_shows_tasks_and_units_in_a_cjk_font(
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, SCREENSHOT)  # data/processed/report.png: for a person to look at
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_report_is_readable_by_the_people_it_is_handed_to(county_tables, tmp_path):
+    out = report.write_report(county_tables, tmp_path / "report.html")
+    assert out.stat().st_mode & 0o044 == 0o044  # group and others may read it (umask 022)
+    assert [path.name for path in tmp_path.iterdir()] == ["report.html"]
