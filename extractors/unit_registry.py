@@ -371,8 +371,3 @@ def jieba_entries(*, prefixes: Sequence[str] = PREFIXES, frequency: int = 20000)
     bare and with each jurisdiction prefix, sorted. Load them with ``jieba.add_word(*entry)``."""
     words = {surface for surface, _ in _surface_forms(prefixes)}
     return [(word, frequency, "nt") for word in sorted(words)]
-
-
-def jieba_userdict(*, prefixes: Sequence[str] = PREFIXES) -> str:
-    """:func:`jieba_entries` in jieba's user-dictionary format, for ``jieba.load_userdict(StringIO(…))``."""
-    return "".join(f"{word} {freq} {tag}\n" for word, freq, tag in jieba_entries(prefixes=prefixes))

@@ -101,14 +101,6 @@ class TitleIndex:
         return None
 
 
-def resolve_title(title: str, documents_table: pd.DataFrame, *, doc_number: str = "") -> str | None:
-    """The doc_id in ``documents_table`` that a cited title names, or None (see :class:`TitleIndex`).
-
-    Builds the index on every call: when resolving many titles, build a :class:`TitleIndex` once.
-    """
-    return TitleIndex(documents_table).resolve(title, doc_number=doc_number)
-
-
 def _texts(doc: ParsedDocument) -> Iterator[tuple[str | None, str | None, str, str]]:
     """(section_id, task_id, text kind, text) of a document's preamble, section body texts and
     tasks, in text order (a section's own text comes before the tasks under it)."""

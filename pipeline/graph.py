@@ -30,7 +30,6 @@ NODE_COLUMNS = ["Id", "Label", "Type"]
 EDGE_COLUMNS = ["Source", "Target", "Type", "Weight"]
 TASK_UNIT_EDGE_TYPES = ("leads", "supports")
 ROLE_EDGE = {"lead": "leads", "support": "supports"}
-GRAPH_FILES = ("graph.graphml", "nodes.csv", "edges.csv", "task_unit_nodes.csv", "task_unit_edges.csv")
 
 
 def _present(value) -> bool:

@@ -45,7 +45,6 @@ LINK_COLUMNS = [
     "child_doc_id", "child_task_id", "parent_doc_id", "parent_task_id", "rank", "score",
     "similarity", "reuse", "relation", "boilerplate", "evidence",
 ]
-RELATIONS = ("verbatim", "adapted", "topical")
 EVIDENCE_SEPARATOR = " … "
 
 _BOILERPLATE = (

@@ -27,7 +27,6 @@ from pipeline.metadata import LEVEL_RANK, jurisdiction
 from pipeline.tables import make_table
 
 PARENT_COLUMNS = ["child_doc_id", "parent_doc_id", "parent_title", "source", "found"]
-SOURCES = ("manifest", "basis", "inferred")
 
 _YEAR = re.compile(r"(19|20)\d{2}\s*(年度|年|—|-|～|~)?")
 _ISSUER_PREFIX = re.compile(r"^.{0,30}?关于")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from extractors.citations import citations, own_references, title_key, title_kind
-from pipeline.commitments import TitleIndex, commitment_tables, resolve_title
+from pipeline.commitments import TitleIndex, commitment_tables
 from pipeline.ingest import read_source
 from pipeline.manifest import Manifest
 from pipeline.run import read_documents, structure_tables
@@ -69,14 +69,15 @@ def test_county_plan_citation_resolves_to_the_regulation_in_the_same_run():
 def test_resolve_title_normalises_prefixes_revisions_and_brackets():
     corpus, _ = _tables(LAWS)
     documents = corpus.tables["documents"]
+    resolve_title = TitleIndex(documents).resolve
     reconsideration = "national-2023-administrative-reconsideration-law"
-    assert resolve_title("中华人民共和国行政复议法", documents) == reconsideration
-    assert resolve_title("行政复议法", documents) == reconsideration
-    assert resolve_title("中华人民共和国行政复议法（2023年修订）", documents) == reconsideration
-    assert resolve_title("〈优化营商环境条例〉", documents) == "national-2019-optimize-business-environment-regulation"
-    assert resolve_title("山东省优化营商环境条例", documents) == "shandong-2020-optimize-business-environment-regulation"
-    assert resolve_title("广东省优化营商环境条例", documents) is None
-    assert resolve_title("重大行政决策程序暂行条例", documents, doc_number="国务院令第713号") == (
+    assert resolve_title("中华人民共和国行政复议法") == reconsideration
+    assert resolve_title("行政复议法") == reconsideration
+    assert resolve_title("中华人民共和国行政复议法（2023年修订）") == reconsideration
+    assert resolve_title("〈优化营商环境条例〉") == "national-2019-optimize-business-environment-regulation"
+    assert resolve_title("山东省优化营商环境条例") == "shandong-2020-optimize-business-environment-regulation"
+    assert resolve_title("广东省优化营商环境条例") is None
+    assert resolve_title("重大行政决策程序暂行条例", doc_number="国务院令第713号") == (
         "national-2019-major-administrative-decision-procedure-regulation")
     assert TitleIndex(documents).resolve("", doc_number="中华人民共和国国务院令第713号") == (
         "national-2019-major-administrative-decision-procedure-regulation")
@@ -88,9 +89,10 @@ def test_bare_region_prefix_resolves_inside_its_region():
         "title": ["内蒙古自治区失信责任追究办法", "广东省失信责任追究办法", "国务院办公厅关于印发《某某工作方案》的通知"],
         "doc_number": ["", "", ""],
     })
-    assert resolve_title("自治区失信责任追究办法", documents) == "nm-credit"
-    assert resolve_title("省失信责任追究办法", documents) == "gd-credit"
-    assert resolve_title("某某工作方案", documents) == "nm-plan"
+    resolve_title = TitleIndex(documents).resolve
+    assert resolve_title("自治区失信责任追究办法") == "nm-credit"
+    assert resolve_title("省失信责任追究办法") == "gd-credit"
+    assert resolve_title("某某工作方案") == "nm-plan"
 
 
 @needs_corpus

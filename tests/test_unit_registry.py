@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import jieba
 import pytest
 
 from extractors import unit_registry
+from pipeline.commitments import commitment_pipeline
 from extractors.unit_registry import (
     Jurisdiction,
     find_unit_names,
     is_collective,
     jieba_entries,
-    jieba_userdict,
     jurisdiction_for,
     region_prefix,
     registry,
@@ -137,9 +135,8 @@ def test_jieba_dictionary_keeps_unit_names_whole():
     entries = jieba_entries()
     words = {word for word, _, _ in entries}
     assert {"旗司法局", "依法治旗办", "旗委政法委", "海关总署"} <= words
-    tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(io.StringIO(jieba_userdict()))
-    tokens = tokenizer.lcut("持续推进司法所协助旗司法局开展工作。牵头单位：依法治旗办、旗委政法委")
+    nlp = commitment_pipeline()  # the spaCy pipeline, whose jieba loads these entries
+    tokens = [token.text for token in nlp.make_doc("持续推进司法所协助旗司法局开展工作。牵头单位：依法治旗办、旗委政法委")]
     assert {"旗司法局", "依法治旗办", "旗委政法委"} <= set(tokens)
 
 
