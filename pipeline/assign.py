@@ -21,7 +21,7 @@ TASK_UNIT_COLUMNS = [
 ]
 UNIT_COLUMNS = [
     "unit_id", "unit", "full_name", "type", "jurisdiction", "collective", "resolved", "aliases",
-    "n_lead", "n_support",
+    "tasks_led", "tasks_supported",
 ]
 WORKLOAD_COLUMNS = ["unit_id", "unit", "type", "jurisdiction", "tasks_led", "tasks_supported", "documents"]
 UNRESOLVED_COLUMNS = ["mention", "unit", "type", "jurisdiction", "doc_ids", "n_tasks"]
@@ -51,11 +51,11 @@ def unit_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
     for row in rows:
         unit = units.setdefault(row["unit_id"], {**{k: row[k] for k in ("unit_id", "unit", "full_name", "type",
                                                                        "jurisdiction", "collective", "resolved")},
-                                                 "aliases": [], "n_lead": 0, "n_support": 0})
+                                                 "aliases": [], "tasks_led": 0, "tasks_supported": 0})
         unit["full_name"] = unit["full_name"] or row["full_name"]
         if row["mention"] not in unit["aliases"]:
             unit["aliases"].append(row["mention"])
-        unit["n_lead" if row["role"] == LEAD else "n_support"] += 1
+        unit["tasks_led" if row["role"] == LEAD else "tasks_supported"] += 1
     unit_rows = [{**unit, "aliases": "|".join(unit["aliases"])} for _, unit in sorted(units.items())]
     return {"task_units": task_table, "units": make_table(unit_rows, UNIT_COLUMNS)}
 

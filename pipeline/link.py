@@ -95,7 +95,8 @@ class DirectiveLinker:
     ``candidates`` (nearest parents scored per child task), ``neighbours`` (neighbourhood size of
     the hubness correction), ``threshold`` (lowest score that is a link; calibrated on
     tests/data/gold/links_jinan_to_shandong.csv with benchmarks/link_quality.py),
-    ``verbatim``/``adapted`` (reuse cut-offs of the relations), ``adapted_score`` (score from
+    ``verbatim``/``adapted`` (reuse cut-offs of the relations, which also need ``min_shared``
+    characters shared in all), ``adapted_score`` (score from
     which a link is adapted whatever its reuse), ``min_passage`` (shortest shared passage, in
     characters), ``evidence_passages`` (passages quoted as evidence), ``block_size`` (child
     tasks per block of the sparse similarity search), ``n_jobs`` (threads for the similarity
@@ -114,6 +115,7 @@ class DirectiveLinker:
         threshold: float = 0.085,
         verbatim: float = 0.6,
         adapted: float = 0.2,
+        min_shared: int = 12,
         adapted_score: float = 0.15,
         min_passage: int = 6,
         evidence_passages: int = 3,
@@ -127,6 +129,7 @@ class DirectiveLinker:
         self.threshold = threshold
         self.verbatim = verbatim
         self.adapted = adapted
+        self.min_shared = min_shared
         self.adapted_score = adapted_score
         self.min_passage = min_passage
         self.evidence_passages = evidence_passages
@@ -238,10 +241,12 @@ class DirectiveLinker:
     def _align(self, text: str, kind: str, parent: int, score: float) -> dict:
         """The parent's ids, the reuse share, relation, boilerplate flag and evidence of a link."""
         passages = shared_passages(text, self.parent_texts_[parent], min_length=self.min_passage)
-        reuse = sum(end - start for start, end, _, _ in passages) / len(text)
-        if reuse >= self.verbatim:
+        shared = sum(end - start for start, end, _, _ in passages)
+        reuse = shared / len(text)
+        enough = shared >= self.min_shared  # one stock phrase in a short article is not reuse
+        if enough and reuse >= self.verbatim:
             relation = "verbatim"
-        elif reuse >= self.adapted or score >= self.adapted_score:
+        elif (enough and reuse >= self.adapted) or score >= self.adapted_score:
             relation = "adapted"
         else:
             relation = "topical"

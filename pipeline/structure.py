@@ -242,11 +242,13 @@ class _Builder:
         self.preamble: list[str] = []
 
     def close_task(self) -> None:
+        """Finish the task being collected, if any."""
         if self.current is not None:
             self.tasks.append(Task(text="\n".join(self.current.pop("lines")), **self.current))
             self.current = None
 
     def open_section(self, line: _Line) -> None:
+        """Start a section at a heading line, closing deeper sections and the current task."""
         self.close_task()
         level = self.outline.depth_of[id(line)]
         self.open_sections = [s for s in self.open_sections if self.section_level[s.section_id] < level]
@@ -264,6 +266,7 @@ class _Builder:
         self.section_lines[section.section_id] = []
 
     def open_task(self, number: str, first_line: str, start: int, end: int) -> None:
+        """Start a task numbered ``number`` under the innermost open section."""
         self.close_task()
         self.current = dict(
             doc_id=self.doc_id,
@@ -292,6 +295,7 @@ class _Builder:
         self.close_task()
 
     def add_text(self, line: _Line) -> None:
+        """An unnumbered line: part of the current task, else the section's text, else preamble."""
         if self.current is not None:
             self.current["lines"].append(line.text)
             self.current["end"] = line.end
@@ -301,6 +305,7 @@ class _Builder:
             self.preamble.append(line.text)
 
     def finished_sections(self) -> list[Section]:
+        """The sections with the text collected under each."""
         return [Section(**{**s.__dict__, "text": "\n".join(self.section_lines[s.section_id])})
                 for s in self.sections]
 
@@ -308,8 +313,8 @@ class _Builder:
 def parse_document(source: SourceText, doc_id: str, overrides: dict | None = None) -> ParsedDocument:
     """Split a source document into preamble, sections and tasks, and build its record.
 
-    ``overrides`` (from the manifest) replace inferred record fields. Yields a document with no
-    tasks when the text has no numbered structure; never raises on odd text.
+    ``overrides`` (from the manifest) replace inferred record fields. Returns a document with
+    no tasks when the text has no numbered structure; never raises on odd text.
     """
     lines = _lines(source.text)
     notice = meta.transmittal([line.text for line in lines])

@@ -40,7 +40,7 @@ class NormalisedText:
 def normalise(original: str) -> NormalisedText:
     """Normalise full-width ASCII, odd spaces, CRLF and zero-width characters.
 
-    Yields a :class:`NormalisedText` whose ``offsets`` map every kept character back to its
+    Returns a :class:`NormalisedText` whose ``offsets`` map every kept character back to its
     position in ``original``. Lone ``\\r`` line ends become ``\\n``.
     """
     kept: list[str] = []

@@ -65,6 +65,8 @@ class _ListNumbering:
 
     @classmethod
     def from_document(cls, document) -> "_ListNumbering":
+        """Read numbering.xml's abstract numbering definitions and the lists that use them
+        (an empty numbering when the document has no numbering part)."""
         numbering = cls()
         try:
             root = document.part.numbering_part.element
