@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import LCSseq
 
+from extractors.obligations import assignment_annotations
 from pipeline.tables import make_table
 
 LINK_COLUMNS = [
@@ -52,12 +53,6 @@ _BOILERPLATE = (
     ("scope", re.compile(r"(行政区域内|范围内)[^。]{0,80}?适用本(条例|办法|规定|细则)|^本(条例|办法|规定|细则)适用于")),
     ("effective_date", re.compile(r"^本(条例|办法|规定|细则|决定|方案|计划|意见)[^。]{0,40}?自[^。]{0,30}?(起)?施行")),
 )
-# Assignment annotations (（牵头单位：…；责任单位：…）, （发展改革委、商务部负责）) say who does a
-# task, not what it is: they would make every task of a plan resemble every other.
-_ASSIGNMENT = re.compile(
-    r"[（(](?:牵头单位|责任单位|配合单位|牵头部门|责任部门|配合部门)[:：][^（）()]*[)）]"
-    r"|[（(][^（）()。；]{1,80}负责[)）]"
-)
 
 
 def boilerplate_kind(text: str) -> str:
@@ -70,8 +65,13 @@ def boilerplate_kind(text: str) -> str:
 
 
 def linking_text(text: str) -> str:
-    """A task's text as compared for linking: assignment annotations and blank space removed."""
-    return re.sub(r"\s+", "", _ASSIGNMENT.sub("", text or ""))
+    """A task's text as compared for linking: assignment annotations (（牵头单位：…）,
+    （商务部负责）, （X牵头，Y配合）) and blank space removed. The annotations say who does a task,
+    not what it is: kept, they would make every task of a plan resemble every other."""
+    text = text or ""
+    for start, end in reversed(assignment_annotations(text)):
+        text = text[:start] + text[end:]
+    return re.sub(r"\s+", "", text)
 
 
 def shared_passages(child: str, parent: str, *, min_length: int) -> list[tuple[int, int, int, int]]:
