@@ -91,8 +91,7 @@ def reuse(
             write_outputs({"reuse_sources": result.sources, "reuse_passages": result.passages}, out_dir)
     except GuancheError as error:
         fail(error)
-    out.print(result.summary, markup=False, highlight=False, soft_wrap=True)
-    report_failures(result.failures, len(result.failures) + 1)
+    conclude(result.summary, result.failures)
 
 
 @app.command()
@@ -107,8 +106,7 @@ def coverage(
         write_outputs(result.tables, out_dir or default_out_dir() / "coverage")
     except GuancheError as error:
         fail(error)
-    out.print(result.summary, markup=False, highlight=False, soft_wrap=True)
-    report_failures(result.failures, len(result.failures) + 1)
+    conclude(result.summary, result.failures)
 
 
 @app.command()
@@ -122,7 +120,12 @@ def report(
         path, failures = report_command(paths, out_file, manifest)
     except GuancheError as error:
         fail(error)
-    out.print(f"report: {path}", markup=False, highlight=False)
+    conclude(f"report: {path}", failures)
+
+
+def conclude(summary: str, failures: list) -> None:
+    """Print a command's summary, then the inputs that could not be read (exit 1 if any)."""
+    out.print(summary, markup=False, highlight=False, soft_wrap=True)
     report_failures(failures, len(failures) + 1)
 
 
