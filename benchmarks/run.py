@@ -22,7 +22,6 @@ import filecmp
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -156,12 +155,18 @@ def linking_curve(sizes: list[int], repeats: int) -> list[dict]:
 
 
 def big_corpus(folder: Path, minimum: int) -> int:
-    """Copy the real corpus into ``folder`` as often as needed for ``minimum`` documents."""
+    """Copy the real corpus into ``folder`` as often as needed for ``minimum`` documents.
+
+    Each copy gets a distinct trailing comment or blank line (the text read is unchanged), since
+    guanche reads byte-identical inputs only once.
+    """
     sources = [p for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.stem.upper() != "README"]
     copies = -(-minimum // len(sources))
     for copy in range(copies):
         for source in sources:
-            shutil.copy(source, folder / f"{source.stem}-copy{copy}{source.suffix}")
+            marker = f"<!-- copy {copy} -->" if source.suffix in (".html", ".md") else "\n" * (copy + 1)
+            target = folder / f"{source.stem}-copy{copy}{source.suffix}"
+            target.write_bytes(source.read_bytes() + marker.encode("utf-8"))
     return copies * len(sources)
 
 
