@@ -53,6 +53,7 @@ def run(
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/")] = None,
     manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: one per core for 50+ inputs.")] = None,
+    workbook: Annotated[bool, typer.Option("--workbook/--no-workbook", help="Also write guanche.xlsx (slow for big corpora).")] = True,
 ) -> None:
     """Read plans, extract tasks and units, link to parent plans, write tables."""
     paths = paths or [default_raw_dir()]
@@ -68,7 +69,7 @@ def run(
             task = progress.add_task("read", total=len(files))
             corpus, failures = read_documents(files, manifest_data, lambda _: progress.advance(task), jobs)
         tables = build_tables(corpus)
-        written = write_outputs(tables, out_dir, graph_writers(tables)) if corpus.documents else []
+        written = write_outputs(tables, out_dir, graph_writers(tables), workbook=workbook) if corpus.documents else []
     except GuancheError as error:
         fail(error)
     print_summary(tables, out_dir if written else None)

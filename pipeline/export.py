@@ -125,8 +125,11 @@ def write_outputs(
     tables: dict[str, pd.DataFrame],
     out_dir: Path,
     extra_writers: dict[str, Callable[[Path], None]] | None = None,
+    *,
+    workbook: bool = True,
 ) -> list[Path]:
-    """Write every table (CSV + Parquet) and the workbook to ``out_dir`` atomically.
+    """Write every table (CSV + Parquet) and, unless ``workbook=False``, the workbook to
+    ``out_dir`` atomically.
 
     ``extra_writers`` maps further file names (e.g. graph.graphml) to functions that write that
     file at the path they are given. Returns the final paths. Raises :class:`OutputError` when
@@ -140,8 +143,9 @@ def write_outputs(
             write_csv(table, staging / f"{name}.csv")
             write_parquet(table, staging / f"{name}.parquet")
             names += [f"{name}.csv", f"{name}.parquet"]
-        write_workbook(tables, staging / WORKBOOK_NAME)
-        names.append(WORKBOOK_NAME)
+        if workbook:
+            write_workbook(tables, staging / WORKBOOK_NAME)
+            names.append(WORKBOOK_NAME)
         for name, writer in (extra_writers or {}).items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             writer(staging / name)

@@ -212,3 +212,10 @@ def test_a_file_given_twice_or_copied_is_read_once(raw, tmp_path):
     documents = pd.read_csv(tmp_path / "out" / "documents.csv", encoding="utf-8-sig")
     assert len(documents) == 1
     assert pd.read_csv(tmp_path / "out" / "tasks.csv", encoding="utf-8-sig")["task_id"].is_unique
+
+
+def test_no_workbook_leaves_it_out_and_keeps_the_tables(raw, tmp_path):
+    result = run_cli(raw, "--out", tmp_path / "out", "--no-workbook")
+    assert result.exit_code == 0
+    assert not (tmp_path / "out" / "guanche.xlsx").exists()
+    assert len(pd.read_parquet(tmp_path / "out" / "tasks.parquet")) == 26
