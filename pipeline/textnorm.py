@@ -7,6 +7,8 @@ odd spaces and line endings are normalised.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Full-width forms that become ASCII. Chinese punctuation （）：；，、。！？《》 stays as written.
@@ -19,6 +21,7 @@ for _code in range(0xFF01, 0xFF5F):
 _TRANSLATE.update({0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x202F: " "})
 # Characters dropped entirely: zero-width spaces and joiners, BOMs inside the text.
 _DROP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\r"}
+_DROPPED = re.compile("[" + "".join(sorted(_DROP)) + "]")
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class NormalisedText:
 
     text: str
     original: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Return the span in the original text that ``text[start:end]`` came from."""
@@ -41,8 +44,12 @@ def normalise(original: str) -> NormalisedText:
     """Normalise full-width ASCII, odd spaces, CRLF and zero-width characters.
 
     Returns a :class:`NormalisedText` whose ``offsets`` map every kept character back to its
-    position in ``original``. Lone ``\\r`` line ends become ``\\n``.
+    position in ``original``. Lone ``\\r`` line ends become ``\\n``. Characters are mapped
+    one to one with ``str.translate``; only text that drops characters (CR of CRLF, zero-width
+    spaces) walks the text to build its offsets.
     """
+    if not _DROPPED.search(original):
+        return NormalisedText(original.translate(_TRANSLATE), original, range(len(original)))
     kept: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(original):
