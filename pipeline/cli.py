@@ -32,6 +32,7 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
+LISTED = 10  # documents and notes printed in the run summary; the tables hold all of them
 EXIT_INPUT_FAILED = 1  # an input (document, manifest) could not be read
 EXIT_OUTPUT_FAILED = 2  # outputs could not be written
 
@@ -73,8 +74,9 @@ def run(
     except GuancheError as error:
         fail(error)
     print_summary(tables, out_dir if written else None)
-    for message in corpus.notes + missing_parent_messages(tables["parents"], tables["documents"]):
-        err.print(f"note: {message}", markup=False, highlight=False, soft_wrap=True)
+    print_notes(corpus.notes)
+    print_notes(missing_parent_messages(tables["parents"], tables["documents"]),
+                more="more documents name parents that are not among the inputs (parents.csv, found = False)")
     report_failures(failures, len(files))
 
 
@@ -153,16 +155,27 @@ def print_summary(tables: dict, out_dir: Path | None) -> None:
     if extracted:
         out.print("extracted: " + ", ".join(extracted).replace("task units", "unit assignments"),
                   highlight=False, soft_wrap=True)
-    for row in documents.itertuples():
-        n_tasks = int((tables["tasks"]["doc_id"] == row.doc_id).sum())
-        out.print(f"  {row.doc_id}: {row.title} ({row.level}, {row.issued_on or 'undated'}) — {n_tasks} tasks",
+    tasks_per_document = tables["tasks"]["doc_id"].value_counts()
+    for row in documents.head(LISTED).itertuples():
+        out.print(f"  {row.doc_id}: {row.title} ({row.level}, {row.issued_on or 'undated'}) — "
+                  f"{int(tasks_per_document.get(row.doc_id, 0))} tasks",
                   markup=False, highlight=False, soft_wrap=True)
+    if len(documents) > LISTED:
+        out.print(f"  … and {len(documents) - LISTED} more (see documents.csv)", highlight=False)
     if "task_units" in tables:
         print_units(tables["task_units"])
     if out_dir is not None:
         out.print(f"outputs: {out_dir}", markup=False, highlight=False)
     else:
         out.print("no outputs written: no input could be read", highlight=False)
+
+
+def print_notes(notes: list[str], *, more: str = "more notes") -> None:
+    """Print notes on stderr, one line each, at most LISTED of them."""
+    for note in notes[:LISTED]:
+        err.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+    if len(notes) > LISTED:
+        err.print(f"note: … and {len(notes) - LISTED} {more}", markup=False, highlight=False, soft_wrap=True)
 
 
 def print_units(task_units: pd.DataFrame, *, top: int = 10) -> None:
