@@ -18,6 +18,8 @@ How a child task is linked:
 3. Alignment of each kept pair (rapidfuzz's LCS alignment): the shared passages of at least
    ``min_passage`` characters give ``reuse`` (the share of the child's text taken word for word
    from the parent), the ``relation`` and the ``evidence`` (the longest shared passages).
+4. Final score and rank: the candidate score plus ``reuse_weight`` × reuse, so that of two
+   kept parents the one the child copies more from ranks first.
 
 Relations: verbatim (reuse ≥ ``verbatim``: most of the child's wording comes from the parent),
 adapted (reuse ≥ ``adapted`` or score ≥ ``adapted_score``: the same provision reworded, narrowed
@@ -30,6 +32,7 @@ has one, and flagged so that coverage statistics can leave it out.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -96,8 +99,9 @@ class DirectiveLinker:
     the hubness correction), ``threshold`` (lowest score that is a link; calibrated on
     tests/data/gold/links_jinan_to_shandong.csv with benchmarks/link_quality.py),
     ``verbatim``/``adapted`` (reuse cut-offs of the relations, which also need ``min_shared``
-    characters shared in all), ``adapted_score`` (score from
-    which a link is adapted whatever its reuse), ``min_passage`` (shortest shared passage, in
+    characters shared in all), ``adapted_score`` (score from which a link is adapted whatever
+    its reuse), ``reuse_weight`` (weight of the alignment's reuse in the final score; 0.25
+    calibrated like ``threshold``), ``min_passage`` (shortest shared passage, in
     characters), ``evidence_passages`` (passages quoted as evidence), ``block_size`` (child
     tasks per block of the sparse similarity search), ``n_jobs`` (threads for the similarity
     search; -1 or None: one per CPU).
@@ -116,6 +120,7 @@ class DirectiveLinker:
         verbatim: float = 0.6,
         adapted: float = 0.2,
         min_shared: int = 12,
+        reuse_weight: float = 0.25,
         adapted_score: float = 0.15,
         min_passage: int = 6,
         evidence_passages: int = 3,
@@ -130,6 +135,7 @@ class DirectiveLinker:
         self.verbatim = verbatim
         self.adapted = adapted
         self.min_shared = min_shared
+        self.reuse_weight = reuse_weight
         self.adapted_score = adapted_score
         self.min_passage = min_passage
         self.evidence_passages = evidence_passages
@@ -187,14 +193,33 @@ class DirectiveLinker:
         doc_ids = items["doc_id"].to_numpy()[order]
         task_ids = items["task_id"].to_numpy()[order]
         rows = []
-        for row, column in zip(*np.nonzero(np.take_along_axis(kept, ranking, axis=1))):
-            i = ranking[row, column]
-            rows.append({
-                "child_doc_id": doc_ids[row], "child_task_id": task_ids[row], "rank": int(column) + 1,
-                "score": round(float(scores[row, i]), 4), "similarity": round(float(similarity[row, i]), 4),
-                **self._align(texts[row], kinds[row], int(candidates[row, i]), scores[row, i]),
-            })
+        for row, columns in itertools.groupby(zip(*np.nonzero(np.take_along_axis(kept, ranking, axis=1))),
+                                              key=lambda pair: pair[0]):
+            rows += self._ranked_links(
+                row, [ranking[row, column] for _, column in columns], texts[row], kinds[row],
+                candidates, scores, similarity, same_kind, doc_ids[row], task_ids[row])
         return make_table(rows, LINK_COLUMNS)
+
+    def _ranked_links(self, row: int, kept: list[int], text: str, kind: str, candidates: np.ndarray,
+                      scores: np.ndarray, similarity: np.ndarray, same_kind: np.ndarray,
+                      doc_id: str, task_id: str) -> list[dict]:
+        """The kept candidates of one child task, aligned, scored and ranked.
+
+        The final score adds ``reuse_weight`` × reuse (the share of the child's wording the
+        alignment finds in the parent) to the candidate score; a boilerplate counterpart of the
+        same kind stays first.
+        """
+        linked = []
+        for i in kept:
+            alignment = self._align(text, kind, int(candidates[row, i]), scores[row, i])
+            linked.append({
+                "child_doc_id": doc_id, "child_task_id": task_id,
+                "score": round(float(scores[row, i]) + self.reuse_weight * alignment["reuse"], 4),
+                "similarity": round(float(similarity[row, i]), 4), **alignment,
+                "counterpart": bool(same_kind[row, i]),
+            })
+        linked.sort(key=lambda link: (not link["counterpart"], -link["score"]))
+        return [{**link, "rank": rank} for rank, link in enumerate(linked, start=1)]
 
     def _candidates(self, texts: list[str], documents: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
         """Nearest parents of each child (indices, cosine) and, per child document, the
