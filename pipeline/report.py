@@ -10,6 +10,7 @@ comes from; every text from the documents is escaped.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -202,50 +203,47 @@ def _tasks_per_section(tables: dict[str, pd.DataFrame]) -> str:
     return f'<section id="sections"><h2>各部分任务数 · Tasks per section</h2>{chart}</section>'
 
 
-def _workload(tables: dict[str, pd.DataFrame]) -> str:
-    workload = views.unit_workload(tables)
-    if workload is None:
+def _section(section_id: str, heading: str, frame: pd.DataFrame | None, nothing_found: str,
+             body: Callable[[pd.DataFrame], str]) -> str:
+    """A report section for one view: nothing when the run lacks the view's table, a one-line
+    note when the view is empty, else ``body(frame)``."""
+    if frame is None:
         return ""
-    if workload.empty:
-        return ('<section id="workload"><h2>单位工作量 · Unit workload</h2>'
-                '<p class="note">No lead or support unit is named in these documents.</p></section>')
-    chart = bar_chart([(row.unit, (int(row.tasks_led), int(row.tasks_supported))) for row in workload.itertuples()],
-                      ROLE_NAMES, caption="Tasks led and supported per unit")
-    return ('<section id="workload"><h2>单位工作量 · Unit workload</h2>'
-            '<p class="note">Tasks each unit leads and supports (collective mentions such as 各有关部门 are not '
-            'charted).</p>'
-            f"{chart}</section>")
+    content = f'<p class="note">{nothing_found}</p>' if frame.empty else body(frame)
+    return f'<section id="{section_id}"><h2>{heading}</h2>{content}</section>'
+
+
+def _workload(tables: dict[str, pd.DataFrame]) -> str:
+    def chart(workload: pd.DataFrame) -> str:
+        bars = [(row.unit, (int(row.tasks_led), int(row.tasks_supported))) for row in workload.itertuples()]
+        return ('<p class="note">Tasks each unit leads and supports (collective mentions such as 各有关部门 '
+                'are not charted).</p>' + bar_chart(bars, ROLE_NAMES, caption="Tasks led and supported per unit"))
+
+    return _section("workload", "单位工作量 · Unit workload", views.unit_workload(tables),
+                    "No lead or support unit is named in these documents.", chart)
 
 
 def _targets(tables: dict[str, pd.DataFrame]) -> str:
-    targets = views.targets_and_deadlines(tables)
-    if targets is None:
-        return ""
-    if targets.empty:
-        body = '<p class="note">No quantified target or deadline was found.</p>'
-    else:
-        headers = {"number": "编号 no.", "task_title": "任务 task", "kind": "类型 kind", "comparator": "比较 comparator",
-                   "value": "数值 value", "unit_of_measure": "单位 unit", "due_date": "期限 due", "text": "原文 text"}
-        body = _table(targets, {k: v for k, v in headers.items() if k in targets})
-    return f'<section id="targets"><h2>目标与时限 · Targets and deadlines</h2>{body}</section>'
+    headers = {"number": "编号 no.", "task_title": "任务 task", "kind": "类型 kind", "comparator": "比较 comparator",
+               "value": "数值 value", "unit_of_measure": "单位 unit", "due_date": "期限 due", "text": "原文 text"}
+    return _section("targets", "目标与时限 · Targets and deadlines", views.targets_and_deadlines(tables),
+                    "No quantified target or deadline was found.",
+                    lambda targets: _table(targets, {k: v for k, v in headers.items() if k in targets}))
 
 
 def _citations(tables: dict[str, pd.DataFrame]) -> str:
-    citations = views.citation_resolutions(tables)
-    if citations is None:
-        return ""
-    if citations.empty:
-        body = '<p class="note">No document is cited.</p>'
-    else:
+    def listing(citations: pd.DataFrame) -> str:
         citations = citations.assign(
             where=(citations["number"].fillna("") + " " + citations["task_title"].fillna("")).str.strip()
             .replace("", "前言 preamble"),
             resolved=citations["resolved_title"].replace("", "not in this run"))
         resolved = int((citations["resolved_title"] != "").sum())
-        body = (f'<p class="note">{resolved} of {len(citations)} citation(s) resolved to a document of this run.</p>'
+        return (f'<p class="note">{resolved} of {len(citations)} citation(s) resolved to a document of this run.</p>'
                 + _table(citations, {"cited_title": "引用 cited", "kind": "类型 kind", "relation": "作用 relation",
                                      "where": "出处 where", "resolved": "对应文件 resolved to"}))
-    return f'<section id="citations"><h2>引用文件 · Citations</h2>{body}</section>'
+
+    return _section("citations", "引用文件 · Citations", views.citation_resolutions(tables),
+                    "No document is cited.", listing)
 
 
 def _coverage(tables: dict[str, pd.DataFrame]) -> str:
