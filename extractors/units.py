@@ -69,6 +69,7 @@ _MARKER = re.compile(r"[（(](?P<marker>牵头|配合|参与|协办|协助)[)）
 _CONNECTOR = re.compile(r"^(?:和|与|及|以及|等|等和|、)*$")
 # Any other label (完成时限：, 责任领导：) ends a list of units; what follows it is not about units.
 _OTHER_LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}[：:]")
+_LEADING_OTHER_LABELS = re.compile(r"^\s*(?:[\u4e00-\u9fff]{2,8}[：:][^；;。]*[；;，,]\s*)*$")
 _NOTE_AFTER = re.compile(r"^(?P<name>.+?)[（(][^（）()]*[)）]$")
 _TOGETHER = "会同"  # 由X会同Y负责: X as the verb says, Y supports
 _EMPTY_CELL = re.compile(r"^[\s\-—–/／、，,。无]*$")
@@ -203,8 +204,8 @@ def _parse_list(text: str, offset: int, jurisdiction: Jurisdiction) -> list[_Ite
 def _labelled(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tuple[_Item, str, int]] | None:
     """Units of a text made of labelled lists (牵头单位：…；责任单位：…); None if it is not one."""
     labels = list(_LABEL.finditer(text))
-    if not labels or text[: labels[0].start()].strip():
-        return None
+    if not labels or not _LEADING_OTHER_LABELS.match(text[: labels[0].start()]):
+        return None  # text before the first unit label must be empty or other labels (牵头领导：…；)
     found, responsible, lead_named = [], [], False
     for index, label in enumerate(labels):
         end = labels[index + 1].start() if index + 1 < len(labels) else len(text)
@@ -230,7 +231,7 @@ def _labelled(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tuple[
 
 def _verb_clauses(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tuple[_Item, str, int]] | None:
     """Units of a text made of verb clauses (X牵头，Y配合 / X、Y负责，下同); None if it is not one."""
-    found, position, assigned = [], 0, False
+    found, position, assigned, verbs = [], 0, False, []
     for index, match in enumerate(list(_CLAUSE_BREAK.finditer(text)) + [None]):
         end = match.start() if match else len(text)
         clause = text[position:end]
@@ -253,6 +254,7 @@ def _verb_clauses(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tu
                 continue
             return None
         verb = parsed.group("verb")
+        verbs.append(verb)
         for rank, item in enumerate(items):
             if verb in _LEAD_VERBS:
                 role = LEAD
@@ -263,6 +265,9 @@ def _verb_clauses(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tu
             found.append((item, item.role or role, index))
         found += [(item, item.role or SUPPORT, index) for item in partners]
         assigned = True
+    if assigned and verbs[0].endswith("负责") and not any(role == LEAD for _, role, _ in found):
+        item, _, group = found[0]
+        found[0] = (item, LEAD, group)  # A、B按职责分工负责 with no lead named reads like a 负责 list
     return found if assigned else None
 
 

@@ -272,3 +272,18 @@ def test_unresolved_units_are_listed_for_the_summary(tmp_path):
     assert list(tables["task_units"]["unit"]) == ["县文体广电局", "县司法局", "各乡镇"]
     unknown = unresolved_units(tables["task_units"])
     assert list(unknown["mention"]) == ["县文体广电局"] and list(unknown["n_tasks"]) == [1]
+
+
+def test_other_labels_before_the_unit_labels_are_skipped():
+    county = jurisdiction_for("county", "某县")
+    found = task_units("推进政务公开。（牵头领导：县政府分管副县长；牵头单位：县政府办；责任单位：各乡镇）", jurisdiction=county)
+    assert [(u.mention, u.role, u.collective) for u in found] == [("县政府办", "lead", False), ("各乡镇", "support", True)]
+
+
+def test_a_list_that_shares_the_work_with_no_lead_named_is_led_by_its_first_unit():
+    city = jurisdiction_for("prefecture", "某市")
+    alone = task_units("开展普法宣传。（市委宣传部、市司法局按职责分工负责）", jurisdiction=city)
+    assert [(u.mention, u.role) for u in alone] == [("市委宣传部", "lead"), ("市司法局", "support")]
+    with_lead = task_units("开展普法宣传。（市司法局牵头，市委宣传部、市教育局按职责分工负责）", jurisdiction=city)
+    assert [(u.mention, u.role) for u in with_lead] == [
+        ("市司法局", "lead"), ("市委宣传部", "support"), ("市教育局", "support")]
