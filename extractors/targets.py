@@ -8,8 +8,9 @@ Kinds and what they hold:
 - ``duration``: a length of time that is not a time limit (不少于60学时 → >=, 60, 学时).
 - ``amount``: money (500万元 → =, 500, 万元).
 - ``deadline``: a time limit, relative (决策公布之日起三十日内 → <=, 30, 日, anchored on
-  决策公布) or by calendar date (2024年底前 → <=, due_date 2024-12-31).
-- ``frequency``: how often (每年 → =, 1, 年; 每季度至少一次 → >=, 1, 季度; 一次性 → =, 1, 次).
+  决策公布) or by calendar date (2024年底前, 年内 → <=, due_date 2024-12-31).
+- ``frequency``: how often (每年 → =, 1, 年; 每季度至少一次 → >=, 1, 季度; 按季度 → =, 1, 季度;
+  一次性 → =, 1, 次).
 - ``coverage``: full coverage (全覆盖 → =, 100, %).
 
 Numbers may be Arabic (full- or half-width) or Chinese (三十, 两); Chinese numerals are read
@@ -58,16 +59,18 @@ _PATTERNS = [
     ("dated_deadline", rf"(?:(?P<year>\d{{4}})年(?:年?底|年?末)?|(?:(?P<month_year>\d{{4}})年)?(?P<month>{_MONTH})月"
                        rf"(?:(?P<day>{_DAY})日|底|末|份)?|(?P<this_year>年底|年末))(?:前|之前|以前)"),
     ("target_year", r"(?:到|至)(?P<year>\d{4})年(?P<year_end>底|末)?"),
-    ("frequency", rf"每(?P<period>{_PERIODS})(?:(?P<before>至少|不少于|不低于|最多|不超过)?"
+    ("frequency", rf"(?:每|按(?=季度|季|月|半年|周))(?P<period>{_PERIODS})(?:(?P<before>至少|不少于|不低于|最多|不超过)?"
                   rf"[^，,。；;{_CN_DIGITS}0-9]{{0,6}}?(?P<number>{_NUMBER})次)?"),
+    ("within_year", rf"(?<![{_CN_DIGITS}0-9])(?:今年|本年度?|年)内"),
     ("once", r"一次性"),
     ("coverage", r"全(?:面)?覆盖"),
     ("ratio", rf"{_BEFORE}(?:(?P<number>{_NUMBER})\s*(?P<unit>%|％|个百分点)|百分之(?P<number_cn>{_NUMBER})){_AFTER}"),
     ("amount", rf"{_BEFORE}(?P<number>{_NUMBER})(?P<unit>(?:万亿|千万|百万|万|亿)?元){_AFTER}"),
-    ("measure", rf"{_BEFORE}(?<![第{_CN_DIGITS}0-9])(?P<number>{_NUMBER})(?P<unit>{_DURATION_UNITS}|{_COUNT_UNITS}){_AFTER}"),
+    ("measure", rf"{_BEFORE}(?<![第上下近{_CN_DIGITS}0-9])(?P<number>{_NUMBER})"
+                rf"(?P<unit>{_DURATION_UNITS}|(?:万|千)?(?:{_COUNT_UNITS})){_AFTER}"),
 ]
 # Every target starts with one of these characters; testing them first keeps the scan fast.
-_FIRST = rf"[之后起到至每一全百0-9０-９{_CN_DIGITS}年{''.join(sorted({w[0] for w in _COMPARATOR if len(w) > 1}))}]"
+_FIRST = rf"[之后起到至每按今本一全百0-9０-９{_CN_DIGITS}年{''.join(sorted({w[0] for w in _COMPARATOR if len(w) > 1}))}]"
 _TARGET = re.compile(f"(?={_FIRST})(?:" + "|".join(
     f"(?P<{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in _PATTERNS) + ")")
 _MASKED = re.compile(r"《[^《》]*》")
@@ -153,6 +156,9 @@ def _target(match: re.Match, text: str, year: int | None) -> Target | None:
             anchor = _ANCHOR_LEAD.sub("", before.group())
             start = before.end() - len(anchor)
         value = number()
+        if value is not None and unit() == "年" and value >= 1000:  # 2024年内: within a calendar year
+            return Target("deadline", None, "date", "<=", text[start:end], start, end,
+                          due_date=f"{int(value):04d}-12-31")
         return None if value is None else Target(
             "deadline", value, unit(), "<=", text[start:end], start, end, anchor=anchor)
     if kind in ("dated_deadline", "target_year"):
@@ -167,6 +173,9 @@ def _target(match: re.Match, text: str, year: int | None) -> Target | None:
         period = _UNIT_NAMES.get(groups["frequency_period"], groups["frequency_period"])
         value = number() or 1.0
         return Target("frequency", value, period, _comparator(groups, kind), match.group(), start, end)
+    if kind == "within_year":
+        due = f"{year:04d}-12-31" if year else None
+        return Target("deadline", None, "date", "<=", match.group(), start, end, due_date=due)
     if kind == "once":
         return Target("frequency", 1.0, "次", "=", match.group(), start, end)
     if kind == "coverage":

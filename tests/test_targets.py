@@ -104,3 +104,19 @@ def test_dated_deadlines_in_a_national_plan():
     doc = parse_document(read_source(CORPUS / "national" / "guobanhan-2018-071.html"), "websites")
     dates = [t.due_date for task in doc.tasks for t in targets(task.text, year=2018) if t.kind == "deadline"]
     assert "2019-12-31" in dates and "2018-12-31" in dates
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("按季度通报", ("frequency", "=", 1.0, "季度", None)),
+    ("确保年内完成", ("deadline", "<=", None, "date", "2024-12-31")),
+    ("2025年内完成", ("deadline", "<=", None, "date", "2025-12-31")),
+    ("新增就业1.5万人", ("count", "=", 1.5, "万人", None)),
+])
+def test_more_ways_of_writing_targets(text, expected):
+    found, = targets(text, year=2024)
+    assert (found.kind, found.comparator, found.value, found.unit_of_measure, found.due_date) == expected
+
+
+@pytest.mark.parametrize("text", ["报送上一年度报告", "近三年来", "按年度计划推进"])
+def test_time_references_that_are_not_targets(text):
+    assert list(targets(text, year=2024)) == []
