@@ -14,7 +14,7 @@ _CN = f"[{_CN_DIGITS}]+"
 NUMBERING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (style, re.compile(pattern))
     for style, pattern in (
-        ("part", rf"^(第({_CN}|\d+)编)\s*"),
+        ("part", rf"^(第({_CN}|\d+)(?:编|部分))\s*"),
         ("chapter", rf"^(第({_CN}|\d+)章)\s*"),
         ("subchapter", rf"^(第({_CN}|\d+)节)\s*"),
         ("article", rf"^(第({_CN}|\d+)条(?:之[{_CN_DIGITS}]+)?)(?:\s+|$)"),
@@ -22,6 +22,7 @@ NUMBERING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("cn_paren", rf"^([（(]({_CN})[）)])\s*"),
         ("arabic", r"^((\d{1,3})(?:[.．](?!\d)|、))\s*"),
         ("arabic_paren", r"^([（(](\d{1,3})[）)])\s*"),
+        ("arabic_half_paren", r"^((\d{1,2})[)）])\s*"),
         ("circled", r"^(([①-⑳]))\s*"),
     )
 )

@@ -64,6 +64,7 @@ def test_task_offsets_point_into_the_text(county_plan):
     ("第一百零二条 有下列情形", "article", 102), ("（二十六）全面加强", "cn_paren", 26),
     ("12.加强", "arabic", 12), ("（3）完善", "arabic_paren", 3), ("⑤推进", "circled", 5),
     ("第三章  政务环境", "chapter", 3), ("第二节 预防", "subchapter", 2),
+    ("第二部分 主要任务", "part", 2), ("3）完善", "arabic_half_paren", 3),
 ])
 def test_numbering_styles(line, style, value):
     found = match_numbering(line)
@@ -178,3 +179,12 @@ def test_titled_sections_keep_their_subdivided_tasks():
     doc = parse_document(read_source(CORPUS / "national" / "guofa-2019-003.html"), "p")
     assert [s.title for s in doc.sections] == ["指导思想", "基本原则", "发展目标", "主要任务", "有关要求"]
     assert [t.path for t in doc.tasks][-1] == "四、/（五）" and len(doc.tasks) == 9
+
+
+def test_plan_in_parts_has_its_tasks_two_levels_down(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text("某县工作要点\n第一部分 总体要求\n坚持依法行政。\n第二部分 重点任务\n一、完善制度\n（一）健全规范性文件审核机制。\n"
+                    "（二）推行行政执法公示。\n二、强化监督\n（三）加强行政复议。\n", encoding="utf-8")
+    doc = parse_document(read_source(path), "p")
+    assert [s.number for s in doc.sections] == ["第一部分", "第二部分", "一、", "二、"]
+    assert [t.path for t in doc.tasks] == ["第二部分/一、/（一）", "第二部分/一、/（二）", "第二部分/二、/（三）"]

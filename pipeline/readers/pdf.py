@@ -14,14 +14,11 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.errors import InputError
+from pipeline.numbering import match_numbering
 from pipeline.readers.base import ReadResult, table_row_line
 
 _PAGE_NUMBER = re.compile(
     r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*/\s*(共\s*)?\d{1,4}\s*页?)?[-—–－\s]*$"
-)
-_PARAGRAPH_START = re.compile(
-    r"^(第[一二三四五六七八九十百千零〇两]+[编章节条]|[一二三四五六七八九十百]+、|"
-    r"（[一二三四五六七八九十百]+）|\d{1,3}[.、．]|（\d{1,3}）|[①-⑳]|附件)"
 )
 _SENTENCE_END = ("。", "！", "？")
 
@@ -70,6 +67,11 @@ def _running_lines(pages: list[list[_Line]]) -> set[str]:
     return {text for text, count in seen.items() if count >= len(pages) / 2}
 
 
+def _opens_paragraph(text: str) -> bool:
+    """True for a line that starts a numbered item (一、 （一） 1. 第一条 …) or an 附件 note."""
+    return match_numbering(text) is not None or text.startswith("附件")
+
+
 def _join_paragraphs(lines: list[_Line], char_width: float) -> list[str]:
     """Re-join lines that wrap at the right margin into paragraphs.
 
@@ -88,7 +90,7 @@ def _join_paragraphs(lines: list[_Line], char_width: float) -> list[str]:
             and not line.is_table_row
             and not previous.is_table_row
             and previous.x1 >= right_margin - 1.5 * char_width
-            and not _PARAGRAPH_START.match(line.text)
+            and not _opens_paragraph(line.text)
             and (not previous.text.endswith(_SENTENCE_END) or line.x0 <= left_margin + char_width / 2)
         )
         if joins:
