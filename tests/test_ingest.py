@@ -127,3 +127,17 @@ def test_bad_input_raises_one_clear_error(tmp_path, case):
     message = str(raised.value)
     assert message.startswith(str(path)) and expected in message and " — " in message
     assert "\n" not in message
+
+
+def test_html_without_a_known_container_keeps_the_paragraphs_and_drops_the_menus(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>某县人民政府</title></head><body>"
+        "<div class='menu'><div>首页</div><div>政务公开</div><div>办事服务</div></div>"
+        "<div class='main'><p>一、完善制度</p><p>（一）健全规范性文件合法性审核机制，严格审核程序。</p>"
+        "<p>（二）推行行政执法公示制度，及时公开执法信息。</p></div>"
+        "<div class='footer'><div>主办单位：某县人民政府办公室</div></div></body></html>",
+        encoding="utf-8",
+    )
+    assert read_source(page).text.splitlines() == [
+        "一、完善制度", "（一）健全规范性文件合法性审核机制，严格审核程序。", "（二）推行行政执法公示制度，及时公开执法信息。"]

@@ -93,11 +93,29 @@ def _text_lines(node: Tag) -> list[str]:
 
 
 def _body(soup: BeautifulSoup) -> Tag:
+    """The element holding the document: a known content container (gov.cn's #UCAP-CONTENT,
+    <article> …), else the block whose own paragraphs hold most of the page's text, else <body>.
+
+    Menus and link lists rarely come as paragraphs, so the paragraph-richest block leaves them out.
+    """
     for selector in _BODY_SELECTORS:
         found = soup.select_one(selector)
         if found is not None and found.get_text(strip=True):
             return found
-    return soup.body or soup
+    body = soup.body or soup
+    paragraph_text: dict[int, int] = {}
+    blocks: dict[int, Tag] = {}
+    for paragraph in body.find_all("p"):
+        parent = paragraph.parent
+        if isinstance(parent, Tag):
+            blocks[id(parent)] = parent
+            paragraph_text[id(parent)] = paragraph_text.get(id(parent), 0) + len(paragraph.get_text(strip=True))
+    total = len(body.get_text(strip=True)) or 1
+    if paragraph_text:
+        richest = max(paragraph_text, key=paragraph_text.get)
+        if paragraph_text[richest] >= 0.5 * total:
+            return blocks[richest]
+    return body
 
 
 def read_html(data: bytes, path: Path) -> ReadResult:
