@@ -15,13 +15,13 @@ from pipeline.assign import unit_workload, unresolved_units
 from pipeline.cascade import coverage as parent_coverage
 from pipeline.cascade import reuse as reuse_sources
 from pipeline.errors import GuancheError, OutputError
-from pipeline.export import ensure_writable, write_outputs
+from pipeline.export import OutputWriter, ensure_writable, write_outputs
 from pipeline.graph import graph_writers
 from pipeline.ingest import discover_inputs
 from pipeline.parents import missing_parent_messages
 from pipeline.paths import default_out_dir, default_raw_dir
 from pipeline.report import report_command
-from pipeline.run import build_tables, read_documents, resolve_manifest
+from pipeline.run import build_tables, read_documents, resolve_manifest, worker_count
 
 app = typer.Typer(
     help="guanche (贯彻): tasks, responsible units, obligations and links to higher-level plans.",
@@ -68,12 +68,19 @@ def run(
             console=err, disable=len(files) < 5, transient=True,
         ) as progress:
             task = progress.add_task("read", total=len(files))
+            jobs = worker_count(jobs, len(files))
             corpus, failures = read_documents(files, manifest_data, lambda _: progress.advance(task), jobs)
-        tables = build_tables(corpus)
-        written = write_outputs(tables, out_dir, graph_writers(tables), workbook=workbook) if corpus.documents else []
+        if corpus.documents:
+            # With several workers, the workbook is written by its own process while the
+            # cascade stage still runs.
+            with OutputWriter(out_dir, workbook=workbook, background_workbook=jobs > 1) as writer:
+                tables = build_tables(corpus, on_tables=writer.add_tables)
+                writer.add_files(graph_writers(tables))
+        else:
+            tables = build_tables(corpus)
     except GuancheError as error:
         fail(error)
-    print_summary(tables, out_dir if written else None)
+    print_summary(tables, out_dir if corpus.documents else None)
     print_notes(corpus.notes)
     print_notes(missing_parent_messages(tables["parents"], tables["documents"]),
                 more="more documents name parents that are not among the inputs (parents.csv, found = False)")

@@ -42,26 +42,29 @@ def directive_coverage(links: pd.DataFrame, directives: pd.DataFrame, pairs: pd.
     best first, and the best link gives score and relation.
     """
     by_parent = {doc_id: group for doc_id, group in directives.groupby("doc_id", sort=False)}
+    boilerplate = {task_id: bool(boilerplate_kind(text)) for task_id, text in zip(directives["task_id"], directives["text"])}
     rows = []
     for pair in pairs.itertuples():
         child_links = links[(links["child_doc_id"] == pair.child_doc_id)
                             & (links["parent_doc_id"] == pair.parent_doc_id)]
         child_links = child_links.sort_values(["score", "child_task_id"], ascending=[False, True])
-        by_directive = {task_id: group for task_id, group in child_links.groupby("parent_task_id", sort=False)}
+        by_directive: dict[str, list[dict]] = {}
+        for link in child_links.to_dict("records"):
+            by_directive.setdefault(link["parent_task_id"], []).append(link)
         for directive in by_parent.get(pair.parent_doc_id, directives.iloc[:0]).itertuples():
-            covering = by_directive.get(directive.task_id)
-            best = covering.iloc[0] if covering is not None else None
+            covering = by_directive.get(directive.task_id, [])
+            best = covering[0] if covering else {}
             rows.append({
                 "child_doc_id": pair.child_doc_id, "parent_doc_id": pair.parent_doc_id,
                 "parent_task_id": directive.task_id, "parent_section_id": directive.section_id,
                 "kind": directive.kind, "number": directive.number, "title": directive.title,
-                "boilerplate": bool(boilerplate_kind(directive.text)),
-                "covered": best is not None,
-                "covering_task_ids": "; ".join(covering["child_task_id"]) if best is not None else "",
-                "best_child_doc_id": pair.child_doc_id if best is not None else "",
-                "best_child_task_id": best["child_task_id"] if best is not None else "",
-                "score": float(best["score"]) if best is not None else None,
-                "relation": best["relation"] if best is not None else "",
+                "boilerplate": boilerplate[directive.task_id],
+                "covered": bool(covering),
+                "covering_task_ids": "; ".join(link["child_task_id"] for link in covering),
+                "best_child_doc_id": pair.child_doc_id if covering else "",
+                "best_child_task_id": best.get("child_task_id", ""),
+                "score": float(best["score"]) if covering else None,
+                "relation": best.get("relation", ""),
             })
     return make_table(rows, COVERAGE_COLUMNS)
 

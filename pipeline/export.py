@@ -7,13 +7,15 @@ place, so a run that fails part-way leaves the previous outputs exactly as they 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+import multiprocessing
 import os
 import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -71,19 +73,29 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
 
 
 def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write all tables as sheets of one workbook, cells cut to Excel's 32,767-character limit.
+    """Write all tables as sheets of one workbook, cells cut to Excel's 32,767-character limit."""
+    write_sheets(tables.items(), path)
+
+
+def write_sheets(sheets: Iterable[tuple[str, pd.DataFrame]], path: Path) -> None:
+    """Write ``(name, table)`` pairs as sheets of one workbook, in order, as they come.
 
     Uses openpyxl's streaming (write-only) mode: several times faster than pandas' writer.
     """
     workbook = Workbook(write_only=True)
     workbook.properties.created = WORKBOOK_TIMESTAMP
-    for name, table in tables.items():
+    for name, table in sheets:
         sheet = workbook.create_sheet(title=name[:31])
         sheet.append([str(column) for column in table.columns])
         for row in table.astype(object).itertuples(index=False, name=None):
             sheet.append([_excel_cell(value) for value in row])
     workbook.save(path)
     _fix_zip_times(path)
+
+
+def _workbook_process(queue, path: Path) -> None:
+    """Body of the background workbook writer: sheets arrive on ``queue`` until None."""
+    write_sheets(iter(queue.get, None), path)
 
 
 def _fix_zip_times(path: Path) -> None:
@@ -122,6 +134,99 @@ def write_file_atomically(target: Path, write: Callable[[Path], None]) -> Path:
     return target
 
 
+@contextmanager
+def _output_errors(out_dir: Path) -> Iterator[None]:
+    """Turn an OSError while writing into one :class:`OutputError` for the analyst."""
+    try:
+        yield
+    except OSError as error:
+        raise OutputError(
+            out_dir, f"writing outputs failed ({error.strerror or error}); previous outputs kept",
+            "free disk space or choose another folder with --out",
+        ) from None
+
+
+class OutputWriter:
+    """Writes a run's outputs into a staging folder as tables arrive, then renames them into place.
+
+    Use it as a context manager. On a clean exit every file is renamed into ``out_dir``; on an
+    exception the staging folder is removed and ``out_dir`` is left exactly as it was. Each table
+    becomes ``<name>.csv`` and ``<name>.parquet`` and, unless ``workbook=False``, a sheet of
+    guanche.xlsx. With ``background_workbook`` the workbook is written by a second process while
+    later stages still run (``guanche run --jobs 2`` and up); the file is the same either way.
+    ``paths`` lists the final files after the exit. Raises :class:`OutputError` when anything
+    cannot be written.
+    """
+
+    def __init__(self, out_dir: Path, *, workbook: bool = True, background_workbook: bool = False) -> None:
+        self.out_dir = Path(out_dir)
+        self.workbook = workbook
+        self.background_workbook = background_workbook
+        self.paths: list[Path] = []
+
+    def __enter__(self) -> "OutputWriter":
+        ensure_writable(self.out_dir)
+        self._staging = Path(tempfile.mkdtemp(dir=self.out_dir, prefix=".guanche-staging-"))
+        self._names: list[str] = []
+        self._sheets: list[tuple[str, pd.DataFrame]] = []
+        self._process = None
+        if self.workbook and self.background_workbook:
+            context = multiprocessing.get_context("fork")
+            self._queue = context.Queue()
+            self._process = context.Process(
+                target=_workbook_process, args=(self._queue, self._staging / WORKBOOK_NAME), daemon=True)
+            self._process.start()
+        return self
+
+    def add_tables(self, tables: dict[str, pd.DataFrame]) -> None:
+        """Write these tables as CSV and Parquet now, and pass them on to the workbook."""
+        with _output_errors(self.out_dir):
+            for name, table in tables.items():
+                write_csv(table, self._staging / f"{name}.csv")
+                write_parquet(table, self._staging / f"{name}.parquet")
+                self._names += [f"{name}.csv", f"{name}.parquet"]
+                if self._process is not None:
+                    self._queue.put((name, table))
+                elif self.workbook:
+                    self._sheets.append((name, table))
+
+    def add_files(self, writers: dict[str, Callable[[Path], None]]) -> None:
+        """Write further files (graph.graphml …), each by the function given for its name."""
+        with _output_errors(self.out_dir):
+            for name, writer in writers.items():
+                (self._staging / name).parent.mkdir(parents=True, exist_ok=True)
+                writer(self._staging / name)
+                self._names.append(name)
+
+    def _finish_workbook(self) -> None:
+        if self._process is not None:
+            self._queue.put(None)
+            self._process.join()
+            if self._process.exitcode != 0:
+                raise OSError(f"the workbook writer stopped with exit code {self._process.exitcode}")
+        elif self.workbook:
+            write_workbook(dict(self._sheets), self._staging / WORKBOOK_NAME)
+        if self.workbook:
+            self._names.append(WORKBOOK_NAME)
+
+    def __exit__(self, error_type, error, traceback) -> bool:
+        try:
+            if error_type is None:
+                with _output_errors(self.out_dir):
+                    self._finish_workbook()
+                    for name in self._names:
+                        target = self.out_dir / name
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(self._staging / name, target)
+                        self.paths.append(target)
+        finally:
+            if self._process is not None and self._process.is_alive():
+                self._process.terminate()
+                self._process.join()
+            shutil.rmtree(self._staging, ignore_errors=True)
+        return False
+
+
 def write_outputs(
     tables: dict[str, pd.DataFrame],
     out_dir: Path,
@@ -129,39 +234,14 @@ def write_outputs(
     *,
     workbook: bool = True,
 ) -> list[Path]:
-    """Write every table (CSV + Parquet) and, unless ``workbook=False``, the workbook to
-    ``out_dir`` atomically.
+    """Write every table (CSV + Parquet), the workbook unless ``workbook=False``, and the files
+    of ``extra_writers`` (name → function writing that file at the path it is given) to
+    ``out_dir`` atomically; return the final paths.
 
-    ``extra_writers`` maps further file names (e.g. graph.graphml) to functions that write that
-    file at the path they are given. Returns the final paths. Raises :class:`OutputError` when
-    the folder cannot be written; on any failure nothing in ``out_dir`` is changed.
+    Raises :class:`OutputError` when the folder cannot be written; on any failure nothing in
+    ``out_dir`` is changed.
     """
-    ensure_writable(out_dir)
-    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".guanche-staging-"))
-    try:
-        names: list[str] = []
-        for name, table in tables.items():
-            write_csv(table, staging / f"{name}.csv")
-            write_parquet(table, staging / f"{name}.parquet")
-            names += [f"{name}.csv", f"{name}.parquet"]
-        if workbook:
-            write_workbook(tables, staging / WORKBOOK_NAME)
-            names.append(WORKBOOK_NAME)
-        for name, writer in (extra_writers or {}).items():
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            writer(staging / name)
-            names.append(name)
-        final = []
-        for name in names:
-            target = out_dir / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, target)
-            final.append(target)
-        return final
-    except OSError as error:
-        raise OutputError(
-            out_dir, f"writing outputs failed ({error.strerror or error}); previous outputs kept",
-            "free disk space or choose another folder with --out",
-        ) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with OutputWriter(out_dir, workbook=workbook) as writer:
+        writer.add_tables(tables)
+        writer.add_files(extra_writers or {})
+    return writer.paths

@@ -79,6 +79,7 @@ def parent_relations(
     by_id = {row.doc_id: row for row in documents.itertuples()}
     by_title = {normal_title(row.title): row.doc_id for row in documents.itertuples() if row.title}
     basis = _basis_citations(citations)
+    topics = {row.doc_id: topic(row.title, row.region) for row in by_id.values()}
     rows: list[dict] = []
     for child in documents.itertuples():
         named: list[tuple[str, str, str | None]] = [
@@ -98,7 +99,7 @@ def parent_relations(
         if not named:
             rows += [{"child_doc_id": child.doc_id, "parent_doc_id": parent.doc_id,
                       "parent_title": parent.title, "source": "inferred", "found": True}
-                     for parent in _inferred_parents(child, documents)]
+                     for parent in _inferred_parents(child, list(by_id.values()), topics)]
     return make_table(rows, PARENT_COLUMNS)
 
 
@@ -113,17 +114,18 @@ def _basis_citations(citations: pd.DataFrame | None) -> dict[str, list[tuple[str
     return basis
 
 
-def _inferred_parents(child, documents: pd.DataFrame) -> list:
-    """Documents of the nearest higher level, same year or earlier, with the same topic."""
+def _inferred_parents(child, documents: list, topics: dict[str, str]) -> list:
+    """Documents of the nearest higher level, same year or earlier, with the same topic
+    (``topics``: each document's topic by doc_id, computed once per run)."""
     rank = LEVEL_RANK.get(child.level, LEVEL_RANK["unknown"])
     if rank == LEVEL_RANK["unknown"]:
         return []
-    child_topic = topic(child.title, child.region)
+    child_topic = topics[child.doc_id]
     candidates = [
-        parent for parent in documents.itertuples()
+        parent for parent in documents
         if LEVEL_RANK.get(parent.level, LEVEL_RANK["unknown"]) < rank
         and (pd.isna(child.year) or pd.isna(parent.year) or parent.year <= child.year)
-        and _same_topic(child_topic, topic(parent.title, parent.region))
+        and _same_topic(child_topic, topics[parent.doc_id])
     ]
     if not candidates:
         return []

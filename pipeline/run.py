@@ -8,7 +8,9 @@ the :class:`Corpus` and returns the tables it builds, which later stages can rea
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -60,6 +62,7 @@ STAGES: dict[str, Stage] = {
 
 
 PARALLEL_FROM = 50  # inputs; below this, worker start-up costs more than it saves
+LINKING_MODULE = "sklearn.feature_extraction.text"
 
 
 # Per-document extractors, run where the document is parsed (in a worker with --jobs N); the
@@ -124,6 +127,14 @@ def plan_inputs(files: list[Path], manifest: Manifest) -> tuple[list[Path], list
     return kept, ids, notes
 
 
+def worker_count(jobs: int | None, n_inputs: int) -> int:
+    """The worker processes to use: ``jobs`` if given, else one per core from 50 inputs up; never
+    more than there are inputs, never fewer than one."""
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if n_inputs >= PARALLEL_FROM else 1
+    return max(1, min(jobs, n_inputs))
+
+
 def read_documents(
     paths: Iterable[str | Path],
     manifest: Manifest,
@@ -139,13 +150,14 @@ def read_documents(
     """
     files, ids, notes = plan_inputs(list(discover_inputs(paths)), manifest)
     overrides = [(entry.overrides if (entry := manifest.entry_for(path)) else None) for path in files]
-    if jobs is None:
-        jobs = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
-    jobs = max(1, min(jobs, len(files)))
+    jobs = worker_count(jobs, len(files))
     documents: list[ParsedDocument] = []
     failures: list[InputFailure] = []
     if jobs > 1:
         commitment_pipeline()  # loaded once here; forked workers share it instead of each loading it
+        # While the workers parse, this process only waits: import what the corpus-wide
+        # linking needs (scikit-learn, about 0.6 s) meanwhile.
+        threading.Thread(target=importlib.import_module, args=(LINKING_MODULE,), daemon=True).start()
     with ProcessPoolExecutor(jobs) if jobs > 1 else nullcontext() as pool:
         mapper = pool.map if pool is not None else map
         chunk = {"chunksize": max(1, len(files) // (jobs * 8))} if pool is not None else {}
@@ -162,10 +174,19 @@ def read_documents(
     return Corpus(documents, parents, notes=notes), failures
 
 
-def build_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
-    """Run every stage of :data:`STAGES` in order; return all tables by name."""
+def build_tables(
+    corpus: Corpus, on_tables: Callable[[dict[str, pd.DataFrame]], None] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Run every stage of :data:`STAGES` in order; return all tables by name.
+
+    ``on_tables`` receives each stage's tables as soon as they are built (the output writer
+    starts on them while later stages run).
+    """
     for stage in STAGES.values():
-        corpus.tables.update(stage(corpus))
+        tables = stage(corpus)
+        corpus.tables.update(tables)
+        if on_tables is not None:
+            on_tables(tables)
     return corpus.tables
 
 
