@@ -1,11 +1,15 @@
-"""HTML pages: the document body without navigation, and gov.cn's metadata table."""
+"""HTML pages: the document body without navigation, and gov.cn's metadata table.
+
+Parsed with lxml's HTML parser, which is several times faster than BeautifulSoup on the
+page sizes government sites serve.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import etree, html
 
 from pipeline.decode import decode_bytes
 from pipeline.readers.base import ReadResult, table_row_line
@@ -14,7 +18,7 @@ _BLOCK_TAGS = {
     "p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
     "blockquote", "pre", "center", "dd", "dt", "dl", "form", "header", "footer", "main",
 }
-_NOISE_TAGS = ["script", "style", "nav", "header", "footer", "noscript", "iframe", "form", "aside"]
+_NOISE_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "iframe", "form", "aside")
 # gov.cn metadata labels → our metadata keys.
 _GOVCN_FIELDS = {
     "标题": "title",
@@ -25,32 +29,45 @@ _GOVCN_FIELDS = {
     "索引号": "index_number",
     "主题分类": "topic",
 }
-_BODY_SELECTORS = ["#UCAP-CONTENT", ".pages_content", "#zoom", ".article", "article", "main"]
+
+
+def _has_class(name: str) -> str:
+    return f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+
+
+# Known content containers, most specific first: gov.cn's, then common CMS and HTML5 ones.
+_BODY_PATHS = ['//*[@id="UCAP-CONTENT"]', _has_class("pages_content"), '//*[@id="zoom"]',
+               _has_class("article"), "//article", "//main"]
 
 
 def _label(text: str) -> str:
     return re.sub(r"[\s:：\u3000]", "", text)
 
 
-def read_govcn_metadata(soup: BeautifulSoup) -> dict[str, str]:
+def _text(element) -> str:
+    """All text inside ``element``, whitespace runs folded to one space."""
+    return " ".join(element.text_content().split())
+
+
+def read_govcn_metadata(root) -> dict[str, str]:
     """Return the gov.cn metadata table's fields (标题, 发文机关, 成文日期, 发文字号, 发布日期, ...).
 
-    Yields an empty dict for pages without such a table.
+    Returns an empty dict for pages without such a table.
     """
     metadata: dict[str, str] = {}
-    for cell in soup.find_all("td"):
-        key = _GOVCN_FIELDS.get(_label(cell.get_text()))
+    for cell in root.iter("td"):
+        key = _GOVCN_FIELDS.get(_label(cell.text_content()))
         if key is None or key in metadata:
             continue
-        value_cell = cell.find_next_sibling("td")
-        if value_cell is not None:
-            value = " ".join(value_cell.get_text().split())
-            if value:
-                metadata[key] = value
+        value_cell = cell.getnext()
+        while value_cell is not None and value_cell.tag != "td":
+            value_cell = value_cell.getnext()
+        if value_cell is not None and _text(value_cell):
+            metadata[key] = _text(value_cell)
     return metadata
 
 
-def _text_lines(node: Tag) -> list[str]:
+def _text_lines(node) -> list[str]:
     """Flatten ``node`` into lines: one per block element or <br>, one per table row."""
     lines: list[str] = []
     current: list[str] = []
@@ -61,56 +78,59 @@ def _text_lines(node: Tag) -> list[str]:
             lines.append(line)
         current.clear()
 
-    def walk(element: Tag) -> None:
-        for child in element.children:
-            if isinstance(child, NavigableString):
-                if child.__class__.__name__ in ("Comment", "Doctype", "Declaration"):
-                    continue
-                current.append(re.sub(r"\s+", " ", str(child)))
-            elif isinstance(child, Tag):
-                name = child.name
-                if name == "br":
-                    flush()
-                elif name == "table":
-                    flush()
-                    for row in child.find_all("tr"):
-                        if row.find_parent("table") is not child:
-                            continue
-                        cells = [c.get_text(" ", strip=True) for c in row.find_all(["td", "th"])]
+    def add(text: str | None) -> None:
+        if text:
+            current.append(re.sub(r"\s+", " ", text))
+
+    def walk(element) -> None:
+        add(element.text)
+        for child in element:
+            if not isinstance(child.tag, str):  # a comment or processing instruction
+                add(child.tail)
+                continue
+            if child.tag == "br":
+                flush()
+            elif child.tag == "table":
+                flush()
+                for row in child.iter("tr"):
+                    if next(row.iterancestors("table")) is child:
+                        cells = [_text(cell) for cell in row if cell.tag in ("td", "th")]
                         line = table_row_line(cells)
                         if line.strip():
                             lines.append(line)
-                elif name in _BLOCK_TAGS:
-                    flush()
-                    walk(child)
-                    flush()
-                else:
-                    walk(child)
+            elif child.tag in _BLOCK_TAGS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                walk(child)
+            add(child.tail)
 
     walk(node)
     flush()
     return lines
 
 
-def _body(soup: BeautifulSoup) -> Tag:
+def _body(root):
     """The element holding the document: a known content container (gov.cn's #UCAP-CONTENT,
     <article> …), else the block whose own paragraphs hold most of the page's text, else <body>.
 
     Menus and link lists rarely come as paragraphs, so the paragraph-richest block leaves them out.
     """
-    for selector in _BODY_SELECTORS:
-        found = soup.select_one(selector)
-        if found is not None and found.get_text(strip=True):
-            return found
-    body = soup.body or soup
+    for path in _BODY_PATHS:
+        for found in root.xpath(path):
+            if found.text_content().strip():
+                return found
+    body = root.find("body")
+    body = root if body is None else body
     paragraph_text: dict[int, int] = {}
-    blocks: dict[int, Tag] = {}
-    for paragraph in body.find_all("p"):
-        parent = paragraph.parent
-        if isinstance(parent, Tag):
+    blocks: dict[int, object] = {}
+    for paragraph in body.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None:
             blocks[id(parent)] = parent
-            paragraph_text[id(parent)] = paragraph_text.get(id(parent), 0) + len(paragraph.get_text(strip=True))
-    total = len(body.get_text(strip=True)) or 1
+            paragraph_text[id(parent)] = paragraph_text.get(id(parent), 0) + len(paragraph.text_content().strip())
+    total = len(re.sub(r"\s+", "", body.text_content())) or 1
     if paragraph_text:
         richest = max(paragraph_text, key=paragraph_text.get)
         if paragraph_text[richest] >= 0.5 * total:
@@ -125,11 +145,11 @@ def read_html(data: bytes, path: Path) -> ReadResult:
     Raises :class:`~pipeline.errors.InputError` on undecodable bytes.
     """
     text, encoding = decode_bytes(data, path)
-    soup = BeautifulSoup(text, "lxml")
-    metadata = read_govcn_metadata(soup)
-    if soup.title and soup.title.get_text(strip=True):
-        metadata["title_hint"] = soup.title.get_text(strip=True)
-    for tag in soup(_NOISE_TAGS):
-        tag.decompose()
-    body = _body(soup)
-    return ReadResult(text="\n".join(_text_lines(body)), encoding=encoding, metadata=metadata)
+    parser = html.HTMLParser(encoding="utf-8", remove_comments=True)
+    root = html.document_fromstring(text.encode("utf-8"), parser=parser)
+    metadata = read_govcn_metadata(root)
+    title = root.find(".//title")
+    if title is not None and _text(title):
+        metadata["title_hint"] = _text(title)
+    etree.strip_elements(root, *_NOISE_TAGS, with_tail=False)
+    return ReadResult(text="\n".join(_text_lines(_body(root))), encoding=encoding, metadata=metadata)
