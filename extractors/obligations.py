@@ -256,11 +256,14 @@ def _choose_action(text: str, start: int, end: int, lexicon: Lexicon) -> re.Matc
         return (match.start() > start + len(preposition) and not nominal
                 and not _NOMINAL_USE.match(text, match.end()))
 
-    candidates = [match for match in lexicon.action_pattern.finditer(text, start, end)
-                  if used_as_verb(match) and not _in_title(text, start, match.start())]
-    if not candidates:
-        return None
-    return candidates[-1] if text.startswith(_DISPOSAL, start) else candidates[0]
+    candidates = (match for match in lexicon.action_pattern.finditer(text, start, end)
+                  if used_as_verb(match) and not _in_title(text, start, match.start()))
+    if not text.startswith(_DISPOSAL, start):
+        return next(candidates, None)  # the first one: no need to look further
+    last = None
+    for last in candidates:
+        pass
+    return last
 
 
 def _in_title(text: str, start: int, position: int) -> bool:
