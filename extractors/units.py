@@ -314,6 +314,16 @@ def _label_runs(text: str, masked: set[int]) -> Iterator[tuple[int, int]]:
         yield run[0], run[1]
 
 
+def _blank_out(text: str, masked: set[int]) -> str:
+    """``text`` with every masked position replaced by a line break (same length)."""
+    if not masked:
+        return text
+    characters = list(text)
+    for index in masked:
+        characters[index] = "\n"
+    return "".join(characters)
+
+
 def assignments(text: str, *, jurisdiction: Jurisdiction) -> Iterator[Assignment]:
     """Yield every assignment annotation in ``text`` (one task's text), in document order.
 
@@ -337,7 +347,7 @@ def assignments(text: str, *, jurisdiction: Jurisdiction) -> Iterator[Assignment
             found.append(Assignment(text[start:end], start, end, "label_lines", _mentions(units, group)))
             group += len({g for _, _, g in units})
         masked.update(range(start, end))
-    prose = "".join("\n" if index in masked else char for index, char in enumerate(text))
+    prose = _blank_out(text, masked)
     position = 0
     for match in list(_SENTENCE_BREAK.finditer(prose)) + [None]:
         end = match.start() if match else len(prose)
