@@ -27,6 +27,8 @@ NUMBERING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 CHAPTER_STYLES = frozenset({"part", "chapter", "subchapter"})
+# The characters a numbered line can start with: most lines are rejected by this one test.
+_MAY_BE_NUMBERED = re.compile(rf"[第（(0-9①-⑳{_CN_DIGITS}]")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
@@ -54,6 +56,8 @@ def match_numbering(line: str) -> Numbering | None:
 
     ``line`` should be stripped. Chinese numerals are parsed with cn2an.
     """
+    if not _MAY_BE_NUMBERED.match(line):
+        return None
     for style, pattern in NUMBERING_STYLES:
         match = pattern.match(line)
         if match is None:
