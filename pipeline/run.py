@@ -35,6 +35,7 @@ DOCUMENT_COLUMNS = [
     "doc_number", "parents", "source_path", "sha256", "encoding", "n_chars",
 ]
 SECTION_COLUMNS = ["doc_id", "section_id", "parent_id", "depth", "number", "title", "text"]
+PARENT_SEPARATOR = "; "  # between the manifest's parents in the documents table
 TASK_COLUMNS = [
     "doc_id", "task_id", "section_id", "kind", "path", "number", "title", "text", "start", "end",
 ]
@@ -43,7 +44,7 @@ TASK_COLUMNS = [
 def structure_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
     """documents, sections and tasks tables: documents by doc_id, the rest in text order."""
     documents = make_table([
-        {**doc.record, "parents": "; ".join(corpus.declared_parents.get(doc.doc_id, ()))}
+        {**doc.record, "parents": PARENT_SEPARATOR.join(corpus.declared_parents.get(doc.doc_id, ()))}
         for doc in corpus.documents
     ], DOCUMENT_COLUMNS)
     documents["year"] = documents["year"].astype("Int64")

@@ -1,23 +1,24 @@
 """Analyst views: the tables of one run joined into what a reader looks at first.
 
 Each view takes the tables of a run by name (what :func:`pipeline.run.build_tables` returns)
-and returns a DataFrame. A view whose source table is absent from the run (the stage that builds
-it is not part of this version of guanche) returns ``None``, so that the report and the
-notebooks can leave that part out; a source table that is present but empty gives an empty view.
+and returns a DataFrame. The views read the stages' own tables (coverage figures come from the
+cascade stage's coverage_documents, coverage_sections and local_additions, never recounted
+here). A view whose source table is absent from the tables given returns ``None``, so that the
+report and the notebooks can leave that part out; a table that is present but empty gives an
+empty view.
 """
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from pipeline import assign
+from pipeline.coverage import counts_in_rates
+from pipeline.parents import parent_relations
+from pipeline.run import PARENT_SEPARATOR
 
 UNIT_SEPARATOR = "、"
-PARENT_SEPARATOR = ";"
 NO_SECTION = "—"
-_TITLE_MARKS = re.compile(r"[《》〈〉\s]")
 
 
 def _is_true(values: pd.Series) -> pd.Series:
@@ -140,45 +141,33 @@ def citation_resolutions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None
                      "resolved_doc_id", "resolved_title"]]
 
 
-def _norm_title(name: str) -> str:
-    return _TITLE_MARKS.sub("", name or "")
-
-
 def declared_parents(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Each parent of each document: doc_id, parent (its title as named), parent_doc_id (the
     document of this run it is, or "" when it is not in the run).
 
-    From the parents table when the run has one (manifest, basis citations and inference, see
-    :mod:`pipeline.parents`), else from the documents table's ``parents`` column (the manifest's,
-    by id or title).
+    From the parents table (manifest, basis citations and inference, see :mod:`pipeline.parents`);
+    tables without one get it from the manifest's parents in the documents table, by the same
+    :func:`pipeline.parents.parent_relations`.
     """
     relations = tables.get("parents")
-    if relations is not None:
-        found = _is_true(relations["found"])
-        return pd.DataFrame({
-            "doc_id": relations["child_doc_id"].to_numpy(),
-            "parent": relations["parent_title"].fillna(relations["parent_doc_id"]).fillna("").to_numpy(),
-            "parent_doc_id": relations["parent_doc_id"].where(found, "").fillna("").to_numpy(),
-        }, columns=["doc_id", "parent", "parent_doc_id"])
-    documents = tables["documents"]
-    known = {_norm_title(doc_id): doc_id for doc_id in documents["doc_id"]}
-    known.update({_norm_title(title): doc_id for doc_id, title in zip(documents["doc_id"], documents["title"])
-                  if isinstance(title, str) and title})
-    rows = [
-        {"doc_id": doc_id, "parent": name, "parent_doc_id": known.get(_norm_title(name), "")}
-        for doc_id, parents in zip(documents["doc_id"], documents["parents"])
-        for name in (p.strip() for p in str(parents or "").split(PARENT_SEPARATOR)) if name
-    ]
-    return pd.DataFrame(rows, columns=["doc_id", "parent", "parent_doc_id"])
+    if relations is None:
+        documents = tables["documents"]
+        declared = {doc_id: tuple(p for p in str(parents or "").split(PARENT_SEPARATOR) if p)
+                    for doc_id, parents in zip(documents["doc_id"], documents["parents"])}
+        relations = parent_relations(documents, declared)
+    found = _is_true(relations["found"])
+    return pd.DataFrame({
+        "doc_id": relations["child_doc_id"].to_numpy(),
+        "parent": relations["parent_title"].fillna(relations["parent_doc_id"]).fillna("").to_numpy(),
+        "parent_doc_id": relations["parent_doc_id"].where(found, "").fillna("").to_numpy(),
+    }, columns=["doc_id", "parent", "parent_doc_id"])
 
 
 def missing_parents(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Parents a document names that are not in the run, for documents that have no links to a
-    parent: doc_id, title, parent. Empty when every named parent was read or linked."""
+    """Parents a document names that are not in the run: doc_id, title, parent. Empty when every
+    named parent was read."""
     parents = declared_parents(tables)
-    links = tables.get("links")
-    linked = set(links["child_doc_id"]) if links is not None else set()
-    missing = parents[(parents["parent_doc_id"] == "") & ~parents["doc_id"].isin(linked)]
+    missing = parents[parents["parent_doc_id"] == ""]
     missing = missing.assign(title=missing["doc_id"].map(_titles(tables)))
     return missing[["doc_id", "title", "parent"]].reset_index(drop=True)
 
@@ -187,36 +176,12 @@ def _parent_task_labels(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return _tasks(tables)[["task_id", "section", "number", "title", "text"]]
 
 
-def _in_rates(coverage: pd.DataFrame) -> pd.Series:
-    """The coverage rows that are directives proper: not section lead text, not boilerplate
-    (when the coverage table flags them)."""
-    keep = pd.Series(True, index=coverage.index)
-    if "kind" in coverage:
-        keep &= coverage["kind"] != "section"
-    if "boilerplate" in coverage:
-        keep &= ~_is_true(coverage["boilerplate"])
-    return keep
-
-
-def _by_child(coverage: pd.DataFrame) -> pd.DataFrame:
-    """The coverage table with a child_doc_id column ("" when coverage is not kept per child)."""
-    return coverage if "child_doc_id" in coverage else coverage.assign(child_doc_id="")
-
-
 def coverage_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """Per child and parent document: child_doc_id, child_title, parent_doc_id, parent_title,
-    directives, covered, gaps, share. From the coverage_documents table when the run has one,
-    else counted from the coverage table (directives proper only)."""
-    coverage = tables.get("coverage")
-    if coverage is None:
-        return None
+    """Per child and parent document, from the coverage_documents table: child_doc_id,
+    child_title, parent_doc_id, parent_title, directives, covered, gaps, share."""
     summary = tables.get("coverage_documents")
     if summary is None:
-        counted = _by_child(coverage)[_in_rates(coverage)]
-        summary = (counted.assign(covered=_is_true(counted["covered"]))
-                   .groupby(["child_doc_id", "parent_doc_id"], sort=True)["covered"]
-                   .agg(directives="size", covered="sum").reset_index())
-        summary["share"] = summary["covered"] / summary["directives"]
+        return None
     titles = _titles(tables)
     summary = summary.assign(
         child_title=summary["child_doc_id"].map(titles).fillna(""), parent_title=summary["parent_doc_id"].map(titles),
@@ -226,24 +191,13 @@ def coverage_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
 
 
 def coverage_by_section(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """Per child document and parent section, in text order: child_doc_id, parent_doc_id,
-    section ("number title"), directives, covered. From the coverage_sections table when the run
-    has one, else counted from the coverage table (directives proper only)."""
-    coverage = tables.get("coverage")
-    if coverage is None:
-        return None
+    """Per child document and parent section, in text order, from the coverage_sections table:
+    child_doc_id, parent_doc_id, section ("number title"), directives, covered."""
     sections = tables.get("coverage_sections")
-    if sections is not None:
-        label = (sections["number"].fillna("") + " " + sections["title"].fillna("")).str.strip()
-        return sections.assign(section=label)[["child_doc_id", "parent_doc_id", "section", "directives", "covered"]]
-    counted = _by_child(coverage)[_in_rates(coverage)]
-    placed = counted.assign(covered=_is_true(counted["covered"])).merge(
-        _parent_task_labels(tables)[["task_id", "section"]], left_on="parent_task_id", right_on="task_id", how="left")
-    placed["section"] = placed["section"].fillna(NO_SECTION)
-    counted = (placed.groupby(["child_doc_id", "parent_doc_id", "section"], sort=False)["covered"]
-               .agg(directives="size", covered="sum").reset_index())
-    counted["covered"] = counted["covered"].astype(int)
-    return counted
+    if sections is None:
+        return None
+    label = (sections["number"].fillna("") + " " + sections["title"].fillna("")).str.strip()
+    return sections.assign(section=label)[["child_doc_id", "parent_doc_id", "section", "directives", "covered"]]
 
 
 def coverage_gaps(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
@@ -252,33 +206,21 @@ def coverage_gaps(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     coverage = tables.get("coverage")
     if coverage is None:
         return None
-    coverage = _by_child(coverage)
-    gaps = coverage[_in_rates(coverage) & ~_is_true(coverage["covered"])][["child_doc_id", "parent_doc_id",
-                                                                            "parent_task_id"]]
+    gaps = coverage[counts_in_rates(coverage) & ~_is_true(coverage["covered"])][["child_doc_id", "parent_doc_id",
+                                                                                 "parent_task_id"]]
     return gaps.merge(_parent_task_labels(tables), left_on="parent_task_id", right_on="task_id", how="left").drop(
         columns="task_id").reset_index(drop=True)
 
 
-def _children_with_parents(tables: dict[str, pd.DataFrame]) -> set[str]:
-    """Documents whose parents are in the run: they link to one, or name one that was read."""
-    parents = declared_parents(tables)
-    named = set(parents.loc[parents["parent_doc_id"] != "", "doc_id"])
-    return named | set(tables["links"]["child_doc_id"])
-
-
 def local_additions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     """Tasks of documents whose parents were read that link to no parent directive (boilerplate
-    left out), in text order: doc_id, task_id, section, number, title, text. From the
-    local_additions table when the run has one."""
-    links = tables.get("links")
-    if links is None:
+    left out), from the local_additions table, in text order: doc_id, task_id, section, number,
+    title, text."""
+    listed = tables.get("local_additions")
+    if listed is None:
         return None
     tasks = _tasks(tables)
-    listed = tables.get("local_additions")
-    if listed is not None:
-        chosen = tasks["task_id"].isin(set(listed.loc[~_is_true(listed["boilerplate"]), "task_id"]))
-    else:
-        chosen = tasks["doc_id"].isin(_children_with_parents(tables)) & ~tasks["task_id"].isin(links["child_task_id"])
+    chosen = tasks["task_id"].isin(set(listed.loc[~_is_true(listed["boilerplate"]), "task_id"]))
     return tasks[chosen].drop(columns=["section_id", "path"]).reset_index(drop=True)
 
 

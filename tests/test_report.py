@@ -175,8 +175,6 @@ def jinan_tables():
                          ManifestEntry("shandong", files["shandong"].resolve())])
     corpus, _ = read_documents(list(files.values()), manifest)
     tables = dict(build_tables(corpus))
-    for derived in ("local_additions", "coverage_sections", "coverage_documents"):  # from the real linker
-        tables.pop(derived)
     tasks = tables["tasks"]
     ids = {doc_id: dict(zip(group["number"], group["task_id"])) for doc_id, group in tasks.groupby("doc_id")}
     gold = pd.read_csv(GOLD / "links_jinan_to_shandong.csv", keep_default_na=False)
@@ -188,10 +186,20 @@ def jinan_tables():
     ]
     tables["links"] = pd.DataFrame(links)
     parents = tasks[tasks["doc_id"] == "shandong"]
+    covered = parents["task_id"].isin(tables["links"]["parent_task_id"])
     tables["coverage"] = pd.DataFrame({
         "child_doc_id": "jinan", "parent_doc_id": "shandong", "parent_task_id": parents["task_id"],
-        "covered": parents["task_id"].isin(tables["links"]["parent_task_id"]),
+        "kind": "article", "boilerplate": False, "covered": covered,
         "best_child_doc_id": None, "best_child_task_id": None, "score": None})
+    tables["coverage_documents"] = pd.DataFrame({
+        "child_doc_id": ["jinan"], "parent_doc_id": ["shandong"], "directives": [len(parents)],
+        "covered": [int(covered.sum())], "share": [covered.mean()]})
+    by_section = parents.assign(covered=covered).groupby("section_id", sort=False)["covered"].agg(["size", "sum"])
+    tables["coverage_sections"] = tables["sections"].set_index("section_id").loc[by_section.index].reset_index().assign(
+        child_doc_id="jinan", parent_doc_id="shandong", directives=by_section["size"].to_numpy(),
+        covered=by_section["sum"].to_numpy())
+    local = tasks[(tasks["doc_id"] == "jinan") & ~tasks["task_id"].isin(tables["links"]["child_task_id"])]
+    tables["local_additions"] = local.assign(boilerplate=False)
     return tables, gold
 
 
