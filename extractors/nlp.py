@@ -112,34 +112,43 @@ def _text(doc: Doc) -> str:
     return doc.user_data["guanche_text"]
 
 
-def _register(doc: Doc) -> str:
-    return "regulation" if doc._.text_kind == "article" else "plan"
+# Each component reads ``doc._`` once: every access builds a new accessor object, which cost
+# a fifth of extraction time when the components read it attribute by attribute.
+
+
+def _register(kind: str) -> str:
+    return "regulation" if kind == "article" else "plan"
 
 
 @Language.component("guanche_clauses")
 def clause_component(doc: Doc) -> Doc:
     """Split a task or article into clauses (a preamble or section text has none)."""
-    doc._.clauses = [] if doc._.text_kind in ("preamble", "section") else split_clauses(
-        _text(doc), skip_heading=doc._.text_kind == "task")
+    ext = doc._
+    kind = ext.text_kind
+    ext.clauses = [] if kind in ("preamble", "section") else split_clauses(
+        _text(doc), skip_heading=kind == "task")
     return doc
 
 
 @Language.component("guanche_obligations")
 def obligation_component(doc: Doc) -> Doc:
     """Group clauses into (ungraded) obligations."""
-    doc._.obligations = match_obligations(_text(doc), doc._.clauses or [], register=_register(doc))
+    ext = doc._
+    ext.obligations = match_obligations(_text(doc), ext.clauses or [], register=_register(ext.text_kind))
     return doc
 
 
 @Language.component("guanche_targets")
 def target_component(doc: Doc) -> Doc:
     """Find each obligation's targets and deadlines; offsets are in the Doc."""
+    ext = doc._
+    year = ext.year
     found = []
-    for index, obligation in enumerate(doc._.obligations or []):
-        for target in targets(obligation.text, year=doc._.year):
+    for index, obligation in enumerate(ext.obligations or []):
+        for target in targets(obligation.text, year=year):
             found.append((index, replace(target, start=target.start + obligation.start,
                                          end=target.end + obligation.start)))
-    doc._.targets = found
+    ext.targets = found
     doc.spans["targets"] = [span for _, t in found
                             if (span := doc.char_span(t.start, t.end, label=t.kind, alignment_mode="expand"))]
     return doc
@@ -148,16 +157,18 @@ def target_component(doc: Doc) -> Doc:
 @Language.component("guanche_strength")
 def strength_component(doc: Doc) -> Doc:
     """Grade each obligation (a quantified target makes a plan obligation mandatory)."""
-    register = _register(doc)
+    ext = doc._
+    register = _register(ext.text_kind)
     by_obligation: dict[int, list] = {}
-    for index, target in doc._.targets or []:
+    for index, target in ext.targets or []:
         by_obligation.setdefault(index, []).append(target)
-    doc._.obligations = [
+    graded = [
         replace(o, strength=commitment_strength(o.action, modal=o.modal, register=register,
                                                 quantified=is_quantified(by_obligation.get(i, []))))
-        for i, o in enumerate(doc._.obligations or [])
+        for i, o in enumerate(ext.obligations or [])
     ]
-    doc.spans["obligations"] = [span for o in doc._.obligations
+    ext.obligations = graded
+    doc.spans["obligations"] = [span for o in graded
                                 if (span := doc.char_span(o.start, o.end, label=o.strength, alignment_mode="expand"))]
     return doc
 
@@ -165,9 +176,11 @@ def strength_component(doc: Doc) -> Doc:
 @Language.component("guanche_citations")
 def citation_component(doc: Doc) -> Doc:
     """Find the cited instruments of the text."""
-    doc._.citations = list(citations(_text(doc), preamble=doc._.text_kind == "preamble",
-                                     own=doc._.own_references, aliases=doc._.title_aliases))
-    doc.spans["citations"] = [span for c in doc._.citations
+    ext = doc._
+    found = list(citations(_text(doc), preamble=ext.text_kind == "preamble",
+                           own=ext.own_references, aliases=ext.title_aliases))
+    ext.citations = found
+    doc.spans["citations"] = [span for c in found
                               if (span := doc.char_span(c.start, c.end, label=c.kind, alignment_mode="expand"))]
     return doc
 
@@ -209,8 +222,9 @@ def commitment_doc(
         raise ValueError(f"text_kind must be one of {TEXT_KINDS}, not {text_kind!r}")
     doc = nlp.make_doc(text)
     doc.user_data["guanche_text"] = text
-    doc._.text_kind = text_kind
-    doc._.year = year
-    doc._.own_references = own_references
-    doc._.title_aliases = title_aliases
+    ext = doc._
+    ext.text_kind = text_kind
+    ext.year = year
+    ext.own_references = own_references
+    ext.title_aliases = title_aliases
     return doc

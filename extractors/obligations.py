@@ -41,6 +41,8 @@ _CONNECTIVE = re.compile(r"^[\s　]*(?:并且|并|同时|还要|还|也要|也|�
 _PREPOSITION = ("按照", "根据", "依照", "依据", "围绕", "依托", "通过", "针对", "结合", "立足", "聚焦",
                 "对于", "关于", "鉴于", "由于", "随着", "涉及", "为了", "对", "在", "以", "为", "按", "经",
                 "凡", "从", "自", "于", "当", "如", "若", "除", "向", "与", "同", "由", "会同")
+# the first of _PREPOSITION (in its order) that a text starts with
+_OPENING_PREPOSITION = re.compile("|".join(map(re.escape, _PREPOSITION)))
 _ADVERBIAL_END = re.compile(r"(?:的|时|后|前|中|上|下|内|起|外|之际|期间|以来|之间|为重点|为抓手|为主线|为依托|为基础)$")
 _DISPOSAL = ("把", "将")
 _ACCOMPLISHED = re.compile(r"(?:已经|已|业已|曾)$")
@@ -248,7 +250,8 @@ def _choose_action(text: str, start: int, end: int, lexicon: Lexicon) -> re.Matc
     """The action of a stretch of clause: the lexicon verb phrase at its start, else the first
     one used as a verb (not a nominal-prone word, not followed by 情况/机制/和 …, not the object
     of an opening preposition); in 把/将 constructions the last one, as the verb follows its object."""
-    preposition = next((p for p in _PREPOSITION if text.startswith(p, start)), "")
+    opening = _OPENING_PREPOSITION.match(text, start)
+    preposition = opening.group() if opening else ""
     def used_as_verb(match: re.Match) -> bool:
         nominal = _verb_of(match.group(), lexicon) in lexicon.nominal
         if match.start() == start:  # 建设…平台 is an action, 检查事项… a subject

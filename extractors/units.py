@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 from extractors.unit_registry import (
     Jurisdiction,
@@ -57,6 +58,7 @@ _SUPPORT_VERBS = ("按照职责分工负责", "按职责分工负责", "按照�
 _CLAUSE = re.compile(
     r"^由?(?P<list>.+?)(?P<verb>" + "|".join(_SUPPORT_VERBS + _LEAD_VERBS + _LIST_VERBS) + r")$"
 )
+_CLAUSE_END = _SUPPORT_VERBS + _LEAD_VERBS + _LIST_VERBS  # a clause _CLAUSE can match ends so
 _NOTE = re.compile(r"^(?:以下同|下同|[^、]*(?:第一位|首位|排名第一|排序第一)[^、]*(?:牵头|负责)[^、]*)$")
 _CLAUSE_BREAK = re.compile(r"[；;，,]")
 _SENTENCE_BREAK = re.compile(r"[。；;！？!?\n]")
@@ -74,6 +76,7 @@ _NOTE_AFTER = re.compile(r"^(?P<name>.+?)[（(][^（）()]*[)）]$")
 _TOGETHER = "会同"  # 由X会同Y负责: X as the verb says, Y supports
 _EMPTY_CELL = re.compile(r"^[\s\-—–/／、，,。无]*$")
 _OPEN, _CLOSE = "（(", "）)"
+_BRACKET = re.compile("[（()）]")
 
 
 @dataclass(frozen=True)
@@ -232,7 +235,7 @@ def _labelled(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tuple[
 def _verb_clauses(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tuple[_Item, str, int]] | None:
     """Units of a text made of verb clauses (X牵头，Y配合 / X、Y负责，下同); None if it is not one."""
     found, position, assigned, verbs = [], 0, False, []
-    for index, match in enumerate(list(_CLAUSE_BREAK.finditer(text)) + [None]):
+    for index, match in enumerate(chain(_CLAUSE_BREAK.finditer(text), [None])):
         end = match.start() if match else len(text)
         clause = text[position:end]
         stripped = clause.strip()
@@ -240,7 +243,7 @@ def _verb_clauses(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tu
         position = match.end() if match else len(text)
         if not stripped:
             continue
-        parsed = _CLAUSE.match(stripped)
+        parsed = _CLAUSE.match(stripped) if stripped.endswith(_CLAUSE_END) else None
         items, partners = None, []
         if parsed:
             listed, list_start = parsed.group("list"), start + parsed.start("list")
@@ -281,7 +284,8 @@ def _mentions(found: list[tuple[_Item, str, int]], group_base: int) -> tuple[Ass
 def _parentheses(text: str) -> Iterator[tuple[int, int]]:
     """Outermost (…) / （…） spans, as (start, end) including the brackets."""
     depth, start = 0, 0
-    for index, char in enumerate(text):
+    for bracket in _BRACKET.finditer(text):
+        index, char = bracket.start(), bracket.group()
         if char in _OPEN:
             if depth == 0:
                 start = index

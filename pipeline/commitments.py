@@ -141,8 +141,9 @@ def document_commitments(doc: ParsedDocument) -> DocumentRows:
     )
     obligations, targets, citations = [], [], []
     for processed, (section_id, task_id) in nlp.pipe(prepared, as_tuples=True):
+        ext = processed._
         ids = []
-        for number, obligation in enumerate(processed._.obligations or [], start=1):
+        for number, obligation in enumerate(ext.obligations or [], start=1):
             obligation_id = f"{task_id}:O{number:02d}"
             ids.append(obligation_id)
             obligations.append({
@@ -152,7 +153,7 @@ def document_commitments(doc: ParsedDocument) -> DocumentRows:
                 "start": obligation.start, "end": obligation.end,
             })
         target_counts: dict[int, int] = {}
-        for position, target in processed._.targets or []:
+        for position, target in ext.targets or []:
             target_counts[position] = target_counts.get(position, 0) + 1
             targets.append({
                 "doc_id": doc.doc_id, "task_id": task_id, "obligation_id": ids[position],
@@ -161,7 +162,7 @@ def document_commitments(doc: ParsedDocument) -> DocumentRows:
                 "comparator": target.comparator, "anchor": target.anchor, "due_date": target.due_date,
                 "text": target.text, "start": target.start, "end": target.end,
             })
-        for citation in processed._.citations or []:
+        for citation in ext.citations or []:
             citations.append({
                 "doc_id": doc.doc_id, "section_id": section_id, "task_id": task_id,
                 "citation_id": f"{doc.doc_id}:C{len(citations) + 1:03d}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cn2an
 
@@ -42,6 +43,7 @@ class Numbering:
     rest: str
 
 
+@lru_cache(maxsize=1024)
 def numeral_value(numeral: str) -> int:
     """Return the integer of a Chinese, Arabic or circled numeral (十三 → 13, ⑤ → 5)."""
     if numeral in _CIRCLED:
