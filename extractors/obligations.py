@@ -23,6 +23,8 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 
 from extractors.targets import is_quantified, targets
@@ -334,10 +336,8 @@ def match_obligations(text: str, clauses: list[Clause], *, register: str = "plan
         raise ValueError(f"register must be one of {REGISTERS}, not {register!r}")
     lexicon = load_lexicon()
     found: list[Obligation] = []
-    index = 0
-    while index < len(clauses):
-        sentence = [c for c in clauses[index:] if c.sentence == clauses[index].sentence]
-        index += len(sentence)
+    for _, grouped in groupby(clauses, key=attrgetter("sentence")):  # clauses come in sentence order
+        sentence = list(grouped)
         scope_modal: str | None = None
         narrative = False  # a sentence that reports what was done (设立了…) commits no one
         start_of_sentence = len(found)

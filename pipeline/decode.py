@@ -27,8 +27,10 @@ _MAX_CONTROL_SHARE = 0.01
 _SAVE_AS_UTF8 = "save it as UTF-8 (or GB18030) text and run again"
 
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+_HAN_SCAN = 50000  # characters searched for the sample: a web page's Chinese may start late
+_SCAN_STEP = 8000
 
 
 @lru_cache(maxsize=1)
@@ -43,9 +45,19 @@ def common_han() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def common_han_pattern() -> re.Pattern[str]:
-    """A character class of :func:`common_han`, so that counting them runs in C."""
-    return re.compile("[" + "".join(sorted(common_han())) + "]")
+def _without_common_han() -> dict[int, None]:
+    """A ``str.translate`` table deleting :func:`common_han`, so that counting them runs in C."""
+    return dict.fromkeys(map(ord, common_han()))
+
+
+def han_sample(text: str) -> str:
+    """The first 4,000 Han characters among the first 50,000 characters of ``text``."""
+    sample = ""
+    for start in range(0, min(len(text), _HAN_SCAN), _SCAN_STEP):
+        sample += _NOT_HAN.sub("", text[start:min(start + _SCAN_STEP, _HAN_SCAN)])
+        if len(sample) >= _SAMPLE_HAN:
+            break
+    return sample[:_SAMPLE_HAN]
 
 
 def looks_like_chinese(text: str) -> bool:
@@ -60,10 +72,10 @@ def looks_like_chinese(text: str) -> bool:
     head = text[:20000]
     if len(_CONTROL.findall(head)) > _MAX_CONTROL_SHARE * len(head):
         return False
-    han = _HAN.findall(text, 0, 50000)[:_SAMPLE_HAN]
+    han = han_sample(text)
     if not han:
         return True
-    common = len(common_han_pattern().findall("".join(han)))
+    common = len(han) - len(han.translate(_without_common_han()))
     return common / len(han) >= _MIN_COMMON_HAN_SHARE
 
 

@@ -22,6 +22,14 @@ _TRANSLATE.update({0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: "
 # Characters dropped entirely: zero-width spaces and joiners, BOMs inside the text.
 _DROP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\r"}
 _DROPPED = re.compile("[" + "".join(sorted(_DROP)) + "]")
+# The characters of _TRANSLATE, found in C: str.translate looks up every character in a dict,
+# which made it a twentieth of extraction time.
+_TRANSLATED = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TRANSLATE)) + "]")
+
+
+def _one_to_one(text: str) -> str:
+    """``text`` with the characters of _TRANSLATE replaced (same length)."""
+    return _TRANSLATED.sub(lambda match: _TRANSLATE[ord(match.group())], text)
 
 
 @dataclass(frozen=True)
@@ -45,11 +53,11 @@ def normalise(original: str) -> NormalisedText:
 
     Returns a :class:`NormalisedText` whose ``offsets`` map every kept character back to its
     position in ``original``. Lone ``\\r`` line ends become ``\\n``. Characters are mapped
-    one to one with ``str.translate``; only text that drops characters (CR of CRLF, zero-width
+    one to one; only text that drops characters (CR of CRLF, zero-width
     spaces) walks the text to build its offsets.
     """
     if not _DROPPED.search(original):
-        return NormalisedText(original.translate(_TRANSLATE), original, range(len(original)))
+        return NormalisedText(_one_to_one(original), original, range(len(original)))
     kept: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(original):

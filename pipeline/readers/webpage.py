@@ -40,6 +40,9 @@ _BODY_PATHS = ['//*[@id="UCAP-CONTENT"]', _has_class("pages_content"), '//*[@id=
                _has_class("article"), "//article", "//main"]
 
 
+_LABEL_MAX = 20  # characters of a label cell such as "标　　题：", spaces included
+
+
 def _label(text: str) -> str:
     return re.sub(r"[\s:：\u3000]", "", text)
 
@@ -56,7 +59,10 @@ def read_govcn_metadata(root) -> dict[str, str]:
     """
     metadata: dict[str, str] = {}
     for cell in root.iter("td"):
-        key = _GOVCN_FIELDS.get(_label(cell.text_content()))
+        content = cell.text_content()
+        if len(content) > _LABEL_MAX:  # a content cell, not a field label: no need to clean it
+            continue
+        key = _GOVCN_FIELDS.get(_label(content))
         if key is None or key in metadata:
             continue
         value_cell = cell.getnext()
