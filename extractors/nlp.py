@@ -31,7 +31,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 
-import jieba
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -44,8 +43,6 @@ try:
     import rjieba
 except ImportError:  # no wheel for this platform: the Python jieba gives the same tokens, slower
     rjieba = None
-
-jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for analysts
 
 TEXT_KINDS = ("task", "article", "preamble", "section")
 COMPONENTS = ("guanche_clauses", "guanche_obligations", "guanche_targets", "guanche_strength", "guanche_citations")
@@ -75,6 +72,9 @@ class JiebaSegmenter:
             for word in user_words:
                 self._tokenizer.add_word(word, None, None)  # frequency suggested, as jieba does
         else:
+            import jieba  # the fallback only: importing it costs a tenth of a second
+
+            jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter is not for analysts
             self._tokenizer = jieba.Tokenizer()
             self._tokenizer.initialize()
             for word in user_words:

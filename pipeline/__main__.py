@@ -1,5 +1,5 @@
 """``python -m pipeline`` runs the command line."""
 
-from pipeline.cli import app
+from pipeline.cli import entry_point
 
-app()
+entry_point()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -35,6 +36,19 @@ err = Console(stderr=True)
 LISTED = 10  # documents and notes printed in the run summary; the tables hold all of them
 EXIT_INPUT_FAILED = 1  # an input (document, manifest) could not be read
 EXIT_OUTPUT_FAILED = 2  # outputs could not be written
+
+
+def entry_point() -> None:
+    """The ``guanche`` console script (and ``python -m pipeline``): run the command line.
+
+    Before the interpreter exits, every object is frozen out of the garbage collector: Python's
+    last collection would otherwise walk everything spaCy, pandas and the run loaded, 0.2–0.5 s
+    spent after the outputs are already written.
+    """
+    try:
+        app()
+    finally:
+        gc.freeze()
 
 
 def fail(error: GuancheError) -> None:

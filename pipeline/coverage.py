@@ -43,14 +43,15 @@ def directive_coverage(links: pd.DataFrame, directives: pd.DataFrame, pairs: pd.
     """
     by_parent = {doc_id: group for doc_id, group in directives.groupby("doc_id", sort=False)}
     boilerplate = {task_id: bool(boilerplate_kind(text)) for task_id, text in zip(directives["task_id"], directives["text"])}
+    # every pair's links, best first, grouped once (not filtered out of all links per pair)
+    by_pair: dict[tuple[str, str], dict[str, list[dict]]] = {}
+    ranked = links.sort_values(["score", "child_task_id"], ascending=[False, True])
+    for link in ranked.to_dict("records"):
+        pair_links = by_pair.setdefault((link["child_doc_id"], link["parent_doc_id"]), {})
+        pair_links.setdefault(link["parent_task_id"], []).append(link)
     rows = []
     for pair in pairs.itertuples():
-        child_links = links[(links["child_doc_id"] == pair.child_doc_id)
-                            & (links["parent_doc_id"] == pair.parent_doc_id)]
-        child_links = child_links.sort_values(["score", "child_task_id"], ascending=[False, True])
-        by_directive: dict[str, list[dict]] = {}
-        for link in child_links.to_dict("records"):
-            by_directive.setdefault(link["parent_task_id"], []).append(link)
+        by_directive = by_pair.get((pair.child_doc_id, pair.parent_doc_id), {})
         for directive in by_parent.get(pair.parent_doc_id, directives.iloc[:0]).itertuples():
             covering = by_directive.get(directive.task_id, [])
             best = covering[0] if covering else {}
@@ -99,23 +100,35 @@ def local_additions(links: pd.DataFrame, tasks: pd.DataFrame, child_doc_ids) -> 
 def document_coverage(coverage: pd.DataFrame, links: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
     """Per (child document, parent document): share of directives covered, and how many of the
     child's tasks (boilerplate left out) link to that parent or to no parent at all."""
-    counted = coverage[counts_in_rates(coverage)]
-    rows = []
-    for (child, parent), group in coverage.groupby(["child_doc_id", "parent_doc_id"], sort=False):
-        group = counted.loc[counted.index.intersection(group.index)]
-        child_tasks = tasks[tasks["doc_id"] == child]
-        child_tasks = child_tasks[[not boilerplate_kind(text) for text in child_tasks["text"]]]
-        child_links = links[links["child_doc_id"] == child]
-        rows.append({
-            "child_doc_id": child, "parent_doc_id": parent,
-            "directives": len(group), "covered": int(group["covered"].sum()),
-            "share": round(float(group["covered"].mean()), 4) if len(group) else None,
-            "child_tasks": len(child_tasks),
-            "linked_tasks": int(child_tasks["task_id"].isin(
-                child_links.loc[child_links["parent_doc_id"] == parent, "child_task_id"]).sum()),
-            "local_additions": int((~child_tasks["task_id"].isin(child_links["child_task_id"])).sum()),
-        })
+    counted = counts_in_rates(coverage)
+    children = set(coverage["child_doc_id"])
+    # each child's tasks (boilerplate left out) and the parents each of them links to, built once
+    child_tasks: dict[str, list[str]] = {}
+    for doc_id, task_id, text in zip(tasks["doc_id"], tasks["task_id"], tasks["text"]):
+        if doc_id in children and not boilerplate_kind(text):
+            child_tasks.setdefault(doc_id, []).append(task_id)
+    linked_to: dict[str, set[str]] = {}
+    for task_id, parent in zip(links["child_task_id"], links["parent_doc_id"]):
+        linked_to.setdefault(task_id, set()).add(parent)
+    rows = [
+        _document_row(child, parent, group["covered"][counted[group.index]], child_tasks.get(child, []), linked_to)
+        for (child, parent), group in coverage.groupby(["child_doc_id", "parent_doc_id"], sort=False)
+    ]
     return make_table(rows, DOCUMENT_COVERAGE_COLUMNS)
+
+
+def _document_row(child: str, parent: str, covered: pd.Series, tasks: list[str],
+                  linked_to: dict[str, set[str]]) -> dict:
+    """One row of :func:`document_coverage`: ``covered`` holds the pair's counted directives'
+    flags, ``tasks`` the child's tasks (boilerplate left out)."""
+    return {
+        "child_doc_id": child, "parent_doc_id": parent,
+        "directives": len(covered), "covered": int(covered.sum()),
+        "share": round(float(covered.mean()), 4) if len(covered) else None,
+        "child_tasks": len(tasks),
+        "linked_tasks": sum(parent in linked_to.get(task_id, ()) for task_id in tasks),
+        "local_additions": sum(task_id not in linked_to for task_id in tasks),
+    }
 
 
 def coverage_summary(documents: pd.DataFrame, coverage: pd.DataFrame, by_document: pd.DataFrame,

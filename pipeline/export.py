@@ -19,7 +19,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 
 from pipeline.errors import OutputError
 
@@ -80,17 +79,27 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
 def write_sheets(sheets: Iterable[tuple[str, pd.DataFrame]], path: Path) -> None:
     """Write ``(name, table)`` pairs as sheets of one workbook, in order, as they come.
 
-    Uses openpyxl's streaming (write-only) mode: several times faster than pandas' writer.
+    Uses openpyxl's streaming (write-only) mode: several times faster than pandas' writer. The
+    workbook is first saved uncompressed, then packed once with fixed entry times (see
+    :func:`_pack_workbook`).
     """
+    from openpyxl import Workbook  # here, so that a background writer process loads it, not the run
+    from openpyxl.writer.excel import ExcelWriter
+
     workbook = Workbook(write_only=True)
-    workbook.properties.created = WORKBOOK_TIMESTAMP
+    workbook.properties.created = workbook.properties.modified = WORKBOOK_TIMESTAMP
     for name, table in sheets:
         sheet = workbook.create_sheet(title=name[:31])
         sheet.append([str(column) for column in table.columns])
         for row in table.astype(object).itertuples(index=False, name=None):
             sheet.append([_excel_cell(value) for value in row])
-    workbook.save(path)
-    _fix_zip_times(path)
+    unpacked = path.with_name(path.name + ".unpacked")
+    try:
+        with zipfile.ZipFile(unpacked, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            ExcelWriter(workbook, archive).save()
+        _pack_workbook(unpacked, path)
+    finally:
+        unpacked.unlink(missing_ok=True)
 
 
 def _workbook_process(queue, path: Path) -> None:
@@ -98,19 +107,14 @@ def _workbook_process(queue, path: Path) -> None:
     write_sheets(iter(queue.get, None), path)
 
 
-def _fix_zip_times(path: Path) -> None:
-    """Rewrite an .xlsx with fixed entry times and a fixed 'modified' property (openpyxl stamps
-    both with the clock), so that the same tables always give the same bytes."""
-    with zipfile.ZipFile(path) as original:
-        entries = [(info.filename, original.read(info)) for info in original.infolist()]
-    stamp = WORKBOOK_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(path, "w") as fixed:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+def _pack_workbook(unpacked: Path, path: Path) -> None:
+    """Compress the entries of ``unpacked`` into ``path`` with a fixed time on every entry
+    (openpyxl stamps them with the clock), so that the same tables always give the same bytes."""
+    with zipfile.ZipFile(unpacked) as original, zipfile.ZipFile(path, "w", allowZip64=True) as packed:
+        for info in original.infolist():
             # compresslevel 1: several times faster than the default, the file a little larger
-            fixed.writestr(zipfile.ZipInfo(name, date_time=WORKBOOK_TIMESTAMP.timetuple()[:6]), data,
-                           compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            packed.writestr(zipfile.ZipInfo(info.filename, date_time=WORKBOOK_TIMESTAMP.timetuple()[:6]),
+                            original.read(info), compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
 
 
 def write_file_atomically(target: Path, write: Callable[[Path], None]) -> Path:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -15,23 +16,31 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.readers.base import ReadResult
-from pipeline.readers.pdf import read_pdf
-from pipeline.readers.plaintext import read_markdown, read_plain_text
-from pipeline.readers.webpage import read_html
-from pipeline.readers.word import read_docx
 from pipeline.textnorm import NormalisedText, normalise
 
-READERS: dict[str, Callable[[bytes, Path], ReadResult]] = {
-    ".txt": read_plain_text,
-    ".text": read_plain_text,
-    ".md": read_markdown,
-    ".markdown": read_markdown,
-    ".html": read_html,
-    ".htm": read_html,
-    ".docx": read_docx,
-    ".pdf": read_pdf,
+# Suffix → (reader module, function). A reader is imported the first time a file needs it, so
+# that a run on text and web pages does not pay for loading pdfplumber and python-docx.
+READERS: dict[str, tuple[str, str]] = {
+    ".txt": ("pipeline.readers.plaintext", "read_plain_text"),
+    ".text": ("pipeline.readers.plaintext", "read_plain_text"),
+    ".md": ("pipeline.readers.plaintext", "read_markdown"),
+    ".markdown": ("pipeline.readers.plaintext", "read_markdown"),
+    ".html": ("pipeline.readers.webpage", "read_html"),
+    ".htm": ("pipeline.readers.webpage", "read_html"),
+    ".docx": ("pipeline.readers.word", "read_docx"),
+    ".pdf": ("pipeline.readers.pdf", "read_pdf"),
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
+
+
+def reader_for(suffix: str) -> Callable[[bytes, Path], ReadResult] | None:
+    """The reader of files ending in ``suffix`` (any case), imported on first use; None when the
+    type is not supported."""
+    entry = READERS.get(suffix.lower())
+    if entry is None:
+        return None
+    module, function = entry
+    return getattr(importlib.import_module(module), function)
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ def read_source(path: str | Path) -> SourceText:
         raise InputError(path, "no such file or folder", "check the path")
     if not path.is_file():
         raise InputError(path, "not a regular file", "give a document file or a folder of them")
-    reader = READERS.get(path.suffix.lower())
+    reader = reader_for(path.suffix)
     if reader is None:
         raise InputError(
             path, f"unsupported file type '{path.suffix or '(none)'}'",
