@@ -8,9 +8,7 @@ the :class:`Corpus` and returns the tables it builds, which later stages can rea
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -63,7 +61,6 @@ STAGES: dict[str, Stage] = {
 
 
 PARALLEL_FROM = 50  # inputs; below this, worker start-up costs more than it saves
-LINKING_MODULE = "sklearn.feature_extraction.text"
 
 
 # Per-document extractors, run where the document is parsed (in a worker with --jobs N); the
@@ -155,10 +152,10 @@ def read_documents(
     documents: list[ParsedDocument] = []
     failures: list[InputFailure] = []
     if jobs > 1:
-        commitment_pipeline()  # loaded once here; forked workers share it instead of each loading it
-        # While the workers parse, this process only waits: import what the corpus-wide
-        # linking needs (scikit-learn, about 0.6 s) meanwhile.
-        threading.Thread(target=importlib.import_module, args=(LINKING_MODULE,), daemon=True).start()
+        # Loaded once here; forked workers share it instead of each loading it. (scikit-learn,
+        # which linking needs, is not imported meanwhile: the workers keep both cores busy, and
+        # after them this process has time to spare while the workbook is written.)
+        commitment_pipeline()
     with ProcessPoolExecutor(jobs) if jobs > 1 else nullcontext() as pool:
         mapper = pool.map if pool is not None else map
         chunk = {"chunksize": max(1, len(files) // (jobs * 8))} if pool is not None else {}
