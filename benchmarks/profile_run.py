@@ -1,8 +1,8 @@
 """Where the time goes: pyinstrument profiles of ``guanche run`` on the 200-document corpus.
 
-    python benchmarks/profile.py               # --jobs 1, then --jobs 2
-    python benchmarks/profile.py --jobs 2      # one of them
-    python benchmarks/profile.py --county      # the shipped county plan (cold start)
+    python benchmarks/profile_run.py               # --jobs 1, then --jobs 2
+    python benchmarks/profile_run.py --jobs 2      # one of them
+    python benchmarks/profile_run.py --county      # the shipped county plan (cold start)
 
 Each run is a fresh process under ``pyinstrument -m pipeline run …``, so the profile holds
 imports, model loading, the work and the wait for worker processes, as an analyst's run does.
