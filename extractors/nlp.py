@@ -7,6 +7,7 @@ guanche's own components, registered by name:
 ``guanche_targets``     targets and deadlines of each obligation (:mod:`extractors.targets`)
 ``guanche_strength``    commitment strength (:func:`extractors.obligations.commitment_strength`)
 ``guanche_citations``   cited instruments (:mod:`extractors.citations`)
+``guanche_spans``       the results as span groups (left out of the pipeline that builds tables)
 ======================  ===================================================================
 
 What a text is, and what the components need to know about its document, is set on the Doc
@@ -19,9 +20,9 @@ before it runs through the pipeline (see :func:`commitment_doc`):
 - ``doc._.own_references`` and ``doc._.title_aliases``: see :mod:`extractors.citations`.
 
 Results are set as ``doc._.clauses``, ``doc._.obligations`` (graded), ``doc._.targets``
-(``(obligation index, Target)`` pairs, offsets in the Doc) and ``doc._.citations``, and as span
-groups ``doc.spans["obligations"]`` (labelled with the strength), ``"targets"`` and
-``"citations"`` for displaCy and spaCy users. No model is downloaded.
+(``(obligation index, Target)`` pairs, offsets in the Doc) and ``doc._.citations``, and by
+``guanche_spans`` as span groups ``doc.spans["obligations"]`` (labelled with the strength),
+``"targets"`` and ``"citations"`` for displaCy and spaCy users. No model is downloaded.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ except ImportError:  # no wheel for this platform: the Python jieba gives the sa
 
 TEXT_KINDS = ("task", "article", "preamble", "section")
 COMPONENTS = ("guanche_clauses", "guanche_obligations", "guanche_targets", "guanche_strength", "guanche_citations")
+SPAN_COMPONENT = "guanche_spans"
 
 for _name, _default in {
     "text_kind": "task", "year": None, "own_references": frozenset(), "title_aliases": None,
@@ -149,8 +151,6 @@ def target_component(doc: Doc) -> Doc:
             found.append((index, replace(target, start=target.start + obligation.start,
                                          end=target.end + obligation.start)))
     ext.targets = found
-    doc.spans["targets"] = [span for _, t in found
-                            if (span := doc.char_span(t.start, t.end, label=t.kind, alignment_mode="expand"))]
     return doc
 
 
@@ -168,8 +168,6 @@ def strength_component(doc: Doc) -> Doc:
         for i, o in enumerate(ext.obligations or [])
     ]
     ext.obligations = graded
-    doc.spans["obligations"] = [span for o in graded
-                                if (span := doc.char_span(o.start, o.end, label=o.strength, alignment_mode="expand"))]
     return doc
 
 
@@ -177,32 +175,46 @@ def strength_component(doc: Doc) -> Doc:
 def citation_component(doc: Doc) -> Doc:
     """Find the cited instruments of the text."""
     ext = doc._
-    found = list(citations(_text(doc), preamble=ext.text_kind == "preamble",
-                           own=ext.own_references, aliases=ext.title_aliases))
-    ext.citations = found
-    doc.spans["citations"] = [span for c in found
-                              if (span := doc.char_span(c.start, c.end, label=c.kind, alignment_mode="expand"))]
+    ext.citations = list(citations(_text(doc), preamble=ext.text_kind == "preamble",
+                                   own=ext.own_references, aliases=ext.title_aliases))
     return doc
 
 
-def build_pipeline(*, user_words: Iterable[str] = ()) -> Language:
+@Language.component(SPAN_COMPONENT)
+def span_component(doc: Doc) -> Doc:
+    """Mirror the results as span groups "obligations" (labelled with the strength), "targets"
+    and "citations", for displaCy and other spaCy tools."""
+    ext = doc._
+    groups = {
+        "obligations": [(o.start, o.end, o.strength) for o in ext.obligations or []],
+        "targets": [(t.start, t.end, t.kind) for _, t in ext.targets or []],
+        "citations": [(c.start, c.end, c.kind) for c in ext.citations or []],
+    }
+    for group, spans in groups.items():
+        doc.spans[group] = [span for start, end, label in spans
+                            if (span := doc.char_span(start, end, label=label, alignment_mode="expand"))]
+    return doc
+
+
+def build_pipeline(*, user_words: Iterable[str] = (), span_groups: bool = True) -> Language:
     """A new pipeline: blank Chinese with jieba (``user_words`` added to its dictionary) and
-    the guanche components in order (about 0.2 s with the compiled jieba)."""
+    the guanche components in order (about 0.2 s with the compiled jieba), then, with
+    ``span_groups``, the component that sets ``doc.spans`` (the tables do not need it)."""
     nlp = spacy.blank("zh")
     nlp.tokenizer = JiebaTokenizer(nlp.vocab, JiebaSegmenter(user_words))
-    for name in COMPONENTS:
+    for name in COMPONENTS + ((SPAN_COMPONENT,) if span_groups else ()):
         nlp.add_pipe(name)
     return nlp
 
 
 @lru_cache(maxsize=4)
-def _cached_pipeline(user_words: tuple[str, ...]) -> Language:
-    return build_pipeline(user_words=user_words)
+def _cached_pipeline(user_words: tuple[str, ...], span_groups: bool) -> Language:
+    return build_pipeline(user_words=user_words, span_groups=span_groups)
 
 
-def get_pipeline(*, user_words: Iterable[str] = ()) -> Language:
-    """The pipeline for these user words, built once and cached."""
-    return _cached_pipeline(tuple(sorted(set(user_words))))
+def get_pipeline(*, user_words: Iterable[str] = (), span_groups: bool = True) -> Language:
+    """The pipeline for these user words (see :func:`build_pipeline`), built once and cached."""
+    return _cached_pipeline(tuple(sorted(set(user_words))), span_groups)
 
 
 def commitment_doc(

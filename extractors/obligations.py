@@ -21,7 +21,7 @@ import re
 import tomllib
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
@@ -93,6 +93,7 @@ class Lexicon:
     modal_pattern: dict[str, re.Pattern]
     action_pattern: re.Pattern
     graded_word: re.Pattern
+    head_verbs: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # memo of _verb_of
 
 
 def _alternation(words) -> str:
@@ -309,8 +310,11 @@ def _find_trigger(
 
 def _verb_of(action: str, lexicon: Lexicon) -> str:
     """The last lexicon word of an action (its head verb)."""
-    words = lexicon.graded_word.findall(action)
-    return words[-1] if words else action
+    head = lexicon.head_verbs.get(action)
+    if head is None:
+        words = lexicon.graded_word.findall(action)
+        head = lexicon.head_verbs[action] = words[-1] if words else action
+    return head
 
 
 def _leads_forward(clause: Clause) -> bool:

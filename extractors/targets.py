@@ -211,6 +211,8 @@ def targets(text, *, year: int | None = None) -> Iterator[Target]:
     odd text: a numeral cn2an cannot read is skipped.
     """
     text = getattr(text, "text", text)
+    if _TARGET.search(text) is None:  # most clauses: nothing to mask or read
+        return
     titles = _spans(_MASKED, text)
     quoted = _spans(_QUOTED, text)
     for match in _TARGET.finditer(text):

@@ -119,8 +119,9 @@ def _texts(doc: ParsedDocument) -> Iterator[tuple[str | None, str | None, str, s
 
 @lru_cache(maxsize=1)
 def commitment_pipeline() -> Language:
-    """The spaCy pipeline with the unit registry's names in its jieba dictionary (built once)."""
-    return get_pipeline(user_words=[word for word, _, _ in jieba_entries()])
+    """The spaCy pipeline with the unit registry's names in its jieba dictionary, without span
+    groups, which the tables do not use (built once)."""
+    return get_pipeline(user_words=[word for word, _, _ in jieba_entries()], span_groups=False)
 
 
 def document_commitments(doc: ParsedDocument) -> DocumentRows:

@@ -8,4 +8,4 @@ import pandas as pd
 
 def make_table(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     """Build a table from row dicts with exactly ``columns``, in order (missing values → None)."""
-    return pd.DataFrame([{column: row.get(column) for column in columns} for row in rows], columns=columns)
+    return pd.DataFrame([[row.get(column) for column in columns] for row in rows], columns=columns)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import jieba
 import pytest
 
-from extractors.nlp import COMPONENTS, build_pipeline, commitment_doc, get_pipeline
+from extractors.nlp import COMPONENTS, SPAN_COMPONENT, build_pipeline, commitment_doc, get_pipeline
 from extractors.obligations import (
     assignment_annotations,
     commitment_strength,
@@ -182,11 +182,19 @@ def test_prohibition_does_not_carry_to_the_next_clause():
 
 def test_pipeline_components_and_spans():
     nlp = get_pipeline()
-    assert tuple(nlp.pipe_names) == COMPONENTS
+    assert tuple(nlp.pipe_names) == COMPONENTS + (SPAN_COMPONENT,)
     assert get_pipeline() is nlp
-    doc = nlp(commitment_doc(nlp, "提升政务服务水平。严格执行行政审批告知承诺制，降低准入门槛。", text_kind="task"))
+    text = "提升政务服务水平。2024年6月底前严格执行行政审批告知承诺制，降低准入门槛。"
+    doc = nlp(commitment_doc(nlp, text, text_kind="task"))
     assert [o.action for o in doc._.obligations] == ["严格执行", "降低"]
     assert [span.label_ for span in doc.spans["obligations"]] == ["mandatory", "promote"]
+    assert [(span.text, span.label_) for span in doc.spans["targets"]] == [("2024年6月底前", "deadline")]
+    # the pipeline that builds the tables skips the span groups, nothing else
+    tables_nlp = get_pipeline(span_groups=False)
+    assert tuple(tables_nlp.pipe_names) == COMPONENTS
+    plain = tables_nlp(commitment_doc(tables_nlp, text, text_kind="task"))
+    assert plain._.obligations == doc._.obligations and plain._.targets == doc._.targets
+    assert "obligations" not in plain.spans
     preamble = nlp(commitment_doc(nlp, "严格执行告知承诺制。", text_kind="preamble"))
     assert preamble._.obligations == []
     with pytest.raises(ValueError):
