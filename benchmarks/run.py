@@ -225,7 +225,7 @@ def main() -> None:
     results = {
         "machine": machine(),
         "cold_start": cold_start(repeats + 2),
-        "throughput": throughput(repeats + 2),
+        "throughput": throughput(3 * repeats),  # half a second a pass: more runs steady the median
         "linking": linking_curve(sizes, repeats),
         "parallel": parallel(repeats),
     }
