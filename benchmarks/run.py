@@ -184,9 +184,10 @@ def parallel(repeats: int, minimum: int = 200) -> dict:
                                 str(Path(folder) / f"out{jobs}"), "--jobs", str(jobs)],
                                capture_output=True, check=True, cwd=REPO)
                 times[jobs].append(time.perf_counter() - start)
-        csvs = sorted(p.name for p in (Path(folder) / "out1").glob("*.csv"))
-        identical = all(filecmp.cmp(Path(folder) / "out1" / n, Path(folder) / "out2" / n, shallow=False)
-                        for n in csvs)
+        one, two = (sorted(p.relative_to(Path(folder) / name) for p in (Path(folder) / name).rglob("*") if p.is_file())
+                    for name in ("out1", "out2"))
+        identical = one == two and all(  # every table (CSV, Parquet), the workbook and the graph files
+            filecmp.cmp(Path(folder) / "out1" / n, Path(folder) / "out2" / n, shallow=False) for n in one)
     return {"documents": n_docs, "jobs1_s": summary(times[1]), "jobs2_s": summary(times[2]),
             "speedup": statistics.median(times[1]) / statistics.median(times[2]),
             "identical_outputs": identical}
@@ -203,13 +204,19 @@ def print_table(results: dict) -> None:
     print(f"throughput ({t['documents']} documents, {t['characters']:,} chars, 1 process): "
           f"{t['chars_per_s']['median']:,.0f} chars/s [{t['chars_per_s']['min']:,.0f}–{t['chars_per_s']['max']:,.0f}], "
           f"{t['docs_per_s']['median']:.1f} docs/s")
-    print("linking N × N:")
+    print("linking N × N (growth: time and memory against the size before, N grows by the factor shown):")
+    previous = None
     for row in results["linking"]:
-        print(f"  N={row['n']:>6}: {row['seconds']['median']:7.2f} s [{row['seconds']['min']:.2f}–{row['seconds']['max']:.2f}]"
-              f", peak RSS {row['peak_rss_mb']['median']:,.0f} MB")
+        seconds, memory = row["seconds"]["median"], row["peak_rss_mb"]["median"]
+        growth = (f"; N ×{row['n'] / previous['n']:.0f}: time ×{seconds / previous['seconds']['median']:.2f}, "
+                  f"memory ×{memory / previous['peak_rss_mb']['median']:.2f}") if previous else ""
+        print(f"  N={row['n']:>6}: {seconds:7.2f} s [{row['seconds']['min']:.2f}–{row['seconds']['max']:.2f}]"
+              f", peak RSS {memory:,.0f} MB{growth}")
+        previous = row
     p = results["parallel"]
-    print(f"parallel ({p['documents']} documents): --jobs 1 {p['jobs1_s']['median']:.2f} s, "
-          f"--jobs 2 {p['jobs2_s']['median']:.2f} s, speed-up {p['speedup']:.2f}×, "
+    one, two = p["jobs1_s"], p["jobs2_s"]
+    print(f"parallel ({p['documents']} documents): --jobs 1 {one['median']:.2f} s [{one['min']:.2f}–{one['max']:.2f}], "
+          f"--jobs 2 {two['median']:.2f} s [{two['min']:.2f}–{two['max']:.2f}], speed-up {p['speedup']:.2f}×, "
           f"identical outputs: {p['identical_outputs']}")
 
 

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from pipeline.decode import looks_like_chinese
+from pipeline.decode import han_sample, looks_like_chinese
 from pipeline.errors import InputError
 from pipeline.ingest import read_source
 from pipeline.structure import parse_document
@@ -81,6 +81,16 @@ def test_mojibake_is_not_chinese():
     text = COUNTY_PLAN.read_text(encoding="utf-8")
     assert looks_like_chinese(text)
     assert not looks_like_chinese(text.encode("utf-8").decode("gb18030", errors="replace"))
+
+
+def test_han_sample_is_the_first_4000_han_characters_of_the_first_50000():
+    plan = COUNTY_PLAN.read_text(encoding="utf-8")
+    han = "".join(char for char in plan if "\u4e00" <= char <= "\u9fff")
+    # a web page whose Chinese starts after 7,999 characters of markup, across the 8,000-character steps
+    page = "<" * 7999 + plan
+    assert han_sample(page) == han[:4000]
+    assert han_sample("x" * 49_999 + "中文") == "中"  # only the first 50,000 characters are searched
+    assert han_sample("x" * 50_000 + plan) == ""
 
 
 def _scanned_pdf(path):
