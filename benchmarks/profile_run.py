@@ -1,6 +1,6 @@
-"""Where the time goes: pyinstrument profiles of ``guanche run`` on the 200-document corpus.
+"""Where the time goes: pyinstrument profiles of ``guanche run`` on a 204-document corpus.
 
-    python benchmarks/profile_run.py               # --jobs 1, then --jobs 2
+    python benchmarks/profile_run.py               # --jobs 1, then --jobs 2 (the corpus three times)
     python benchmarks/profile_run.py --jobs 2      # one of them
     python benchmarks/profile_run.py --county      # the shipped county plan (cold start)
 

@@ -55,10 +55,8 @@ _LEAD_VERBS = ("牵头负责", "牵头")
 _LIST_VERBS = ("负责落实", "共同负责", "负责")  # first listed leads, the rest support
 _SUPPORT_VERBS = ("按照职责分工负责", "按职责分工负责", "按照职责负责", "按职责负责", "分工负责", "配合落实",
                   "参与", "配合", "协助", "协办", "参加", "落实")
-_CLAUSE = re.compile(
-    r"^由?(?P<list>.+?)(?P<verb>" + "|".join(_SUPPORT_VERBS + _LEAD_VERBS + _LIST_VERBS) + r")$"
-)
 _CLAUSE_END = _SUPPORT_VERBS + _LEAD_VERBS + _LIST_VERBS  # a clause _CLAUSE can match ends so
+_CLAUSE = re.compile(r"^由?(?P<list>.+?)(?P<verb>" + "|".join(_CLAUSE_END) + r")$")
 _NOTE = re.compile(r"^(?:以下同|下同|[^、]*(?:第一位|首位|排名第一|排序第一)[^、]*(?:牵头|负责)[^、]*)$")
 _CLAUSE_BREAK = re.compile(r"[；;，,]")
 _SENTENCE_BREAK = re.compile(r"[。；;！？!?\n]")
@@ -76,7 +74,7 @@ _NOTE_AFTER = re.compile(r"^(?P<name>.+?)[（(][^（）()]*[)）]$")
 _TOGETHER = "会同"  # 由X会同Y负责: X as the verb says, Y supports
 _EMPTY_CELL = re.compile(r"^[\s\-—–/／、，,。无]*$")
 _OPEN, _CLOSE = "（(", "）)"
-_BRACKET = re.compile("[（()）]")
+_BRACKET = re.compile("[" + re.escape(_OPEN + _CLOSE) + "]")
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,8 @@ def write_sheets(sheets: Iterable[tuple[str, pd.DataFrame]], path: Path) -> None
         sheet.append([str(column) for column in table.columns])
         for row in table.astype(object).itertuples(index=False, name=None):
             sheet.append([_excel_cell(value) for value in row])
+    if not workbook.worksheets:  # no tables: an empty sheet, as openpyxl's own save would add
+        workbook.create_sheet()
     unpacked = path.with_name(path.name + ".unpacked")
     try:
         with zipfile.ZipFile(unpacked, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:

@@ -99,6 +99,12 @@ def test_excel_cells_are_cut_at_the_limit_and_csv_keeps_everything(tmp_path):
     assert pd.read_csv(tmp_path / "tasks.csv", encoding="utf-8-sig")["text"][0] == long_text
 
 
+def test_workbook_without_tables_still_opens(tmp_path):
+    export.write_workbook({}, tmp_path / "empty.xlsx")
+    assert len(load_workbook(tmp_path / "empty.xlsx").worksheets) == 1
+    assert not (tmp_path / "empty.xlsx.unpacked").exists()
+
+
 def test_bad_inputs_are_listed_and_good_ones_processed(raw, tmp_path):
     (raw / "empty.txt").write_bytes(b"")
     (raw / "photo.txt").write_bytes(bytes(range(256)) * 10)

@@ -77,6 +77,20 @@ def test_html_tables_become_tab_separated_rows(tmp_path):
     assert source.encoding == "gb18030"
 
 
+def test_govcn_metadata_labels_in_indented_cells(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><table><tr>\n      <td>\n        <b>标　　题：</b>\n      </td>\n"
+        "      <td>国务院办公厅关于加强行政调解工作的通知</td></tr><tr>\n      <td>\n        <b>发文机关：</b>\n"
+        "      </td>\n      <td>国务院办公厅</td></tr></table>"
+        "<div id='UCAP-CONTENT'><p>各省、自治区、直辖市人民政府：</p><p>一、加强行政调解工作。</p></div></body></html>",
+        encoding="utf-8",
+    )
+    metadata = read_source(page).metadata
+    assert metadata["title"] == "国务院办公厅关于加强行政调解工作的通知"
+    assert metadata["issuer"] == "国务院办公厅"
+
+
 def test_mojibake_is_not_chinese():
     text = COUNTY_PLAN.read_text(encoding="utf-8")
     assert looks_like_chinese(text)

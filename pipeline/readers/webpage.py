@@ -59,7 +59,7 @@ def read_govcn_metadata(root) -> dict[str, str]:
     """
     metadata: dict[str, str] = {}
     for cell in root.iter("td"):
-        content = cell.text_content()
+        content = cell.text_content().strip()
         if len(content) > _LABEL_MAX:  # a content cell, not a field label: no need to clean it
             continue
         key = _GOVCN_FIELDS.get(_label(content))
