@@ -23,6 +23,7 @@ import pandas as pd
 from pipeline.errors import OutputError
 
 EXCEL_CELL_LIMIT = 32767
+EXCEL_ROW_LIMIT = 1_048_576  # rows of a sheet, the header included
 TRUNCATION_MARK = "…[truncated: the CSV holds the full text]"
 WORKBOOK_NAME = "guanche.xlsx"
 # A fixed creation time, so that the same inputs give a byte-identical workbook.
@@ -72,7 +73,8 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
 
 
 def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write all tables as sheets of one workbook, cells cut to Excel's 32,767-character limit."""
+    """Write all tables as sheets of one workbook, cells cut to Excel's 32,767-character limit
+    and sheets to its 1,048,576 rows (the last row then says how many more the CSV holds)."""
     write_sheets(tables.items(), path)
 
 
@@ -91,8 +93,12 @@ def write_sheets(sheets: Iterable[tuple[str, pd.DataFrame]], path: Path) -> None
     for name, table in sheets:
         sheet = workbook.create_sheet(title=name[:31])
         sheet.append([str(column) for column in table.columns])
-        for row in table.astype(object).itertuples(index=False, name=None):
+        fits = EXCEL_ROW_LIMIT - 2 if len(table) > EXCEL_ROW_LIMIT - 1 else len(table)
+        for row in table.iloc[:fits].astype(object).itertuples(index=False, name=None):
             sheet.append([_excel_cell(value) for value in row])
+        if fits < len(table):  # the last row Excel allows says where the rest is
+            sheet.append([f"…[{len(table) - fits:,} more rows than a sheet holds: {name}.csv and "
+                          f"{name}.parquet hold all {len(table):,}]"])
     if not workbook.worksheets:  # no tables: an empty sheet, as openpyxl's own save would add
         workbook.create_sheet()
     unpacked = path.with_name(path.name + ".unpacked")

@@ -99,6 +99,18 @@ def test_excel_cells_are_cut_at_the_limit_and_csv_keeps_everything(tmp_path):
     assert pd.read_csv(tmp_path / "tasks.csv", encoding="utf-8-sig")["text"][0] == long_text
 
 
+def test_a_table_longer_than_a_sheet_fills_it_and_says_how_many_rows_are_left(tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "EXCEL_ROW_LIMIT", 5)  # a sheet of 5 rows, header included
+    tables = {"tasks": pd.DataFrame({"task_id": [f"t{i}" for i in range(10)]}),
+              "units": pd.DataFrame({"unit": ["旗司法局", "旗政府办"]})}
+    export.write_workbook(tables, tmp_path / "book.xlsx")
+    book = load_workbook(tmp_path / "book.xlsx")
+    rows = [row[0] for row in book["tasks"].iter_rows(values_only=True)]
+    assert rows[:4] == ["task_id", "t0", "t1", "t2"] and len(rows) == 5
+    assert rows[4] == "…[7 more rows than a sheet holds: tasks.csv and tasks.parquet hold all 10]"
+    assert [row[0] for row in book["units"].iter_rows(values_only=True)] == ["unit", "旗司法局", "旗政府办"]
+
+
 def test_workbook_without_tables_still_opens(tmp_path):
     export.write_workbook({}, tmp_path / "empty.xlsx")
     assert len(load_workbook(tmp_path / "empty.xlsx").worksheets) == 1
