@@ -91,14 +91,7 @@ def write_sheets(sheets: Iterable[tuple[str, pd.DataFrame]], path: Path) -> None
     workbook = Workbook(write_only=True)
     workbook.properties.created = workbook.properties.modified = WORKBOOK_TIMESTAMP
     for name, table in sheets:
-        sheet = workbook.create_sheet(title=name[:31])
-        sheet.append([str(column) for column in table.columns])
-        fits = EXCEL_ROW_LIMIT - 2 if len(table) > EXCEL_ROW_LIMIT - 1 else len(table)
-        for row in table.iloc[:fits].astype(object).itertuples(index=False, name=None):
-            sheet.append([_excel_cell(value) for value in row])
-        if fits < len(table):  # the last row Excel allows says where the rest is
-            sheet.append([f"…[{len(table) - fits:,} more rows than a sheet holds: {name}.csv and "
-                          f"{name}.parquet hold all {len(table):,}]"])
+        _write_sheet(workbook.create_sheet(title=name[:31]), name, table)
     if not workbook.worksheets:  # no tables: an empty sheet, as openpyxl's own save would add
         workbook.create_sheet()
     unpacked = path.with_name(path.name + ".unpacked")
@@ -108,6 +101,18 @@ def write_sheets(sheets: Iterable[tuple[str, pd.DataFrame]], path: Path) -> None
         _pack_workbook(unpacked, path)
     finally:
         unpacked.unlink(missing_ok=True)
+
+
+def _write_sheet(sheet, name: str, table: pd.DataFrame) -> None:
+    """Fill a write-only sheet with ``table``: a header row, then the rows that fit in Excel; when
+    some do not, the last row Excel allows says how many more the CSV and Parquet files hold."""
+    sheet.append([str(column) for column in table.columns])
+    fits = EXCEL_ROW_LIMIT - 2 if len(table) > EXCEL_ROW_LIMIT - 1 else len(table)
+    for row in table.iloc[:fits].astype(object).itertuples(index=False, name=None):
+        sheet.append([_excel_cell(value) for value in row])
+    if fits < len(table):
+        sheet.append([f"…[{len(table) - fits:,} more rows than a sheet holds: {name}.csv and "
+                      f"{name}.parquet hold all {len(table):,}]"])
 
 
 def _workbook_process(queue, path: Path) -> None:
