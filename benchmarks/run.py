@@ -1,6 +1,6 @@
 """Speed and scale benchmarks for guanche. Prints a table and a JSON document; asserts nothing.
 
-    python benchmarks/run.py            # everything (about 5 minutes on 2 cores)
+    python benchmarks/run.py            # everything (under 3 minutes on 2 cores)
     python benchmarks/run.py --quick    # fewer repeats and sizes, for a smoke test
 
 Figures (each the median of several runs, with min and max):
