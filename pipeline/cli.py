@@ -22,7 +22,7 @@ from pipeline.ingest import discover_inputs
 from pipeline.parents import missing_parent_messages
 from pipeline.paths import default_out_dir, default_raw_dir
 from pipeline.report import report_command
-from pipeline.run import build_tables, read_documents, resolve_manifest, worker_count
+from pipeline.run import STAGES, build_tables, read_documents, resolve_manifest, worker_count
 
 app = typer.Typer(
     help="guanche (贯彻): tasks, responsible units, obligations and links to higher-level plans.",
@@ -78,20 +78,28 @@ def run(
         manifest_data = resolve_manifest(paths, manifest)
         files = list(discover_inputs(paths))
         with Progress(
-            TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
             console=err, disable=len(files) < 5, transient=True,
         ) as progress:
-            task = progress.add_task("read", total=len(files))
+            reading = progress.add_task("reading", total=len(files))
             jobs = worker_count(jobs, len(files))
-            corpus, failures = read_documents(files, manifest_data, lambda _: progress.advance(task), jobs)
-        if corpus.documents:
-            # With several workers, the workbook is written by its own process while the
-            # cascade stage still runs.
-            with OutputWriter(out_dir, workbook=workbook, background_workbook=jobs > 1) as writer:
-                tables = build_tables(corpus, on_tables=writer.add_tables)
-                writer.add_files(graph_writers(tables))
-        else:
-            tables = build_tables(corpus)
+            corpus, failures = read_documents(files, manifest_data, lambda _: progress.advance(reading), jobs)
+            # then a step per stage and one for the graph files; the last stays open while the
+            # workbook is finished
+            finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + workbook)
+            if corpus.documents:
+                # With several workers, the workbook is written by its own process while the
+                # cascade stage still runs.
+                with OutputWriter(out_dir, workbook=workbook, background_workbook=jobs > 1) as writer:
+                    def add_tables(stage_tables: dict) -> None:
+                        writer.add_tables(stage_tables)
+                        progress.advance(finishing)
+
+                    tables = build_tables(corpus, on_tables=add_tables)
+                    writer.add_files(graph_writers(tables))
+                    progress.advance(finishing)
+            else:
+                tables = build_tables(corpus)
     except GuancheError as error:
         fail(error)
     print_summary(tables, out_dir if corpus.documents else None)
