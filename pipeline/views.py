@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import assign
+from pipeline.cascade import directive_items
 from pipeline.coverage import counts_in_rates
 from pipeline.parents import parent_relations
 from pipeline.run import PARENT_SEPARATOR
@@ -26,17 +27,17 @@ def _is_true(values: pd.Series) -> pd.Series:
     return values.fillna(False).astype(str).str.strip().str.lower().isin({"true", "1", "yes"})
 
 
-def _section_labels(tables: dict[str, pd.DataFrame]) -> pd.Series:
-    """Each task's section as "number title" (or "—" when the task sits under no heading)."""
+def _section_labels(tables: dict[str, pd.DataFrame], section_ids: pd.Series) -> pd.Series:
+    """The section of each of ``section_ids`` as "number title" ("—" for no heading)."""
     sections = tables["sections"]
     labels = dict(zip(sections["section_id"], (sections["number"].fillna("") + " " + sections["title"].fillna("")).str.strip()))
-    return tables["tasks"]["section_id"].map(labels).fillna(NO_SECTION)
+    return section_ids.map(labels).fillna(NO_SECTION)
 
 
 def _tasks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Tasks in text order with their section label: doc_id, task_id, section, number, title, text."""
     tasks = tables["tasks"][["doc_id", "task_id", "section_id", "path", "number", "title", "text"]].copy()
-    tasks.insert(3, "section", _section_labels(tables).to_numpy())
+    tasks.insert(3, "section", _section_labels(tables, tasks["section_id"]).to_numpy())
     return tasks
 
 
@@ -172,8 +173,12 @@ def missing_parents(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return missing[["doc_id", "title", "parent"]].reset_index(drop=True)
 
 
-def _parent_task_labels(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    return _tasks(tables)[["task_id", "section", "number", "title", "text"]]
+def _directive_labels(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every directive a link or coverage row can name (tasks, and sections' own lead text, as
+    the cascade stage links them): task_id, section, number, title, text."""
+    directives = directive_items(tables["tasks"], tables["sections"])
+    directives = directives.assign(section=_section_labels(tables, directives["section_id"]))
+    return directives[["task_id", "section", "number", "title", "text"]]
 
 
 def coverage_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
@@ -208,7 +213,7 @@ def coverage_gaps(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
         return None
     gaps = coverage[counts_in_rates(coverage) & ~_is_true(coverage["covered"])][["child_doc_id", "parent_doc_id",
                                                                                  "parent_task_id"]]
-    return gaps.merge(_parent_task_labels(tables), left_on="parent_task_id", right_on="task_id", how="left").drop(
+    return gaps.merge(_directive_labels(tables), left_on="parent_task_id", right_on="task_id", how="left").drop(
         columns="task_id").reset_index(drop=True)
 
 
@@ -232,7 +237,7 @@ def link_evidence(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     if links is None:
         return None
     best = links.sort_values(["child_task_id", "rank"], kind="stable").drop_duplicates("child_task_id")
-    labels = _parent_task_labels(tables)[["task_id", "number", "title", "text"]]
+    labels = _directive_labels(tables)[["task_id", "number", "title", "text"]]
     child = labels.add_prefix("child_")
     parent = labels.add_prefix("parent_")
     paired = child.merge(best, on="child_task_id", how="inner").merge(parent, on="parent_task_id", how="left")

@@ -220,6 +220,24 @@ def test_coverage_parts_list_gaps_and_local_additions(jinan_tables):
     assert len(page.select("#links tbody tr")) == (gold["relation"] != "none").sum()
 
 
+@needs_corpus
+def test_link_evidence_quotes_a_parent_sections_own_text():
+    """A task can implement a parent section's lead text (the cascade links to it by section_id);
+    the evidence view shows that text, not an empty cell."""
+    files = [COUNTY_PLAN, CORPUS / "national" / "guobanfa-1996-032.html"]
+    corpus, _ = read_documents(files, Manifest())
+    tables = dict(build_tables(corpus))
+    sections, tasks = tables["sections"], tables["tasks"]
+    lead = sections[(sections["doc_id"] == "guobanfa-1996-032") & (sections["number"] == "三、")].iloc[0]
+    child = tasks[tasks["doc_id"] != "guobanfa-1996-032"].iloc[0]
+    tables["links"] = pd.DataFrame([{
+        "child_doc_id": child["doc_id"], "child_task_id": child["task_id"], "parent_doc_id": "guobanfa-1996-032",
+        "parent_task_id": lead["section_id"], "rank": 1, "score": 0.5, "relation": "topical", "evidence": ""}])
+    evidence = views.link_evidence(tables).iloc[0]
+    assert (evidence["parent_number"], evidence["parent_title"]) == ("三、", "加强领导，明确职责")
+    assert evidence["parent_text"] == lead["text"] and evidence["parent_text"]
+
+
 # --- the page in a real browser ------------------------------------------------------------------
 
 class DevTools:
