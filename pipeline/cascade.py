@@ -88,16 +88,23 @@ def cascade_tables(corpus: Corpus, linker: DirectiveLinker | None = None) -> dic
     documents, sections, tasks = (corpus.tables[name] for name in ("documents", "sections", "tasks"))
     parents = parent_relations(documents, corpus.declared_parents, corpus.tables.get("citations"))
     pairs = parents.loc[parents["found"].astype(bool), ["child_doc_id", "parent_doc_id"]].drop_duplicates()
-    directives = directive_items(tasks, sections)
-    links = link_to_parents(pairs, directives, tasks, linker or DirectiveLinker())
+    return {"parents": parents, **linked_and_covered(pairs, tasks, tasks, sections, linker)}
+
+
+def linked_and_covered(pairs: pd.DataFrame, child_tasks: pd.DataFrame, parent_tasks: pd.DataFrame,
+                       parent_sections: pd.DataFrame, linker: DirectiveLinker | None = None) -> dict[str, pd.DataFrame]:
+    """links, coverage, coverage_sections, coverage_documents and local_additions for the
+    (child_doc_id, parent_doc_id) ``pairs``: the child documents' tasks linked to the directives
+    (tasks and section lead text) of their parents."""
+    directives = directive_items(parent_tasks, parent_sections)
+    links = link_to_parents(pairs, directives, child_tasks, linker or DirectiveLinker())
     coverage_table = directive_coverage(links, directives, pairs)
     return {
-        "parents": parents,
         "links": links,
         "coverage": coverage_table,
-        "coverage_sections": section_coverage(coverage_table, sections),
-        "coverage_documents": document_coverage(coverage_table, links, tasks),
-        "local_additions": local_additions(links, tasks, pairs["child_doc_id"].unique()),
+        "coverage_sections": section_coverage(coverage_table, parent_sections),
+        "coverage_documents": document_coverage(coverage_table, links, child_tasks),
+        "local_additions": local_additions(links, child_tasks, pairs["child_doc_id"].unique()),
     }
 
 
@@ -258,16 +265,7 @@ def coverage(child_path: str | Path, parent_path: str | Path, *,
         raise InputError(parent_path, f"a parent has the same id as the child ({child.doc_id})",
                          "rename one of the files")
     pairs = pd.DataFrame({"child_doc_id": child.doc_id, "parent_doc_id": parent_ids})
-    directives = directive_items(parent_tables["tasks"], parent_tables["sections"])
-    links = link_to_parents(pairs, directives, tasks, linker or DirectiveLinker())
-    coverage_table = directive_coverage(links, directives, pairs)
-    additions = local_additions(links, tasks, [child.doc_id])
-    by_document = document_coverage(coverage_table, links, tasks)
+    tables = linked_and_covered(pairs, tasks, parent_tables["tasks"], parent_tables["sections"], linker)
     documents = pd.concat([child_corpus.tables["documents"], parent_tables["documents"]], ignore_index=True)
-    tables = {
-        "links": links, "coverage": coverage_table,
-        "coverage_sections": section_coverage(coverage_table, parent_tables["sections"]),
-        "coverage_documents": by_document, "local_additions": additions,
-    }
-    summary = coverage_summary(documents, coverage_table, by_document, additions)
+    summary = coverage_summary(documents, tables["coverage"], tables["coverage_documents"], tables["local_additions"])
     return CoverageResult(child.doc_id, parent_ids, tables, summary, failures)
