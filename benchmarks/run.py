@@ -160,7 +160,9 @@ def big_corpus(folder: Path, minimum: int) -> int:
     Each copy gets a distinct trailing comment or blank line (the text read is unchanged), since
     guanche reads byte-identical inputs only once.
     """
-    sources = [p for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.stem.upper() != "README"]
+    from pipeline.ingest import discover_inputs
+
+    sources = list(discover_inputs([CORPUS]))
     copies = -(-minimum // len(sources))
     for copy in range(copies):
         for source in sources:

@@ -30,7 +30,7 @@ NUMBERING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 CHAPTER_STYLES = frozenset({"part", "chapter", "subchapter"})
 # The characters a numbered line can start with: most lines are rejected by this one test.
 _MAY_BE_NUMBERED = re.compile(rf"[第（(0-9①-⑳{_CN_DIGITS}]")
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"  # list numbers ① to ⑳ (values 1 to 20)
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ class Numbering:
 @lru_cache(maxsize=1024)
 def numeral_value(numeral: str) -> int:
     """Return the integer of a Chinese, Arabic or circled numeral (十三 → 13, ⑤ → 5)."""
-    if numeral in _CIRCLED:
-        return _CIRCLED.index(numeral) + 1
+    if numeral in CIRCLED:
+        return CIRCLED.index(numeral) + 1
     if numeral.isascii() and numeral.isdigit():
         return int(numeral)
     return int(cn2an.cn2an(numeral.replace("〇", "零"), "smart"))

@@ -368,17 +368,17 @@ def describe_document(
     enacting_body, enacted_on = meta.enactment(front)
     title = declared.get("title") or (notice[0] if notice else "") or declared.get("title_hint", "")
     if not title:
-        title = next((line for line in front if len(line) <= 60 and "。" not in line), "")
+        title = next((line for line in front if len(line) <= _TITLE_MAX and "。" not in line), "")
     issuer = declared.get("issuer") or (notice[1] if notice else "") or enacting_body
     issued_line = next((line for line in closing if meta.is_issued_line(line)), "")
     if not issuer and issued_line:
         issuer = issued_line.split()[0] if " " in issued_line else ""
     issued_on = (
         meta.iso_date(declared.get("issued_on", ""))
-        or next((meta.iso_date(line) for line in front if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", line)), "")
+        or next((meta.iso_date(line) for line in front if _DATE_ONLY.match(line)), "")
         or meta.iso_date(issued_line)
         or enacted_on
-        or next((meta.iso_date(line) for line in closing if meta.iso_date(line)), "")
+        or next(filter(None, map(meta.iso_date, closing)), "")
     )
     doc_number = declared.get("doc_number") or meta.first_doc_number("\n".join(front[:8]))
     level, region = meta.jurisdiction(issuer.split("、")[0]) if issuer else ("unknown", "")

@@ -68,8 +68,9 @@ def read_govcn_metadata(root) -> dict[str, str]:
         value_cell = cell.getnext()
         while value_cell is not None and value_cell.tag != "td":
             value_cell = value_cell.getnext()
-        if value_cell is not None and _text(value_cell):
-            metadata[key] = _text(value_cell)
+        value = _text(value_cell) if value_cell is not None else ""
+        if value:
+            metadata[key] = value
     return metadata
 
 
@@ -155,7 +156,8 @@ def read_html(data: bytes, path: Path) -> ReadResult:
     root = html.document_fromstring(text.encode("utf-8"), parser=parser)
     metadata = read_govcn_metadata(root)
     title = root.find(".//title")
-    if title is not None and _text(title):
-        metadata["title_hint"] = _text(title)
+    hint = _text(title) if title is not None else ""
+    if hint:
+        metadata["title_hint"] = hint
     etree.strip_elements(root, *_NOISE_TAGS, with_tail=False)
     return ReadResult(text="\n".join(_text_lines(_body(root))), encoding=encoding, metadata=metadata)

@@ -19,9 +19,9 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from pipeline.errors import InputError
+from pipeline.numbering import CIRCLED
 from pipeline.readers.base import ReadResult, table_row_line
 
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
 def format_list_number(value: int, num_fmt: str) -> str:
@@ -30,7 +30,7 @@ def format_list_number(value: int, num_fmt: str) -> str:
                    "japaneseCounting", "taiwaneseCounting", "chineseLegalSimplified"):
         return cn2an.an2cn(value)
     if num_fmt == "decimalEnclosedCircle" or num_fmt == "decimalEnclosedCircleChinese":
-        return _CIRCLED[value - 1] if 0 < value <= len(_CIRCLED) else str(value)
+        return CIRCLED[value - 1] if 0 < value <= len(CIRCLED) else str(value)
     if num_fmt == "lowerLetter":
         return chr(ord("a") + (value - 1) % 26)
     if num_fmt == "upperLetter":
