@@ -28,6 +28,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from extractors.targets import is_quantified, targets
+from extractors.units import UNIT_LABEL
 
 LEXICON_PATH = Path(__file__).resolve().parents[1] / "models" / "commitment_strength.toml"
 REGISTERS = ("plan", "regulation")
@@ -35,6 +36,7 @@ REGISTERS = ("plan", "regulation")
 _ASSIGNMENT_WORDS = re.compile(r"牵头|负责|责任单位|配合|协办|参与|指导|主办|承办")
 _PARENTHESES = re.compile(r"[（(](?:[^（）()\n]|[（(][^（）()\n]*[）)]){1,200}[）)]")
 _PROTECTED = re.compile(r"“[^“”\n]*”|《[^《》\n]*》|‘[^‘’\n]*’|[（(](?:[^（）()\n]|[（(][^（）()\n]*[）)])*[）)]")
+_LABEL_LINE = re.compile(r"^[ \t　]*(?:" + UNIT_LABEL.pattern + r")[^\n]*", re.MULTILINE)
 _SENTENCE_END = re.compile(r"[。；;！!？?：:\n]")
 _BREAK = re.compile(r"[。；;！!？?：:\n，,]")
 _HEADING_MAX = 40
@@ -153,12 +155,14 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
 
 
 def assignment_annotations(text: str) -> list[tuple[int, int]]:
-    """Spans of parenthesised unit assignments: （牵头单位：…）, （海关总署、商务部负责）, （…指导）.
+    """Spans of unit assignments, in text order: parenthesised ones （牵头单位：…）, （海关总署、商务部负责）,
+    （…指导）, and lines that start with a unit label (牵头单位：…, as task-division tables give).
 
-    An annotation names who leads, is responsible, supports or guides, and stands at a sentence
-    boundary (after 。； or a line start, or before 。； or a line end); (以下简称…) never counts.
+    A parenthesised annotation names who leads, is responsible, supports or guides, and stands at
+    a sentence boundary (after 。； or a line start, or before 。； or a line end); (以下简称…)
+    never counts.
     """
-    spans = []
+    spans = [match.span() for match in _LABEL_LINE.finditer(text)]
     for match in _PARENTHESES.finditer(text):
         inner = match.group()[1:-1]
         if "以下" in inner[:4] or not _ASSIGNMENT_WORDS.search(inner):
@@ -168,7 +172,7 @@ def assignment_annotations(text: str) -> list[tuple[int, int]]:
         after = text[end:].lstrip(" \t　")
         if not before or before[-1] in "。；;！？\n" or not after or after[0] in "。；;！？\n":
             spans.append((start, end))
-    return spans
+    return sorted(spans)
 
 
 def _protected(text: str) -> tuple[list[int], list[int]]:

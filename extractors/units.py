@@ -46,7 +46,8 @@ _LEAD_LABELS = ("牵头单位", "牵头部门", "牵头责任单位", "牵头责
 _RESPONSIBLE_LABELS = ("责任单位", "责任部门")
 _SUPPORT_LABELS = ("配合单位", "配合部门", "协办单位", "协助单位", "协同单位", "参与单位", "参与部门",
                    "参加单位", "配合责任单位")
-_LABEL = re.compile(
+# A unit label such as 牵头单位： (public: the obligation extractor leaves label lines out)
+UNIT_LABEL = re.compile(
     "(?P<label>" + "|".join(sorted(_LEAD_LABELS + _RESPONSIBLE_LABELS + _SUPPORT_LABELS, key=len, reverse=True))
     + r")\s*[：:]"
 )
@@ -204,7 +205,7 @@ def _parse_list(text: str, offset: int, jurisdiction: Jurisdiction) -> list[_Ite
 
 def _labelled(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tuple[_Item, str, int]] | None:
     """Units of a text made of labelled lists (牵头单位：…；责任单位：…); None if it is not one."""
-    labels = list(_LABEL.finditer(text))
+    labels = list(UNIT_LABEL.finditer(text))
     if not labels or not _LEADING_OTHER_LABELS.match(text[: labels[0].start()]):
         return None  # text before the first unit label must be empty or other labels (牵头领导：…；)
     found, responsible, lead_named = [], [], False
@@ -301,7 +302,7 @@ def _label_runs(text: str, masked: set[int]) -> Iterator[tuple[int, int]]:
     position = 0
     for line in text.split("\n"):
         start = None
-        for label in _LABEL.finditer(line):
+        for label in UNIT_LABEL.finditer(line):
             before = line[: label.start()]
             if position + label.start() not in masked and (not before.strip() or re.search(r"[。；;]\s*$", before)):
                 start = position + label.start()

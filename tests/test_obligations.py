@@ -180,6 +180,14 @@ def test_prohibition_does_not_carry_to_the_next_clause():
     assert any(o.action == "不得打击" and o.strength == "prohibition" for o in found)
 
 
+def test_unit_label_lines_of_a_task_division_table_are_not_obligations():
+    # the task text structure.py makes of a row of a 序号/重点任务/牵头单位/配合单位/完成时限 table
+    text = "推进依法行政，完善制度体系。\n牵头单位：县司法局\n配合单位：各有关部门\n完成时限：2024年12月底前"
+    found = list(obligations(text, skip_heading=True, year=2024))
+    assert [o.action for o in found] == ["推进", "完善", "完成"]  # 完成时限 keeps the task's deadline
+    assert "配合单位" not in "".join(o.text for o in found)
+
+
 def test_pipeline_components_and_spans():
     nlp = get_pipeline()
     assert tuple(nlp.pipe_names) == COMPONENTS + (SPAN_COMPONENT,)
