@@ -19,6 +19,7 @@ import pandas as pd
 from pipeline import views
 from pipeline.errors import InputError
 from pipeline.export import write_file_atomically
+from pipeline.link import EVIDENCE_SEPARATOR
 from pipeline.paths import default_out_dir, default_raw_dir
 from pipeline.run import InputFailure, build_tables, read_documents, resolve_manifest
 
@@ -114,22 +115,15 @@ def bar_chart(rows: list[tuple[str, tuple[int, ...]]], series: tuple[str, ...], 
     return "".join(parts)
 
 
-def _document_titles(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
-    documents = tables["documents"]
-    return {doc_id: str(title or doc_id) for doc_id, title in zip(documents["doc_id"], documents["title"])}
-
-
-def _figures(tables: dict[str, pd.DataFrame]) -> str:
+def _figures(tables: dict[str, pd.DataFrame], workload: pd.DataFrame | None, coverage: pd.DataFrame | None) -> str:
     figures = [(len(tables["documents"]), "文件 documents"), (len(tables["sections"]), "部分 sections"),
                (len(tables["tasks"]), "任务 tasks")]
-    workload = views.unit_workload(tables)
     if workload is not None:
         figures.append((len(workload), "责任单位 units"))
     for name, label in (("obligations", "义务 obligations"), ("targets", "指标与时限 targets & deadlines"),
                         ("citations", "引用 citations"), ("links", "上下级对应 links")):
         if name in tables and (name != "links" or len(tables[name])):
             figures.append((len(tables[name]), label))
-    coverage = views.coverage_summary(tables)
     if coverage is not None and len(coverage):
         share = coverage["covered"].sum() / coverage["directives"].sum()
         figures.append((f"{share:.0%}", "上级要求覆盖 coverage"))
@@ -167,11 +161,10 @@ def _missing_parents(tables: dict[str, pd.DataFrame]) -> str:
     )
 
 
-def _tasks(tables: dict[str, pd.DataFrame]) -> str:
-    tasks = views.task_assignments(tables)
+def _tasks(tables: dict[str, pd.DataFrame], tasks: pd.DataFrame) -> str:
     with_units = "lead_units" in tasks
     width = 4 if with_units else 2
-    titles = _document_titles(tables)
+    titles = views.document_titles(tables)
     head = "<th>编号 no.</th><th>任务 task</th>" + (
         "<th>牵头单位 lead units</th><th>配合/责任单位 support units</th>" if with_units else "")
     parts = ['<section id="tasks"><h2>任务分工 · Tasks and responsible units</h2>']
@@ -193,8 +186,7 @@ def _tasks(tables: dict[str, pd.DataFrame]) -> str:
     return "".join(parts)
 
 
-def _tasks_per_section(tables: dict[str, pd.DataFrame]) -> str:
-    tasks = views.task_assignments(tables)
+def _tasks_per_section(tables: dict[str, pd.DataFrame], tasks: pd.DataFrame) -> str:
     if tables["sections"].empty or len(tables["documents"]) > 1:
         return ""
     counts = tasks.groupby("section", sort=False).size()
@@ -213,13 +205,13 @@ def _section(section_id: str, heading: str, frame: pd.DataFrame | None, nothing_
     return f'<section id="{section_id}"><h2>{heading}</h2>{content}</section>'
 
 
-def _workload(tables: dict[str, pd.DataFrame]) -> str:
+def _workload(workload: pd.DataFrame | None) -> str:
     def chart(workload: pd.DataFrame) -> str:
         bars = [(row.unit, (int(row.tasks_led), int(row.tasks_supported))) for row in workload.itertuples()]
         return ('<p class="note">Tasks each unit leads and supports (collective mentions such as 各有关部门 '
                 'are not charted).</p>' + bar_chart(bars, ROLE_NAMES, caption="Tasks led and supported per unit"))
 
-    return _section("workload", "单位工作量 · Unit workload", views.unit_workload(tables),
+    return _section("workload", "单位工作量 · Unit workload", workload,
                     "No lead or support unit is named in these documents.", chart)
 
 
@@ -246,11 +238,10 @@ def _citations(tables: dict[str, pd.DataFrame]) -> str:
                     "No document is cited.", listing)
 
 
-def _coverage(tables: dict[str, pd.DataFrame]) -> str:
-    summary = views.coverage_summary(tables)
+def _coverage(tables: dict[str, pd.DataFrame], summary: pd.DataFrame | None) -> str:
     if summary is None or summary.empty:
         return ""
-    titles = _document_titles(tables)
+    titles = views.document_titles(tables)
     parts = ['<section id="coverage"><h2>上级要求覆盖 · Coverage of parent directives</h2>',
              _table(summary.assign(share=summary["share"].map("{:.0%}".format)),
                     {"child_title": "下级文件 child", "parent_title": "上级文件 parent", "directives": "条目 directives",
@@ -283,7 +274,7 @@ def _links(tables: dict[str, pd.DataFrame]) -> str:
     evidence = views.link_evidence(tables)
     if evidence is None or evidence.empty:
         return ""
-    titles = _document_titles(tables)
+    titles = views.document_titles(tables)
     parts = ['<section id="links"><h2>上下级对应 · Best link of each child task, with the shared wording</h2>']
     for (child_doc_id, parent_doc_id), pairs in evidence.groupby(["child_doc_id", "parent_doc_id"], sort=False):
         parts.append(f"<details open><summary>《{escape(titles.get(child_doc_id, child_doc_id))}》 → "
@@ -319,11 +310,11 @@ def _marked(text: str, passages: list[str]) -> str:
 def side_by_side(pairs: pd.DataFrame) -> str:
     """An HTML table of links (rows of :func:`pipeline.views.link_evidence`): the child task's
     text beside the parent directive's, the shared wording (the evidence passages, separated by
-    "…") marked in both."""
+    " … ") marked in both."""
     cell = 'style="text-align:left;vertical-align:top;width:45%"'
     rows = []
     for pair in pairs.itertuples(index=False):
-        passages = [p.strip() for p in str(pair.evidence or "").split("…") if p.strip()]
+        passages = [p.strip() for p in str(pair.evidence or "").split(EVIDENCE_SEPARATOR) if p.strip()]
         rows.append(
             f"<tr><td {cell}><b>{_text(pair.child_number)}</b> {_marked(pair.child_text, passages)}</td>"
             f"<td {cell}><b>{_text(pair.parent_number)}</b> {_marked(pair.parent_text, passages)}</td>"
@@ -338,10 +329,11 @@ def render_report(tables: dict[str, pd.DataFrame]) -> str:
     documents = tables["documents"]
     title = (str(documents["title"].iloc[0] or documents["doc_id"].iloc[0]) if len(documents) == 1
              else f"{len(documents)} 份文件 documents")
+    tasks, workload, coverage = views.task_assignments(tables), views.unit_workload(tables), views.coverage_summary(tables)
     body = "".join([
-        _figures(tables), _missing_parents(tables), _documents(tables), _coverage(tables),
-        _tasks_per_section(tables), _tasks(tables), _workload(tables), _targets(tables), _citations(tables),
-        _links(tables),
+        _figures(tables, workload, coverage), _missing_parents(tables), _documents(tables), _coverage(tables, coverage),
+        _tasks_per_section(tables, tasks), _tasks(tables, tasks), _workload(workload), _targets(tables),
+        _citations(tables), _links(tables),
     ])
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'

@@ -41,9 +41,10 @@ def _tasks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return tasks
 
 
-def _titles(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+def document_titles(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """doc_id → title, the doc_id itself for a document without one."""
     documents = tables["documents"]
-    return dict(zip(documents["doc_id"], documents["title"].fillna(documents["doc_id"])))
+    return {doc_id: str(title or doc_id) for doc_id, title in zip(documents["doc_id"], documents["title"])}
 
 
 def _joined(units: pd.Series) -> str:
@@ -93,7 +94,7 @@ def commitment_strength(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
         return None
     sections = _tasks(tables)[["doc_id", "task_id", "section"]]
     if sections["doc_id"].nunique() > 1:
-        sections["section"] = sections["doc_id"].map(_titles(tables)) + " / " + sections["section"]
+        sections["section"] = sections["doc_id"].map(document_titles(tables)) + " / " + sections["section"]
     counted = obligations[["task_id", "strength"]].merge(sections, on="task_id", how="left")
     counted["section"] = counted["section"].fillna(NO_SECTION)
     counted["strength"] = counted["strength"].fillna("unknown")
@@ -137,7 +138,7 @@ def citation_resolutions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None
         citations = citations.assign(relation="")
     resolved = citations[["doc_id", "task_id", "cited_title", "kind", "relation", "resolved_doc_id"]].merge(
         tasks, on="task_id", how="left")
-    resolved["resolved_title"] = resolved["resolved_doc_id"].map(_titles(tables)).fillna("")
+    resolved["resolved_title"] = resolved["resolved_doc_id"].map(document_titles(tables)).fillna("")
     return resolved[["doc_id", "task_id", "number", "task_title", "cited_title", "kind", "relation",
                      "resolved_doc_id", "resolved_title"]]
 
@@ -169,7 +170,7 @@ def missing_parents(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     named parent was read."""
     parents = declared_parents(tables)
     missing = parents[parents["parent_doc_id"] == ""]
-    missing = missing.assign(title=missing["doc_id"].map(_titles(tables)))
+    missing = missing.assign(title=missing["doc_id"].map(document_titles(tables)))
     return missing[["doc_id", "title", "parent"]].reset_index(drop=True)
 
 
@@ -187,7 +188,7 @@ def coverage_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     summary = tables.get("coverage_documents")
     if summary is None:
         return None
-    titles = _titles(tables)
+    titles = document_titles(tables)
     summary = summary.assign(
         child_title=summary["child_doc_id"].map(titles).fillna(""), parent_title=summary["parent_doc_id"].map(titles),
         covered=summary["covered"].astype(int), gaps=(summary["directives"] - summary["covered"]).astype(int))
@@ -255,7 +256,7 @@ def coverage_by_child(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     sections = coverage_by_section(tables)
     if sections is None:
         return None
-    titles = _titles(tables)
+    titles = document_titles(tables)
     sections = sections.assign(parent=sections["parent_doc_id"].map(titles),
                                child=sections["child_doc_id"].map(titles).fillna(""),
                                share=sections["covered"] / sections["directives"])
