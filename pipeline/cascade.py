@@ -166,7 +166,7 @@ def reuse(plan_path: str | Path, against_folder: str | Path, *, top_k: int = 3,
     items = pd.concat([items, preambles], ignore_index=True)
     items = items[items["doc_id"].isin({d.doc_id for d in source_docs})]
     linker = linker or DirectiveLinker()
-    wide = DirectiveLinker(**{**vars(linker), "top_k": linker.candidates})
+    wide = DirectiveLinker(**{**linker.params(), "top_k": linker.candidates})
     tasks = plan_corpus.tables["tasks"]
     links = wide.fit(items).link(tasks) if not items.empty else None
     passages = _passages(links, tasks, top_k)

@@ -32,6 +32,7 @@ has one, and flagged so that coverage statistics can leave it out.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import os
 import re
@@ -141,6 +142,11 @@ class DirectiveLinker:
         self.evidence_passages = evidence_passages
         self.block_size = block_size
         self.n_jobs = n_jobs
+
+    def params(self) -> dict:
+        """The constructor's parameters as set (what :meth:`fit` learned left out), for a new
+        linker that differs in some of them."""
+        return {name: getattr(self, name) for name in inspect.signature(type(self)).parameters}
 
     def fit(self, parent_items: pd.DataFrame) -> "DirectiveLinker":
         """Learn the parent directives (columns doc_id, task_id, text). Returns the linker.

@@ -161,3 +161,10 @@ def test_reuse_finds_the_double_random_opinion_behind_task_four():
     assert "guofa-2019-005" in set(result.sources["source_doc_id"].head(3))
     assert "（四） 持续优化法治化营商环境 ← guofa-2019-005:S001" in result.summary
     assert result.failures == []
+
+
+def test_a_fitted_linker_can_be_handed_to_reuse():
+    linker = DirectiveLinker(top_k=2).fit(articles(SHANDONG))
+    assert linker.params()["top_k"] == 2 and "parent_texts_" not in linker.params()
+    result = reuse(COUNTY_PLAN, CORPUS / "national", linker=linker)
+    assert result.passages[result.passages["number"] == "（四）"].iloc[0]["source_doc_id"] == "guofa-2019-005"
