@@ -37,8 +37,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.citations import citations
-from extractors.obligations import commitment_strength, match_obligations, split_clauses
-from extractors.targets import is_quantified, targets
+from extractors.obligations import graded, match_obligations, split_clauses
+from extractors.targets import targets
 
 try:
     import rjieba
@@ -162,12 +162,8 @@ def strength_component(doc: Doc) -> Doc:
     by_obligation: dict[int, list] = {}
     for index, target in ext.targets or []:
         by_obligation.setdefault(index, []).append(target)
-    graded = [
-        replace(o, strength=commitment_strength(o.action, modal=o.modal, register=register,
-                                                quantified=is_quantified(by_obligation.get(i, []))))
-        for i, o in enumerate(ext.obligations or [])
-    ]
-    ext.obligations = graded
+    ext.obligations = [graded(o, register=register, found=by_obligation.get(i, []))
+                       for i, o in enumerate(ext.obligations or [])]
     return doc
 
 

@@ -431,6 +431,11 @@ def obligations(text, *, register: str = "plan", skip_heading: bool = False, yea
     """
     text = getattr(text, "text", text)
     for obligation in match_obligations(text, split_clauses(text, skip_heading=skip_heading), register=register):
-        quantified = is_quantified(list(targets(obligation.text, year=year)))
-        yield replace(obligation, strength=commitment_strength(
-            obligation.action, modal=obligation.modal, register=register, quantified=quantified))
+        yield graded(obligation, register=register, found=list(targets(obligation.text, year=year)))
+
+
+def graded(obligation: Obligation, *, register: str, found: list) -> Obligation:
+    """``obligation`` with its strength, ``found`` being the targets found in its text (a
+    quantified one makes a plan obligation mandatory: see :func:`commitment_strength`)."""
+    return replace(obligation, strength=commitment_strength(
+        obligation.action, modal=obligation.modal, register=register, quantified=is_quantified(found)))
