@@ -187,11 +187,12 @@ def citations(
     ``preamble`` says the text is a document's front matter, where a 根据/依据/按照/为贯彻落实
     clause names the document's basis. ``own`` holds keys (:func:`own_references`) of the
     document's own title and number, which are skipped. ``aliases`` maps abbreviations defined
-    anywhere in the document to full titles (:func:`title_aliases`). Never raises.
+    anywhere in the document to full titles (:func:`title_aliases` of the whole document; by
+    default, of ``text`` alone). Never raises.
     """
     text = getattr(text, "text", text)
     own = frozenset(own)
-    aliases = {**title_aliases(text), **(aliases or {})}
+    aliases = title_aliases(text) if aliases is None else aliases
     basis = _basis_spans(text, preamble=preamble)
     definitions = {m.start("alias") - 1 for m in _ALIAS.finditer(text)}
     found: list[Citation] = []
