@@ -41,6 +41,7 @@ def directive_coverage(links: pd.DataFrame, directives: pd.DataFrame, pairs: pd.
     task of the child document links to it (at any rank); covering_task_ids lists those tasks,
     best first, and the best link gives score and relation.
     """
+    directives = directives[directives["doc_id"].isin(set(pairs["parent_doc_id"]))]
     by_parent = {doc_id: group for doc_id, group in directives.groupby("doc_id", sort=False)}
     boilerplate = {task_id: bool(boilerplate_kind(text)) for task_id, text in zip(directives["task_id"], directives["text"])}
     # every pair's links, best first, grouped once (not filtered out of all links per pair)
