@@ -3,7 +3,7 @@
 Every task (plan task or regulation article) runs through the spaCy pipeline of
 :mod:`extractors.nlp` in one ``nlp.pipe`` pass, together with each document's front matter
 (preamble), which yields citations only. Cited titles are resolved to documents of the same run
-with :class:`TitleIndex`.
+with :class:`pipeline.titles.TitleIndex`.
 
 Ids are derived from position, so they are stable across runs: ``<task_id>:O01`` is the first
 obligation of a task, ``<obligation_id>:G01`` its first target, ``<doc_id>:C001`` the first
@@ -15,19 +15,19 @@ preamble's, or the section's).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import lru_cache
 
 import pandas as pd
 from spacy.language import Language
 
-from extractors.citations import own_references, title_aliases, title_key, number_key
+from extractors.citations import own_references, title_aliases
 from extractors.nlp import commitment_doc, get_pipeline
 from extractors.unit_registry import jieba_entries
 from pipeline.corpus import Corpus, DocumentRows, extracted
 from pipeline.structure import ParsedDocument
 from pipeline.tables import make_table
+from pipeline.titles import TitleIndex
 
 OBLIGATION_COLUMNS = [
     "doc_id", "task_id", "obligation_id", "text", "action", "object", "strength", "modal", "start", "end",
@@ -40,66 +40,6 @@ CITATION_COLUMNS = [
     "doc_id", "section_id", "task_id", "citation_id", "cited_title", "kind", "relation", "doc_number", "resolved_doc_id",
     "start", "end",
 ]
-
-_TRANSMITTED_TITLE = re.compile(r"关于(?:印发|转发|发布|颁布)(?P<title>.+?)的通知$")
-_BARE_REGION = re.compile(r"^(?:本)?(?P<level>自治区|省|市|州|盟|县|旗)(?P<rest>.+)$")
-_NATIONAL = "国家"
-
-
-class TitleIndex:
-    """Finds the document of a run that a cited title (or document number) names.
-
-    Built from a documents table (doc_id, title, doc_number). A title matches a document when
-    their :func:`~extractors.citations.title_key` agree (中华人民共和国, revision notes, brackets
-    and 〈〉 do not matter), also against the title a transmittal notice hands on (关于印发《X》的
-    通知 → X). Failing that: the document number; a title with a bare level prefix as written
-    inside a region (自治区失信责任追究办法) matches the one document whose title is that region's
-    (内蒙古自治区失信责任追究办法); a leading 国家 is ignored. Several documents with the same
-    title resolve to the first doc_id. Parameters are stored as given.
-    """
-
-    def __init__(self, documents: pd.DataFrame):
-        self.documents = documents
-        self._by_key: dict[str, list[str]] = {}
-        self._by_number: dict[str, list[str]] = {}
-        for row in documents.sort_values("doc_id").itertuples():
-            title = row.title or ""
-            keys = {title_key(title)}
-            keys.update(title_key(inner) for inner in re.findall(r"《([^《》]+)》", title))
-            transmitted = _TRANSMITTED_TITLE.search(title_key(title))
-            if transmitted:
-                keys.add(transmitted.group("title"))
-            for key in keys - {""}:
-                self._by_key.setdefault(key, []).append(row.doc_id)
-            number = getattr(row, "doc_number", "") or ""
-            if number:
-                self._by_number.setdefault(number_key(number), []).append(row.doc_id)
-
-    def resolve(self, title: str, *, doc_number: str = "") -> str | None:
-        """The doc_id the citation names, or None when no document of the run matches."""
-        key = title_key(title) if title else ""
-        if key in self._by_key:
-            return self._by_key[key][0]
-        if doc_number and number_key(doc_number) in self._by_number:
-            return self._by_number[number_key(doc_number)][0]
-        if not key:
-            return None
-        bare = _BARE_REGION.match(key)
-        if bare:
-            matches = {
-                doc_id for candidate, doc_ids in self._by_key.items()
-                if candidate.endswith(bare.group("level") + bare.group("rest"))
-                and len(candidate) > len(bare.group("level") + bare.group("rest"))
-                for doc_id in doc_ids
-            }
-            if len(matches) == 1:
-                return matches.pop()
-        plain = key.removeprefix(_NATIONAL)
-        for candidate in (plain, _NATIONAL + plain):
-            if candidate != key and candidate in self._by_key:
-                return self._by_key[candidate][0]
-        return None
-
 
 def _texts(doc: ParsedDocument) -> Iterator[tuple[str | None, str | None, str, str]]:
     """(section_id, task_id, text kind, text) of a document's preamble, section body texts and

@@ -23,8 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from extractors.citations import title_key
 from pipeline.metadata import LEVEL_RANK, jurisdiction
 from pipeline.tables import make_table
+from pipeline.titles import TitleIndex
 
 PARENT_COLUMNS = ["child_doc_id", "parent_doc_id", "parent_title", "source", "found"]
 
@@ -77,7 +79,7 @@ def parent_relations(
     follow the documents table, then manifest, basis and inferred parents in that order.
     """
     by_id = {row.doc_id: row for row in documents.itertuples()}
-    by_title = {normal_title(row.title): row.doc_id for row in documents.itertuples() if row.title}
+    titles = TitleIndex(documents)
     basis = _basis_citations(citations)
     topics = {row.doc_id: topic(row.title, row.region) for row in by_id.values()}
     rows: list[dict] = []
@@ -88,8 +90,8 @@ def parent_relations(
         named += [(title, "basis", resolved) for title, resolved in basis.get(child.doc_id, [])]
         seen: set[str] = set()
         for name, source, resolved in named:
-            parent_id = resolved or (name if name in by_id else by_title.get(normal_title(name)))
-            key = parent_id or normal_title(name)
+            parent_id = resolved or (name if name in by_id else titles.resolve(name))
+            key = parent_id or title_key(name)
             if key in seen or parent_id == child.doc_id:
                 continue
             seen.add(key)

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from extractors.citations import citations, own_references, title_key, title_kind
-from pipeline.commitments import TitleIndex, commitment_tables
+from pipeline.commitments import commitment_tables
+from pipeline.titles import TitleIndex
 from pipeline.ingest import read_source
 from pipeline.manifest import Manifest
 from pipeline.run import read_documents, structure_tables
