@@ -87,20 +87,31 @@ def test_regulation_family_parents_are_inferred_level_by_level():
     assert missing_parent_messages(parents, documents) == []
 
 
-def test_parents_declared_by_id_or_title_are_found(tmp_path):
+def jinan_declaring(tmp_path: Path, parents: str):
+    """The three regulations in ``tmp_path``, 济南's manifest entry naming ``parents`` (a TOML
+    list); returns (parents table, documents table)."""
     for name in ("jinan-2022", "shandong-2020", "national-2019"):
         shutil.copy(CORPUS / "laws" / f"{LAW.format(name)}.md", tmp_path)
     (tmp_path / "manifest.toml").write_text(
         "[[documents]]\n"
         f'id = "{LAW.format("jinan-2022")}"\n'
         f'file = "{LAW.format("jinan-2022")}.md"\n'
-        'parents = ["《山东省优化营商环境条例》", "national-2019-optimize-business-environment-regulation", '
-        '"青岛市优化营商环境条例"]\n',
+        f"parents = {parents}\n",
         encoding="utf-8")
     corpus, documents = documents_of([tmp_path])
-    parents = parent_relations(documents, corpus.declared_parents)
+    return parent_relations(documents, corpus.declared_parents), documents
+
+
+def jinan_parents(parents: pd.DataFrame) -> list[tuple[str, bool]]:
     jinan = parents[parents["child_doc_id"] == LAW.format("jinan-2022")]
-    assert list(zip(jinan["parent_doc_id"], jinan["found"])) == [
+    return list(zip(jinan["parent_doc_id"], jinan["found"]))
+
+
+def test_parents_declared_by_id_or_title_are_found(tmp_path):
+    parents, documents = jinan_declaring(
+        tmp_path, '["《山东省优化营商环境条例》", "national-2019-optimize-business-environment-regulation", '
+                  '"青岛市优化营商环境条例"]')
+    assert jinan_parents(parents) == [
         (LAW.format("shandong-2020"), True), (LAW.format("national-2019"), True), ("", False)]
     message, = missing_parent_messages(parents, documents)
     assert message.startswith("济南市优化营商环境条例: its parent is not among the inputs: 《青岛市优化营商环境条例》 — "
@@ -110,16 +121,5 @@ def test_parents_declared_by_id_or_title_are_found(tmp_path):
 
 def test_a_parent_named_as_a_citation_would_be_is_found_like_one(tmp_path):
     # the same title rules as cited titles: revision notes, 中华人民共和国 and the 印发《X》 notice
-    for name in ("jinan-2022", "shandong-2020", "national-2019"):
-        shutil.copy(CORPUS / "laws" / f"{LAW.format(name)}.md", tmp_path)
-    (tmp_path / "manifest.toml").write_text(
-        "[[documents]]\n"
-        f'id = "{LAW.format("jinan-2022")}"\n'
-        f'file = "{LAW.format("jinan-2022")}.md"\n'
-        'parents = ["《山东省优化营商环境条例（2020年修订）》", "中华人民共和国优化营商环境条例"]\n',
-        encoding="utf-8")
-    corpus, documents = documents_of([tmp_path])
-    parents = parent_relations(documents, corpus.declared_parents)
-    jinan = parents[parents["child_doc_id"] == LAW.format("jinan-2022")]
-    assert list(zip(jinan["parent_doc_id"], jinan["found"])) == [
-        (LAW.format("shandong-2020"), True), (LAW.format("national-2019"), True)]
+    parents, _ = jinan_declaring(tmp_path, '["《山东省优化营商环境条例（2020年修订）》", "中华人民共和国优化营商环境条例"]')
+    assert jinan_parents(parents) == [(LAW.format("shandong-2020"), True), (LAW.format("national-2019"), True)]
