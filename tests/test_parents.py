@@ -120,6 +120,6 @@ def test_parents_declared_by_id_or_title_are_found(tmp_path):
 
 
 def test_a_parent_named_as_a_citation_would_be_is_found_like_one(tmp_path):
-    # the same title rules as cited titles: revision notes, 中华人民共和国 and the 印发《X》 notice
+    # the same title rules as cited titles: a revision note, the 中华人民共和国 prefix
     parents, _ = jinan_declaring(tmp_path, '["《山东省优化营商环境条例（2020年修订）》", "中华人民共和国优化营商环境条例"]')
     assert jinan_parents(parents) == [(LAW.format("shandong-2020"), True), (LAW.format("national-2019"), True)]
