@@ -226,7 +226,7 @@ def _targets(tables: dict[str, pd.DataFrame]) -> str:
 def _citations(tables: dict[str, pd.DataFrame]) -> str:
     def listing(citations: pd.DataFrame) -> str:
         citations = citations.assign(
-            where=(citations["number"].fillna("") + " " + citations["task_title"].fillna("")).str.strip()
+            where=views.numbered(citations["number"], citations["task_title"])
             .replace("", "前言 preamble"),
             resolved=citations["resolved_title"].replace("", "not in this run"))
         resolved = int((citations["resolved_title"] != "").sum())
@@ -280,8 +280,8 @@ def _links(tables: dict[str, pd.DataFrame]) -> str:
         parts.append(f"<details open><summary>《{escape(titles.get(child_doc_id, child_doc_id))}》 → "
                      f"《{escape(titles.get(parent_doc_id, parent_doc_id))}》: {len(pairs)} link(s)</summary>")
         parts.append(_table(pairs.assign(
-            child=pairs["child_number"].fillna("") + " " + pairs["child_title"].fillna(""),
-            parent=pairs["parent_number"].fillna("") + " " + pairs["parent_title"].fillna("")),
+            child=views.numbered(pairs["child_number"], pairs["child_title"]),
+            parent=views.numbered(pairs["parent_number"], pairs["parent_title"])),
             {"child": "下级任务 child task", "parent": "上级要求 parent directive", "relation": "关系 relation",
              "score": "得分 score", "evidence": "共同表述 evidence"}, numeric=("score",)))
         parts.append("</details>")

@@ -27,10 +27,15 @@ def _is_true(values: pd.Series) -> pd.Series:
     return values.fillna(False).astype(str).str.strip().str.lower().isin({"true", "1", "yes"})
 
 
+def numbered(numbers: pd.Series, titles: pd.Series) -> pd.Series:
+    """Headings as a reader sees them: "number title" (either may be missing)."""
+    return (numbers.fillna("") + " " + titles.fillna("")).str.strip()
+
+
 def _section_labels(tables: dict[str, pd.DataFrame], section_ids: pd.Series) -> pd.Series:
     """The section of each of ``section_ids`` as "number title" ("—" for no heading)."""
     sections = tables["sections"]
-    labels = dict(zip(sections["section_id"], (sections["number"].fillna("") + " " + sections["title"].fillna("")).str.strip()))
+    labels = dict(zip(sections["section_id"], numbered(sections["number"], sections["title"])))
     return section_ids.map(labels).fillna(NO_SECTION)
 
 
@@ -202,7 +207,7 @@ def coverage_by_section(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     sections = tables.get("coverage_sections")
     if sections is None:
         return None
-    label = (sections["number"].fillna("") + " " + sections["title"].fillna("")).str.strip()
+    label = numbered(sections["number"], sections["title"])
     return sections.assign(section=label)[["child_doc_id", "parent_doc_id", "section", "directives", "covered"]]
 
 
