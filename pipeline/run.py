@@ -142,11 +142,18 @@ def read_documents(
     """Read and parse every input, in ``jobs`` worker processes; collect failures, never stop.
 
     ``jobs=None`` uses one process per core when there are at least 50 inputs, else one.
-    Returns the corpus of documents that could be read, sorted by doc_id so that results do not
-    depend on the order files are found in or finish in (``corpus.notes`` says which inputs were
-    read once as duplicates), and the failures in input order.
+    ``on_progress`` is called once for every input found: as it is read, or at once for a
+    duplicate that is not read again. Returns the corpus of documents that could be read,
+    sorted by doc_id so that results do not depend on the order files are found in or finish in
+    (``corpus.notes`` says which inputs were read once as duplicates), and the failures in input
+    order.
     """
-    files, ids, notes = plan_inputs(list(discover_inputs(paths)), manifest)
+    inputs = list(discover_inputs(paths))
+    files, ids, notes = plan_inputs(inputs, manifest)
+    if on_progress is not None:
+        unread = Counter(inputs) - Counter(files)
+        for path in unread.elements():
+            on_progress(path)
     overrides = [(entry.overrides if (entry := manifest.entry_for(path)) else None) for path in files]
     jobs = worker_count(jobs, len(files))
     documents: list[ParsedDocument] = []

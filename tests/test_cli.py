@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from pipeline import export
 from pipeline.cli import app
+from pipeline.manifest import Manifest
+from pipeline.run import read_documents
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, write_county_plan_docx
 
@@ -230,6 +232,15 @@ def test_a_file_given_twice_or_copied_is_read_once(raw, tmp_path):
     documents = pd.read_csv(tmp_path / "out" / "documents.csv", encoding="utf-8-sig")
     assert len(documents) == 1
     assert pd.read_csv(tmp_path / "out" / "tasks.csv", encoding="utf-8-sig")["task_id"].is_unique
+
+
+def test_progress_counts_every_input_found_duplicates_included(raw, tmp_path):
+    shutil.copy(COUNTY_PLAN, tmp_path / "plan.txt")
+    inputs = [raw, raw / COUNTY_PLAN.name, tmp_path / "plan.txt"]  # three inputs, one document
+    seen = []
+    corpus, failures = read_documents(inputs, Manifest(), on_progress=seen.append)
+    assert len(corpus.documents) == 1 and failures == []
+    assert sorted(map(str, seen)) == sorted(map(str, [raw / COUNTY_PLAN.name, raw / COUNTY_PLAN.name, tmp_path / "plan.txt"]))
 
 
 def test_no_workbook_leaves_it_out_and_keeps_the_tables(raw, tmp_path):
