@@ -7,12 +7,19 @@ parameters that are only stored; :meth:`~DirectiveLinker.fit` learns the parent 
 How a child task is linked:
 
 1. Candidates: TF-IDF over character n-grams (no word segmentation needed) and cosine
-   similarity, computed sparse in row blocks; only the ``candidates`` most similar parent
-   directives of each child are kept (``argpartition``), so no N×N matrix is ever held.
+   similarity. With at most ``exhaustive_up_to`` parents, every child is compared with every
+   parent. With more, children are compared in blocks of ``block_size`` tasks of one document,
+   each block with the parents its tasks propose: for each task, the ``proposals`` parents that
+   share most with its ``rare_ngrams`` rarest n-grams (an inverted index, from n-gram to the
+   parents it occurs in; n-grams found in more than ``max_postings`` parents propose none).
+   Only the ``candidates`` most similar parents of each child are kept (``argpartition``). No
+   children × parents matrix is ever held, and the cost grows linearly with the children:
+   each costs at most ``rare_ngrams`` × ``max_postings`` index steps and a cosine with
+   ``block_size`` × ``proposals`` parents.
 2. Score: the cosine similarity corrected for hubness (CSLS, Conneau et al. 2018):
    ``2·cos(c, p) − r(c) − r(p)``, where ``r`` is the mean similarity of an item to its
    ``neighbours`` nearest items on the other side (for ``r(p)``: the tasks of the same child
-   document). A generic parent article that resembles every child task, or a generic child task
+   document; for ``r(c)``: its candidates). A generic parent article that resembles every child task, or a generic child task
    that resembles every parent article, no longer wins by default. Links below ``threshold``
    are dropped: the child task is then a local addition.
 3. Alignment of each kept pair (rapidfuzz's LCS alignment): the shared passages of at least
@@ -36,7 +43,6 @@ import inspect
 import itertools
 import os
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -96,7 +102,10 @@ class DirectiveLinker:
 
     Parameters are stored as given (see the module docstring for what they do):
     ``ngram_range`` (character n-grams of the TF-IDF), ``top_k`` (links kept per child task),
-    ``candidates`` (nearest parents scored per child task), ``neighbours`` (neighbourhood size of
+    ``candidates`` (nearest parents scored per child task), ``exhaustive_up_to`` (most
+    parents every child is compared with), ``proposals`` (parents proposed per child task when
+    there are more), ``rare_ngrams`` (n-grams of a child task that propose them),
+    ``max_postings`` (n-grams found in more parents than this propose none), ``neighbours`` (neighbourhood size of
     the hubness correction), ``threshold`` (lowest score that is a link; calibrated on
     tests/data/gold/links_jinan_to_shandong.csv with benchmarks/link_quality.py),
     ``verbatim``/``adapted`` (reuse cut-offs of the relations, which also need ``min_shared``
@@ -104,8 +113,8 @@ class DirectiveLinker:
     its reuse), ``reuse_weight`` (weight of the alignment's reuse in the final score; 0.25
     calibrated like ``threshold``), ``min_passage`` (shortest shared passage, in
     characters), ``evidence_passages`` (passages quoted as evidence), ``block_size`` (child
-    tasks per block of the sparse similarity search), ``n_jobs`` (threads for the similarity
-    search; -1 or None: one per CPU).
+    tasks of a document compared with the parents at a time), ``n_jobs`` (threads for the
+    similarity search, a child document each; -1 or None: one per CPU).
 
     Items (parents and children) are tables with columns doc_id, task_id and text, such as the
     tasks table.
@@ -116,6 +125,10 @@ class DirectiveLinker:
         ngram_range: tuple[int, int] = (2, 4),
         top_k: int = 3,
         candidates: int = 20,
+        exhaustive_up_to: int = 2000,
+        proposals: int = 100,
+        rare_ngrams: int = 32,
+        max_postings: int = 1000,
         neighbours: int = 5,
         threshold: float = 0.085,
         verbatim: float = 0.6,
@@ -125,12 +138,16 @@ class DirectiveLinker:
         adapted_score: float = 0.15,
         min_passage: int = 6,
         evidence_passages: int = 3,
-        block_size: int = 1024,
+        block_size: int = 128,
         n_jobs: int | None = -1,
     ) -> None:
         self.ngram_range = ngram_range
         self.top_k = top_k
         self.candidates = candidates
+        self.exhaustive_up_to = exhaustive_up_to
+        self.proposals = proposals
+        self.rare_ngrams = rare_ngrams
+        self.max_postings = max_postings
         self.neighbours = neighbours
         self.threshold = threshold
         self.verbatim = verbatim
@@ -165,7 +182,9 @@ class DirectiveLinker:
         self.vectorizer_ = TfidfVectorizer(
             analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32,
         )
-        self.parent_matrix_ = self.vectorizer_.fit_transform(self.parent_texts_).T.tocsr()
+        self.parent_columns_ = self.vectorizer_.fit_transform(self.parent_texts_).T  # n-grams × parents, CSC
+        self.postings_ = self.parent_columns_.tocsr()  # per n-gram, the parents it occurs in
+        self.document_frequency_ = np.diff(self.postings_.indptr)
         return self
 
     def link(self, child_items: pd.DataFrame) -> pd.DataFrame:
@@ -184,16 +203,13 @@ class DirectiveLinker:
         texts = [linking_text(text) for text in raw_texts]
         if not texts:
             return make_table([], LINK_COLUMNS)
-        candidates, similarity, parent_hubness = self._candidates(texts, documents)
+        candidates, similarity, parent_hubness, real = self._candidates(texts, documents)
         k = min(self.neighbours, similarity.shape[1])
         child_hubness = np.partition(similarity, similarity.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
-        scores = 2 * similarity - child_hubness[:, None]
-        for document, hubness in parent_hubness.items():
-            rows = documents == document
-            scores[rows] -= hubness[candidates[rows]]
+        scores = 2 * similarity - child_hubness[:, None] - parent_hubness
         kinds = np.array([boilerplate_kind(text) for text in raw_texts], dtype=object)
         same_kind = (self.parent_boilerplate_[candidates] == kinds[:, None]) & (kinds != "")[:, None]
-        kept = (same_kind | (scores >= self.threshold)) & np.array([bool(t) for t in texts])[:, None]
+        kept = (same_kind | (scores >= self.threshold)) & real & np.array([bool(t) for t in texts])[:, None]
         priority = np.where(kept, scores + same_kind * (np.abs(scores).max() + 1), -np.inf)
         ranking = np.argsort(-priority, axis=1, kind="stable")[:, : self.top_k]
         doc_ids = items["doc_id"].to_numpy()[order]
@@ -227,47 +243,98 @@ class DirectiveLinker:
         linked.sort(key=lambda link: (not link["counterpart"], -link["score"]))
         return [{**link, "rank": rank} for rank, link in enumerate(linked, start=1)]
 
-    def _candidates(self, texts: list[str], documents: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
-        """Nearest parents of each child (indices, cosine) and, per child document, the
-        hubness r(p) of every parent. ``documents`` numbers the child document of each row;
-        rows of a document are adjacent.
+    def _candidates(self, texts: list[str], documents: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest parents of each child and what the score needs of them.
+
+        Returns four arrays of one row per child and one column per candidate: the parents'
+        indices, the cosine similarity, the parents' hubness r(p) within the child's document,
+        and whether the candidate is real (a child whose comparison set holds fewer parents than
+        ``candidates`` leaves the last columns empty). ``documents`` numbers the child document
+        of each row; rows of a document are adjacent.
         """
         matrix = self.vectorizer_.transform(texts)
-        n_parents = self.parent_matrix_.shape[1]
-        n_candidates = min(self.candidates, n_parents)
-        starts = range(0, matrix.shape[0], self.block_size)
-        indices, values = [], []
-        column_tops: dict[int, list[np.ndarray]] = {}
-        for start, block in zip(starts, self._similarity_blocks(matrix, starts)):
-            if n_candidates < n_parents:
-                top = np.argpartition(block, n_parents - n_candidates, axis=1)[:, -n_candidates:].copy()
-            else:
-                top = np.broadcast_to(np.arange(n_parents), block.shape)
-            indices.append(top)
-            values.append(np.take_along_axis(block, top, axis=1))
-            block_documents = documents[start: start + block.shape[0]]
-            for document in np.unique(block_documents):
-                segment = block[block_documents == document]
-                if segment.shape[0] > self.neighbours:
-                    segment = np.partition(segment, segment.shape[0] - self.neighbours, axis=0)[-self.neighbours:].copy()
-                column_tops.setdefault(int(document), []).append(segment)
-        hubness = {}
-        for document, tops in column_tops.items():
-            tops = np.vstack(tops)
-            k = min(self.neighbours, tops.shape[0])
-            hubness[document] = np.partition(tops, tops.shape[0] - k, axis=0)[-k:].mean(axis=0)
-        return np.vstack(indices), np.vstack(values), hubness
+        width = min(self.candidates, self.parent_columns_.shape[1])
+        shape = (matrix.shape[0], width)
+        candidates, similarity = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.float32)
+        hubness, real = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=bool)
+        starts = np.flatnonzero(np.r_[True, documents[1:] != documents[:-1]])
+        spans = [range(start, end) for start, end in zip(starts, np.r_[starts[1:], len(documents)])]
+        blocks = [(span, block) for span in spans for block in
+                  (span[i: i + self.block_size] for i in range(0, len(span), self.block_size))]
+        with ThreadPoolExecutor(self._workers()) as pool:
+            found = list(pool.map(lambda item: self._block_candidates(matrix[item[1].start: item[1].stop]), blocks))
+        for span, group in itertools.groupby(zip(blocks, found), key=lambda pair: pair[0][0]):
+            group = [(block, result) for (_, block), result in group]
+            parents, parent_hubness = self._parent_hubness([result for _, result in group], len(span))
+            for block, (top, values, _, _) in group:
+                rows = slice(block.start, block.stop)
+                candidates[rows, : top.shape[1]] = top
+                similarity[rows, : top.shape[1]] = values
+                hubness[rows, : top.shape[1]] = parent_hubness[np.searchsorted(parents, top)]
+                real[rows, : top.shape[1]] = True
+        return candidates, similarity, hubness, real
 
-    def _similarity_blocks(self, matrix, starts: range) -> Iterator[np.ndarray]:
-        """Dense cosine blocks (block_size child rows × all parents), computed ``n_jobs`` at a
-        time in threads (scipy's sparse product releases the GIL)."""
-        def block(start: int) -> np.ndarray:
-            return (matrix[start: start + self.block_size] @ self.parent_matrix_).toarray()
+    def _block_candidates(self, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Compare a block of one child document's rows with the parents (:meth:`_compared`).
 
-        workers = (os.cpu_count() or 1) if self.n_jobs in (None, -1) else max(1, self.n_jobs)
-        with ThreadPoolExecutor(workers) as pool:
-            for first in range(0, len(starts), workers):
-                yield from pool.map(block, starts[first: first + workers])
+        Returns, per row, the ``candidates`` most similar parents (indices) and their cosine;
+        and the parents compared with their ``neighbours`` highest cosines in the block (one
+        row each, fewer when the block is shorter).
+        """
+        parents = self._compared(rows)
+        n_parents = len(parents)
+        columns = self.postings_ if n_parents == self.postings_.shape[1] else self.parent_columns_[:, parents]
+        block = (rows @ columns).toarray()
+        width = min(self.candidates, n_parents)
+        if width < n_parents:
+            top = np.argpartition(block, n_parents - width, axis=1)[:, -width:]
+        else:
+            top = np.broadcast_to(np.arange(n_parents), block.shape)
+        values = np.take_along_axis(block, top, axis=1)
+        if block.shape[0] > self.neighbours:
+            block = np.partition(block, block.shape[0] - self.neighbours, axis=0)[-self.neighbours:]
+        return parents[top], values, parents, block
+
+    def _parent_hubness(self, blocks: list[tuple], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """r(p) of every parent compared with a child document of ``n_rows`` rows, from the
+        results of its blocks: the sum of the parent's ``neighbours`` highest cosines divided by
+        ``neighbours`` (or by ``n_rows``, when fewer); cosines of rows a parent was not compared
+        with count as 0. Returns the parents (ascending) and their r(p)."""
+        ids = np.concatenate([np.broadcast_to(parents, tops.shape).ravel() for _, _, parents, tops in blocks])
+        values = np.concatenate([tops.ravel() for _, _, _, tops in blocks])
+        order = np.lexsort((-values, ids))
+        ids, values = ids[order], values[order]
+        highest = np.arange(len(ids)) - np.searchsorted(ids, ids) < self.neighbours
+        parents, index = np.unique(ids[highest], return_inverse=True)
+        return parents, np.bincount(index, values[highest]) / min(self.neighbours, n_rows)
+
+    def _compared(self, rows) -> np.ndarray:
+        """The parents a block of child rows is compared with, ascending: every parent when
+        there are at most ``exhaustive_up_to``; else, for each row, the ``proposals`` parents
+        that share most with its ``rare_ngrams`` rarest n-grams among those found in at most
+        ``max_postings`` parents, all rows together.
+
+        The rare n-grams bound the search: each row costs at most rare_ngrams × max_postings
+        index steps and a cosine with block rows × proposals parents, however many parents
+        there are, so the cost grows linearly with the children, not with children × parents.
+        """
+        n_parents = self.postings_.shape[1]
+        if n_parents <= self.exhaustive_up_to:
+            return np.arange(n_parents)
+        from scipy import sparse  # loaded with scikit-learn in fit
+
+        rows = rows.tocoo()
+        frequency = self.document_frequency_[rows.col]
+        usable = frequency <= self.max_postings
+        row, col, value = rows.row[usable], rows.col[usable], rows.data[usable]
+        rare = _first_per_row(row, (col, -value, frequency[usable]), self.rare_ngrams)
+        probe = sparse.csr_matrix((value[rare], (row[rare], col[rare])), shape=rows.shape)
+        shared = (probe @ self.postings_).tocoo()
+        return np.unique(shared.col[_first_per_row(shared.row, (shared.col, -shared.data), self.proposals)])
+
+    def _workers(self) -> int:
+        """Threads of the similarity search (scipy's sparse product releases the GIL)."""
+        return (os.cpu_count() or 1) if self.n_jobs in (None, -1) else max(1, self.n_jobs)
 
     def _align(self, text: str, kind: str, parent: int, score: float) -> dict:
         """The parent's ids, the reuse share, relation, boilerplate flag and evidence of a link."""
@@ -290,3 +357,11 @@ class DirectiveLinker:
             "boilerplate": bool(kind or self.parent_boilerplate_[parent]),
             "evidence": EVIDENCE_SEPARATOR.join(text[start:end] for start, end, _, _ in longest),
         }
+
+
+def _first_per_row(row: np.ndarray, keys: tuple[np.ndarray, ...], count: int) -> np.ndarray:
+    """Indices of the ``count`` first entries of each row when the entries of a row are ordered
+    by ``keys`` (the last key first, as :func:`numpy.lexsort` takes them)."""
+    order = np.lexsort((*keys, row))
+    ordered = row[order]
+    return order[np.arange(len(order)) - np.searchsorted(ordered, ordered) < count]

@@ -116,6 +116,30 @@ def test_links_do_not_depend_on_blocks_threads_or_other_child_documents(jinan_to
     assert list(small_blocks["child_doc_id"].unique()) == [QINGDAO, JINAN]
 
 
+def test_parents_proposed_by_rare_ngrams_give_the_links_of_comparing_every_parent():
+    # 济南 against 山东 and the State Council together (139 articles). Forced onto the proposal
+    # search (exhaustive_up_to=0), each article is compared only with the parents its rare
+    # n-grams propose, and still gets the same top link as when compared with every parent.
+    child = articles(JINAN)
+    parents = pd.concat([articles(SHANDONG), articles(NATIONAL)], ignore_index=True)
+    every = DirectiveLinker().fit(parents).link(child)
+    proposed = DirectiveLinker(exhaustive_up_to=0).fit(parents).link(child)
+    top = lambda links: dict(links.loc[links["rank"] == 1, ["child_task_id", "parent_task_id"]].values)
+    assert len(top(every)) == 55 and top(proposed) == top(every)
+    # The proposals are what is compared: with every n-gram too common to propose, nothing is.
+    assert DirectiveLinker(exhaustive_up_to=0, max_postings=0).fit(parents).link(child).empty
+
+
+def test_gold_quality_holds_with_few_proposals_per_article():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import link_quality
+
+    few = DirectiveLinker(exhaustive_up_to=0, proposals=5)  # 5 of the parent's 67 or 72 articles
+    for pair in link_quality.PAIRS:
+        best = link_quality.scores(link_quality.evaluate(few, pair), ("verbatim", "adapted"), lenient=False)
+        assert best["f1"] >= 0.90, pair
+
+
 def test_quality_against_the_gold_stays_above_the_aim():
     sys.path.insert(0, str(REPO / "benchmarks"))
     import link_quality
