@@ -10,7 +10,8 @@ Figures (each the median of several runs, with min and max):
   document in ../shared/corpus, after a warm-up, in one process;
 - linking cost curve: time and peak memory (RSS, in a fresh process per size) for linking N
   child items against N parent items, items drawn from the real corpus and repeated with
-  distinct ids;
+  distinct ids; and, at N = 5,000, how often the proposal search (used above 2,000 parents)
+  finds the same top link as comparing every child with every parent;
 - parallel speed-up: ``guanche run --jobs 1`` against ``--jobs 2`` on a corpus of at least 200
   documents (the real corpus repeated), with a check that the outputs are byte-identical.
 """
@@ -67,7 +68,16 @@ t0 = time.perf_counter()
 links = DirectiveLinker().fit(parents).link(children)
 elapsed = time.perf_counter() - t0
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"n": n, "seconds": elapsed, "peak_rss_mb": peak_mb, "links": len(links)}))
+result = {"n": n, "seconds": elapsed, "peak_rss_mb": peak_mb, "links": len(links)}
+if sys.argv[3:] == ["compare"]:  # the same links, every child compared with every parent
+    every = DirectiveLinker(exhaustive_up_to=n).fit(parents).link(children)
+    text = dict(zip(parents["task_id"], parents["text"]))  # repeated items: compare texts, not ids
+    top = lambda found: found[found["rank"] == 1].set_index("child_task_id")["parent_task_id"].map(text)
+    ours, theirs = top(links), top(every)
+    both = ours.index.union(theirs.index)
+    result["top_link_agreement"] = float((ours.reindex(both) == theirs.reindex(both)).mean())
+    result["exhaustive_links"] = len(every)
+print(json.dumps(result))
 """
 
 
@@ -154,6 +164,15 @@ def linking_curve(sizes: list[int], repeats: int) -> list[dict]:
     return rows
 
 
+def proposal_agreement(n: int) -> dict:
+    """How far the proposal search (used above 2,000 parents) agrees with comparing every child
+    with every parent, at N × N: the share of child tasks with the same top link."""
+    with tempfile.TemporaryDirectory() as folder:
+        run = run_json(LINK_RUN, str(corpus_items(Path(folder))), str(n), "compare")
+    return {"n": n, "top_link_agreement": run["top_link_agreement"], "links": run["links"],
+            "exhaustive_links": run["exhaustive_links"]}
+
+
 def big_corpus(folder: Path, minimum: int) -> int:
     """Copy the real corpus into ``folder`` as often as needed for ``minimum`` documents.
 
@@ -215,6 +234,9 @@ def print_table(results: dict) -> None:
         print(f"  N={row['n']:>6}: {seconds:7.2f} s [{row['seconds']['min']:.2f}–{row['seconds']['max']:.2f}]"
               f", peak RSS {memory:,.0f} MB{growth}")
         previous = row
+    a = results["proposal_agreement"]
+    print(f"  proposal search against every parent, N={a['n']}: same top link for {a['top_link_agreement']:.1%} "
+          f"of child tasks; {a['links']:,} links against {a['exhaustive_links']:,}")
     p = results["parallel"]
     one, two = p["jobs1_s"], p["jobs2_s"]
     print(f"parallel ({p['documents']} documents): --jobs 1 {one['median']:.2f} s [{one['min']:.2f}–{one['max']:.2f}], "
@@ -236,6 +258,7 @@ def main() -> None:
         "cold_start": cold_start(repeats + 2),
         "throughput": throughput(3 * repeats),  # half a second a pass: more runs steady the median
         "linking": linking_curve(sizes, repeats),
+        "proposal_agreement": proposal_agreement(5000),
         "parallel": parallel(repeats),
     }
     print_table(results)
