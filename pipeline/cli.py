@@ -17,12 +17,12 @@ from pipeline.cascade import coverage as parent_coverage
 from pipeline.cascade import reuse as reuse_sources
 from pipeline.errors import GuancheError, OutputError
 from pipeline.export import OutputWriter, ensure_writable, write_outputs
-from pipeline.graph import graph_writers
+from pipeline.graph import write_graph_files
 from pipeline.ingest import discover_inputs
 from pipeline.parents import missing_parent_messages
 from pipeline.paths import default_out_dir, default_raw_dir
 from pipeline.report import report_command
-from pipeline.run import STAGES, build_tables, read_documents, resolve_manifest, worker_count
+from pipeline.run import STAGES, build_tables, read_documents, resolve_manifest, worker_count, worker_pool
 
 app = typer.Typer(
     help="guanche (贯彻): tasks, responsible units, obligations and links to higher-level plans.",
@@ -82,24 +82,25 @@ def run(
             console=err, disable=len(files) < 5, transient=True,
         ) as progress:
             reading = progress.add_task("reading", total=len(files))
-            jobs = worker_count(jobs, len(files))
-            corpus, failures = read_documents(files, manifest_data, lambda _: progress.advance(reading), jobs)
-            # then a step per stage and one for the graph files; the last stays open while the
-            # workbook is finished
-            finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + workbook)
-            if corpus.documents:
-                # With several workers, the workbook is written by its own process while the
-                # cascade stage still runs.
-                with OutputWriter(out_dir, workbook=workbook, background_workbook=jobs > 1) as writer:
-                    def add_tables(stage_tables: dict) -> None:
-                        writer.add_tables(stage_tables)
-                        progress.advance(finishing)
+            # The workers parse the documents, then write the workbook's sheets while this
+            # process builds the later stages and the graph files.
+            with worker_pool(worker_count(jobs, len(files))) as pool:
+                corpus, failures = read_documents(files, manifest_data, lambda _: progress.advance(reading),
+                                                  jobs=1, pool=pool)
+                # then a step per stage and one for the graph files; the last stays open while
+                # the workbook is finished
+                finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + workbook)
+                if corpus.documents:
+                    with OutputWriter(out_dir, workbook=workbook, pool=pool) as writer:
+                        def add_tables(stage_tables: dict) -> None:
+                            writer.add_tables(stage_tables)
+                            progress.advance(finishing)
 
-                    tables = build_tables(corpus, on_tables=add_tables)
-                    writer.add_files(graph_writers(tables))
-                    progress.advance(finishing)
-            else:
-                tables = build_tables(corpus)
+                        tables = build_tables(corpus, on_tables=add_tables)
+                        writer.add_files(lambda folder: write_graph_files(folder, tables))
+                        progress.advance(finishing)
+                else:
+                    tables = build_tables(corpus)
     except GuancheError as error:
         fail(error)
     print_summary(tables, out_dir if corpus.documents else None)

@@ -7,15 +7,15 @@ place, so a run that fails part-way leaves the previous outputs exactly as they 
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, wait
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +28,7 @@ TRUNCATION_MARK = "…[truncated: the CSV holds the full text]"
 WORKBOOK_NAME = "guanche.xlsx"
 # A fixed creation time, so that the same inputs give a byte-identical workbook.
 WORKBOOK_TIMESTAMP = datetime(2000, 1, 1)
+WORKER_NICENESS = 10  # scheduling priority of worker processes once they write the outputs
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -49,7 +50,10 @@ def ensure_writable(out_dir: Path) -> Path:
 
 
 def _excel_cell(value):
-    """A value as openpyxl can store it: missing → empty, numpy scalars → Python, text cut."""
+    """A value as openpyxl can store it without a cell style: missing → empty, numpy scalars →
+    Python, dates and times → ISO text (as in the CSV), text cut."""
+    if isinstance(value, (date, time)):
+        return value.isoformat()
     if isinstance(value, str):
         value = _ILLEGAL_XML.sub("", value)
         if len(value) > EXCEL_CELL_LIMIT:
@@ -72,35 +76,80 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     table.to_parquet(path, index=False, engine="pyarrow")
 
 
-def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write all tables as sheets of one workbook, cells cut to Excel's 32,767-character limit
-    and sheets to its 1,048,576 rows (the last row then says how many more the CSV holds)."""
-    write_sheets(tables.items(), path)
+def write_sheet_part(name: str, table: pd.DataFrame, path: Path) -> None:
+    """Write ``table`` as the one sheet of an uncompressed workbook at ``path``, a part for
+    :func:`assemble_workbook`. Raises OSError when it cannot be written.
 
-
-def write_sheets(sheets: Iterable[tuple[str, pd.DataFrame]], path: Path) -> None:
-    """Write ``(name, table)`` pairs as sheets of one workbook, in order, as they come.
-
-    Uses openpyxl's streaming (write-only) mode: several times faster than pandas' writer. The
-    workbook is first saved uncompressed, then packed once with fixed entry times (see
-    :func:`_pack_workbook`).
+    Uses openpyxl's streaming (write-only) mode: several times faster than pandas' writer. Its
+    cells hold text inline and no cell has a style, so a sheet's XML stands on its own: parts can
+    be written in separate processes at once.
     """
-    from openpyxl import Workbook  # here, so that a background writer process loads it, not the run
-    from openpyxl.writer.excel import ExcelWriter
+    from openpyxl import Workbook  # here, so that only a run that writes a workbook loads it
 
     workbook = Workbook(write_only=True)
-    workbook.properties.created = workbook.properties.modified = WORKBOOK_TIMESTAMP
-    for name, table in sheets:
-        _write_sheet(workbook.create_sheet(title=name[:31]), name, table)
-    if not workbook.worksheets:  # no tables: an empty sheet, as openpyxl's own save would add
-        workbook.create_sheet()
-    unpacked = path.with_name(path.name + ".unpacked")
+    _write_sheet(workbook.create_sheet(title=name[:31]), name, table)
+    _save_unpacked(workbook, path)
+
+
+def assemble_workbook(parts: list[tuple[str, Path]], path: Path) -> None:
+    """Join sheet parts (:func:`write_sheet_part`), in order, into the workbook at ``path``.
+
+    The workbook's frame (sheet list, styles, properties with a fixed date) comes from openpyxl;
+    each sheet's XML from its part. Entries are compressed with a fixed time (openpyxl stamps
+    them with the clock), so that the same tables always give the same bytes. No parts give a
+    workbook with one empty sheet, as openpyxl's own save would.
+    """
+    from openpyxl import Workbook
+
+    frame = Workbook(write_only=True)
+    frame.properties.created = frame.properties.modified = WORKBOOK_TIMESTAMP
+    for name, _ in parts:
+        frame.create_sheet(title=name[:31])
+    if not parts:
+        frame.create_sheet()
+    unpacked = path.with_name(path.name + ".frame")
     try:
-        with zipfile.ZipFile(unpacked, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-            ExcelWriter(workbook, archive).save()
-        _pack_workbook(unpacked, path)
+        _save_unpacked(frame, unpacked)
+        sheets = {f"xl/worksheets/sheet{number}.xml": part for number, (_, part) in enumerate(parts, start=1)}
+        with zipfile.ZipFile(unpacked) as original, zipfile.ZipFile(path, "w", allowZip64=True) as packed:
+            for info in original.infolist():
+                if info.filename in sheets:
+                    with zipfile.ZipFile(sheets[info.filename]) as part:
+                        content = part.read("xl/worksheets/sheet1.xml")
+                else:
+                    content = original.read(info)
+                # compresslevel 1: several times faster than the default, the file a little larger
+                packed.writestr(zipfile.ZipInfo(info.filename, date_time=WORKBOOK_TIMESTAMP.timetuple()[:6]),
+                                content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     finally:
         unpacked.unlink(missing_ok=True)
+
+
+def write_table_files(name: str, table: pd.DataFrame, folder: Path, part: Path | None) -> None:
+    """Write ``table`` as ``<name>.csv`` and ``<name>.parquet`` in ``folder`` and, unless
+    ``part`` is None, as the sheet part at ``part`` (:func:`write_sheet_part`). Raises OSError
+    when a file cannot be written."""
+    write_csv(table, folder / f"{name}.csv")
+    write_parquet(table, folder / f"{name}.parquet")
+    if part is not None:
+        write_sheet_part(name, table, part)
+
+
+def _write_table_files_behind(name: str, table: pd.DataFrame, folder: Path, part: Path | None) -> None:
+    """:func:`write_table_files` in a worker process that yields the CPU to the run's own
+    process (lower priority): the files fill the time the later stages leave, and do not slow
+    them."""
+    if hasattr(os, "setpriority"):  # not on Windows
+        os.setpriority(os.PRIO_PROCESS, 0, WORKER_NICENESS)
+    write_table_files(name, table, folder, part)
+
+
+def _save_unpacked(workbook, path: Path) -> None:
+    """Save an openpyxl workbook to ``path`` as an uncompressed zip (packed once, later)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).save()
 
 
 def _write_sheet(sheet, name: str, table: pd.DataFrame) -> None:
@@ -113,21 +162,6 @@ def _write_sheet(sheet, name: str, table: pd.DataFrame) -> None:
     if fits < len(table):
         sheet.append([f"…[{len(table) - fits:,} more rows than a sheet holds: {name}.csv and "
                       f"{name}.parquet hold all {len(table):,}]"])
-
-
-def _workbook_process(queue, path: Path) -> None:
-    """Body of the background workbook writer: sheets arrive on ``queue`` until None."""
-    write_sheets(iter(queue.get, None), path)
-
-
-def _pack_workbook(unpacked: Path, path: Path) -> None:
-    """Compress the entries of ``unpacked`` into ``path`` with a fixed time on every entry
-    (openpyxl stamps them with the clock), so that the same tables always give the same bytes."""
-    with zipfile.ZipFile(unpacked) as original, zipfile.ZipFile(path, "w", allowZip64=True) as packed:
-        for info in original.infolist():
-            # compresslevel 1: several times faster than the default, the file a little larger
-            packed.writestr(zipfile.ZipInfo(info.filename, date_time=WORKBOOK_TIMESTAMP.timetuple()[:6]),
-                            original.read(info), compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
 
 
 def write_file_atomically(target: Path, write: Callable[[Path], None]) -> Path:
@@ -169,90 +203,70 @@ class OutputWriter:
     Use it as a context manager. On a clean exit every file is renamed into ``out_dir``; on an
     exception the staging folder is removed and ``out_dir`` is left exactly as it was. Each table
     becomes ``<name>.csv`` and ``<name>.parquet`` and, unless ``workbook=False``, a sheet of
-    guanche.xlsx. With ``background_workbook`` the workbook is written by a second process while
-    later stages still run (``guanche run --jobs 2`` and up); the file is the same either way.
-    ``paths`` lists the final files after the exit. Raises :class:`OutputError` when anything
-    cannot be written.
+    guanche.xlsx. With a ``pool`` of worker processes (``guanche run --jobs 2`` and up) the
+    tables' files are written there, several at once, while later stages still run; the files
+    are the same either way. ``paths`` lists the final files after the exit. Raises
+    :class:`OutputError` when anything cannot be written.
     """
 
-    def __init__(self, out_dir: Path, *, workbook: bool = True, background_workbook: bool = False) -> None:
+    def __init__(self, out_dir: Path, *, workbook: bool = True, pool: Executor | None = None) -> None:
         self.out_dir = Path(out_dir)
         self.workbook = workbook
-        self.background_workbook = background_workbook
+        self.pool = pool
         self.paths: list[Path] = []
 
     def __enter__(self) -> "OutputWriter":
         ensure_writable(self.out_dir)
         self._staging = Path(tempfile.mkdtemp(dir=self.out_dir, prefix=".guanche-staging-"))
         self._names: list[str] = []
-        self._sheets: list[tuple[str, pd.DataFrame]] = []
-        self._process = None
-        if self.workbook and self.background_workbook:
-            context = multiprocessing.get_context("fork")
-            self._queue = context.Queue()
-            self._process = context.Process(
-                target=_workbook_process, args=(self._queue, self._staging / WORKBOOK_NAME), daemon=True)
-            self._process.start()
+        self._tables: list[tuple[str, Future | None]] = []
         return self
 
     def add_tables(self, tables: dict[str, pd.DataFrame]) -> None:
-        """Write these tables as CSV and Parquet now, and pass them on to the workbook."""
+        """Write each table as CSV, Parquet and a sheet part of the workbook: now, or in the pool
+        when there is one."""
         with _output_errors(self.out_dir):
             for name, table in tables.items():
-                write_csv(table, self._staging / f"{name}.csv")
-                write_parquet(table, self._staging / f"{name}.parquet")
+                part = self._staging / f".sheet{len(self._tables)}.xlsx" if self.workbook else None
+                self._tables.append((name, write_table_files(name, table, self._staging, part) if self.pool is None
+                                     else self.pool.submit(_write_table_files_behind, name, table, self._staging, part)))
                 self._names += [f"{name}.csv", f"{name}.parquet"]
-                if self._process is not None:
-                    self._queue.put((name, table))
-                elif self.workbook:
-                    self._sheets.append((name, table))
 
-    def add_files(self, writers: dict[str, Callable[[Path], None]]) -> None:
-        """Write further files (graph.graphml …), each by the function given for its name."""
+    def add_files(self, write: Callable[[Path], list[str]]) -> None:
+        """Write further files (the graph files …): ``write(folder)`` writes them into the folder
+        it is given and returns their names."""
         with _output_errors(self.out_dir):
-            for name, writer in writers.items():
-                (self._staging / name).parent.mkdir(parents=True, exist_ok=True)
-                writer(self._staging / name)
-                self._names.append(name)
+            self._names += write(self._staging)
 
-    def _finish_workbook(self) -> None:
-        if self._process is not None:
-            self._queue.put(None)
-            self._process.join()
-            if self._process.exitcode != 0:
-                raise OSError(f"the workbook writer stopped with exit code {self._process.exitcode}")
-        elif self.workbook:
-            write_workbook(dict(self._sheets), self._staging / WORKBOOK_NAME)
+    def _finish(self) -> None:
+        """Wait for the tables written in the pool; assemble the workbook."""
+        for _, written in self._tables:
+            if written is not None:
+                written.result()
         if self.workbook:
+            parts = [(name, self._staging / f".sheet{number}.xlsx") for number, (name, _) in enumerate(self._tables)]
+            assemble_workbook(parts, self._staging / WORKBOOK_NAME)
             self._names.append(WORKBOOK_NAME)
 
     def __exit__(self, error_type, error, traceback) -> bool:
         try:
             if error_type is None:
                 with _output_errors(self.out_dir):
-                    self._finish_workbook()
+                    self._finish()
                     for name in self._names:
                         target = self.out_dir / name
                         target.parent.mkdir(parents=True, exist_ok=True)
                         os.replace(self._staging / name, target)
                         self.paths.append(target)
         finally:
-            if self._process is not None and self._process.is_alive():
-                self._process.terminate()
-                self._process.join()
+            # a failed run waits for the tables in the pool before cleaning up
+            wait([written for _, written in self._tables if written is not None and not written.cancel()])
             shutil.rmtree(self._staging, ignore_errors=True)
         return False
 
 
-def write_outputs(
-    tables: dict[str, pd.DataFrame],
-    out_dir: Path,
-    extra_writers: dict[str, Callable[[Path], None]] | None = None,
-    *,
-    workbook: bool = True,
-) -> list[Path]:
-    """Write every table (CSV + Parquet), the workbook unless ``workbook=False``, and the files
-    of ``extra_writers`` (name → function writing that file at the path it is given) to
+def write_outputs(tables: dict[str, pd.DataFrame], out_dir: Path, *, workbook: bool = True) -> list[Path]:
+    """Write every table (CSV + Parquet) and the workbook unless ``workbook=False`` to
     ``out_dir`` atomically; return the final paths.
 
     Raises :class:`OutputError` when the folder cannot be written; on any failure nothing in
@@ -260,5 +274,4 @@ def write_outputs(
     """
     with OutputWriter(out_dir, workbook=workbook) as writer:
         writer.add_tables(tables)
-        writer.add_files(extra_writers or {})
     return writer.paths

@@ -17,7 +17,6 @@ task-unit graph (tasks, units, lead/support edges) is also written as its own CS
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -163,16 +162,15 @@ def _ordered(table: pd.DataFrame, first: list[str]) -> pd.DataFrame:
     return table[first + sorted(c for c in table.columns if c not in first)]
 
 
-def graph_writers(tables: dict[str, pd.DataFrame]) -> dict[str, Callable[[Path], None]]:
-    """Writers for :func:`pipeline.export.write_outputs` (``extra_writers``): graph.graphml,
-    nodes.csv and edges.csv (the whole graph), task_unit_nodes.csv and task_unit_edges.csv."""
+def write_graph_files(folder: Path, tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Build the graph of ``tables`` and write it into
+    ``folder``: graph.graphml, nodes.csv and edges.csv (the whole graph), task_unit_nodes.csv
+    and task_unit_edges.csv. Returns the names written. Raises OSError when a file cannot be
+    written."""
     graph = build_graph(tables)
-    nodes, edges = gephi_tables(graph)
-    unit_nodes, unit_edges = gephi_tables(task_unit_graph(graph))
-    return {
-        "graph.graphml": lambda path: nx.write_graphml(graph, path),
-        "nodes.csv": lambda path: write_csv(nodes, path),
-        "edges.csv": lambda path: write_csv(edges, path),
-        "task_unit_nodes.csv": lambda path: write_csv(unit_nodes, path),
-        "task_unit_edges.csv": lambda path: write_csv(unit_edges, path),
-    }
+    nx.write_graphml(graph, folder / "graph.graphml")
+    files = {"": gephi_tables(graph), "task_unit_": gephi_tables(task_unit_graph(graph))}
+    for prefix, (nodes, edges) in files.items():
+        write_csv(nodes, folder / f"{prefix}nodes.csv")
+        write_csv(edges, folder / f"{prefix}edges.csv")
+    return ["graph.graphml"] + [f"{prefix}{kind}.csv" for prefix in files for kind in ("nodes", "edges")]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +62,7 @@ STAGES: dict[str, Stage] = {
 
 
 PARALLEL_FROM = 50  # inputs; below this, worker start-up costs more than it saves
+PARSE_CHUNK = 12  # files sent to a worker at once: fewer round trips, still an even share at the end
 
 
 # Per-document extractors, run where the document is parsed (in a worker with --jobs N); the
@@ -133,15 +135,34 @@ def worker_count(jobs: int | None, n_inputs: int) -> int:
     return max(1, min(jobs, n_inputs))
 
 
+@contextmanager
+def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """``jobs`` worker processes for parsing documents and writing sheets, or None for one job.
+
+    The extraction pipeline is loaded first, here: the workers, forked where the system can,
+    share it instead of each loading it.
+    """
+    if jobs <= 1:
+        yield None
+        return
+    commitment_pipeline()
+    fork = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(jobs, mp_context=fork) as pool:
+        yield pool
+
+
 def read_documents(
     paths: Iterable[str | Path],
     manifest: Manifest,
     on_progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
+    *,
+    pool: ProcessPoolExecutor | None = None,
 ) -> tuple[Corpus, list[InputFailure]]:
     """Read and parse every input, in ``jobs`` worker processes; collect failures, never stop.
 
-    ``jobs=None`` uses one process per core when there are at least 50 inputs, else one.
+    ``jobs=None`` uses one process per core when there are at least 50 inputs, else one. With a
+    ``pool`` (:func:`worker_pool`), its workers parse and ``jobs`` is not used.
     ``on_progress`` is called once for every input found: as it is read, or at once for a
     duplicate that is not read again. Returns the corpus of documents that could be read,
     sorted by doc_id so that results do not depend on the order files are found in or finish in
@@ -155,17 +176,11 @@ def read_documents(
         for path in unread.elements():
             on_progress(path)
     overrides = [(entry.overrides if (entry := manifest.entry_for(path)) else None) for path in files]
-    jobs = worker_count(jobs, len(files))
     documents: list[ParsedDocument] = []
     failures: list[InputFailure] = []
-    if jobs > 1:
-        # Loaded once here; forked workers share it instead of each loading it. (scikit-learn,
-        # which linking needs, is not imported meanwhile: the workers keep both cores busy, and
-        # after them this process has time to spare while the workbook is written.)
-        commitment_pipeline()
-    with ProcessPoolExecutor(jobs) if jobs > 1 else nullcontext() as pool:
-        mapper = pool.map if pool is not None else map
-        chunk = {"chunksize": max(1, len(files) // (jobs * 8))} if pool is not None else {}
+    with nullcontext(pool) if pool is not None else worker_pool(worker_count(jobs, len(files))) as workers:
+        mapper = workers.map if workers is not None else map
+        chunk = {"chunksize": PARSE_CHUNK} if workers is not None else {}
         for path, parsed in zip(files, mapper(parse_file, files, ids, overrides, **chunk)):
             (failures if isinstance(parsed, InputFailure) else documents).append(parsed)
             if on_progress is not None:

@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -81,10 +83,10 @@ def test_failed_write_leaves_previous_outputs_intact(raw, tmp_path, monkeypatch)
     assert run_cli(raw, "--out", out).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def disk_full(tables, path):
+    def disk_full(parts, path):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export, "write_workbook", disk_full)
+    monkeypatch.setattr(export, "assemble_workbook", disk_full)
     (raw / "second.txt").write_bytes(COUNTY_PLAN.read_bytes())
     result = run_cli(raw, "--out", out)
     assert result.exit_code == 2
@@ -105,8 +107,8 @@ def test_a_table_longer_than_a_sheet_fills_it_and_says_how_many_rows_are_left(tm
     monkeypatch.setattr(export, "EXCEL_ROW_LIMIT", 5)  # a sheet of 5 rows, header included
     tables = {"tasks": pd.DataFrame({"task_id": [f"t{i}" for i in range(10)]}),
               "units": pd.DataFrame({"unit": ["旗司法局", "旗政府办"]})}
-    export.write_workbook(tables, tmp_path / "book.xlsx")
-    book = load_workbook(tmp_path / "book.xlsx")
+    export.write_outputs(tables, tmp_path)
+    book = load_workbook(tmp_path / "guanche.xlsx")
     rows = [row[0] for row in book["tasks"].iter_rows(values_only=True)]
     assert rows[:4] == ["task_id", "t0", "t1", "t2"] and len(rows) == 5
     assert rows[4] == "…[7 more rows than a sheet holds: tasks.csv and tasks.parquet hold all 10]"
@@ -114,9 +116,39 @@ def test_a_table_longer_than_a_sheet_fills_it_and_says_how_many_rows_are_left(tm
 
 
 def test_workbook_without_tables_still_opens(tmp_path):
-    export.write_workbook({}, tmp_path / "empty.xlsx")
-    assert len(load_workbook(tmp_path / "empty.xlsx").worksheets) == 1
-    assert not (tmp_path / "empty.xlsx.unpacked").exists()
+    export.write_outputs({}, tmp_path)
+    assert len(load_workbook(tmp_path / "guanche.xlsx").worksheets) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["guanche.xlsx"]  # no parts or frame left
+
+
+def test_tables_written_in_worker_processes_give_the_same_files(tmp_path):
+    tables = {"tasks": pd.DataFrame({"task_id": ["t1", "t2"], "text": ["加强组织领导", None]}),
+              "targets": pd.DataFrame({"value": [95.0, float("nan")], "due_date": [date(2024, 12, 31), date(2025, 6, 30)]})}
+    with ProcessPoolExecutor(2) as pool, export.OutputWriter(tmp_path / "pool", pool=pool) as writer:
+        writer.add_tables(tables)
+    export.write_outputs(tables, tmp_path / "alone")
+    files = {folder: {p.name: p.read_bytes() for p in (tmp_path / folder).iterdir()} for folder in ("pool", "alone")}
+    assert sorted(files["pool"]) == ["guanche.xlsx", "targets.csv", "targets.parquet", "tasks.csv", "tasks.parquet"]
+    assert files["pool"] == files["alone"]
+    book = load_workbook(tmp_path / "pool" / "guanche.xlsx")
+    assert book.sheetnames == ["tasks", "targets"]
+    assert list(book["tasks"].iter_rows(values_only=True)) == [("task_id", "text"), ("t1", "加强组织领导"), ("t2", None)]
+    assert list(book["targets"].iter_rows(values_only=True)) == [("value", "due_date"), (95, "2024-12-31"), (None, "2025-06-30")]
+
+
+def _table_on_a_full_disk(name, table, folder, part):
+    raise OSError(28, "No space left on device")
+
+
+def test_a_table_failing_in_a_worker_leaves_previous_outputs_intact(tmp_path, monkeypatch):
+    tables = {"tasks": pd.DataFrame({"task_id": ["t1"]})}
+    export.write_outputs(tables, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    monkeypatch.setattr(export, "write_table_files", _table_on_a_full_disk)  # forked workers see it
+    with pytest.raises(export.OutputError, match="previous outputs kept"), ProcessPoolExecutor(1) as pool:
+        with export.OutputWriter(tmp_path, pool=pool) as writer:
+            writer.add_tables({"tasks": pd.DataFrame({"task_id": ["t2"]})})
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
 def test_bad_inputs_are_listed_and_good_ones_processed(raw, tmp_path):

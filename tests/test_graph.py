@@ -13,7 +13,7 @@ import pytest
 from pipeline.assign import unit_tables
 from pipeline.cascade import cascade_tables
 from pipeline.commitments import commitment_tables
-from pipeline.graph import build_graph, graph_writers, task_unit_graph
+from pipeline.graph import build_graph, task_unit_graph, write_graph_files
 from pipeline.manifest import Manifest
 from pipeline.run import read_documents, resolve_manifest, structure_tables
 from tests.documents import CORPUS, REPO
@@ -90,9 +90,9 @@ def test_family_graph_links_tasks_to_parent_articles(family_tables):
 
 
 def written(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
-    for name, write in graph_writers(tables).items():
-        write(folder / name)
-    assert sorted(p.name for p in folder.iterdir()) == ["edges.csv", "graph.graphml", "nodes.csv", "task_unit_edges.csv", "task_unit_nodes.csv"]
+    names = write_graph_files(folder, tables)
+    assert sorted(names) == sorted(p.name for p in folder.iterdir()) == [
+        "edges.csv", "graph.graphml", "nodes.csv", "task_unit_edges.csv", "task_unit_nodes.csv"]
     return folder
 
 
