@@ -7,7 +7,7 @@
 Each run is a fresh process under ``pyinstrument -m pipeline run …``, so the profile holds
 imports, model loading, the work and the wait for worker processes, as an analyst's run does.
 With ``--jobs 2`` the profile is of the main process: time spent in the workers shows up as
-waiting in ``read_documents``, and the workbook process as waiting in ``OutputWriter.__exit__``.
+waiting in ``read_documents``, and the tables they write as waiting in ``OutputWriter.__exit__``.
 The sampling profiler adds some overhead; ``benchmarks/run.py`` gives the real timings.
 """
 

@@ -219,7 +219,7 @@ class OutputWriter:
         ensure_writable(self.out_dir)
         self._staging = Path(tempfile.mkdtemp(dir=self.out_dir, prefix=".guanche-staging-"))
         self._names: list[str] = []
-        self._tables: list[tuple[str, Future | None]] = []
+        self._tables: list[tuple[tuple, Future | None]] = []  # write_table_files arguments, work in the pool
         return self
 
     def add_tables(self, tables: dict[str, pd.DataFrame]) -> None:
@@ -227,9 +227,10 @@ class OutputWriter:
         when there is one."""
         with _output_errors(self.out_dir):
             for name, table in tables.items():
-                part = self._staging / f".sheet{len(self._tables)}.xlsx" if self.workbook else None
-                self._tables.append((name, write_table_files(name, table, self._staging, part) if self.pool is None
-                                     else self.pool.submit(_write_table_files_behind, name, table, self._staging, part)))
+                files = (name, table, self._staging,
+                         self._staging / f".sheet{len(self._tables)}.xlsx" if self.workbook else None)
+                self._tables.append((files, write_table_files(*files) if self.pool is None
+                                     else self.pool.submit(_write_table_files_behind, *files)))
                 self._names += [f"{name}.csv", f"{name}.parquet"]
 
     def add_files(self, write: Callable[[Path], list[str]]) -> None:
@@ -239,12 +240,16 @@ class OutputWriter:
             self._names += write(self._staging)
 
     def _finish(self) -> None:
-        """Wait for the tables written in the pool; assemble the workbook."""
+        """Write here the tables the pool has not started (the last first, while the workers
+        go on from the first), wait for the others, assemble the workbook."""
+        for files, written in reversed(self._tables):
+            if written is not None and written.cancel():
+                write_table_files(*files)
         for _, written in self._tables:
-            if written is not None:
+            if written is not None and not written.cancelled():
                 written.result()
         if self.workbook:
-            parts = [(name, self._staging / f".sheet{number}.xlsx") for number, (name, _) in enumerate(self._tables)]
+            parts = [(files[0], files[3]) for files, _ in self._tables]
             assemble_workbook(parts, self._staging / WORKBOOK_NAME)
             self._names.append(WORKBOOK_NAME)
 
