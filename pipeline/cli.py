@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import signal
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -45,10 +46,18 @@ def entry_point() -> None:
     last collection would otherwise walk everything spaCy, pandas and the run loaded, 0.2–0.5 s
     spent after the outputs are already written.
     """
+    # A termination request (kill, timeout, a scheduler) unwinds like an error: worker
+    # processes are stopped and the staging folder removed, previous outputs stay.
+    signal.signal(signal.SIGTERM, _exit_on_terminate)
     try:
         app()
     finally:
         gc.freeze()
+
+
+def _exit_on_terminate(signum, frame) -> None:
+    """SIGTERM handler: exit through the normal clean-up (exit status 128 + 15)."""
+    raise SystemExit(128 + signum)
 
 
 def fail(error: GuancheError) -> None:

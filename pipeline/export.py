@@ -13,11 +13,12 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, wait
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.errors import OutputError
@@ -29,7 +30,7 @@ WORKBOOK_NAME = "guanche.xlsx"
 # A fixed creation time, so that the same inputs give a byte-identical workbook.
 WORKBOOK_TIMESTAMP = datetime(2000, 1, 1)
 WORKER_NICENESS = 10  # scheduling priority of worker processes once they write the outputs
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def ensure_writable(out_dir: Path) -> Path:
@@ -50,20 +51,19 @@ def ensure_writable(out_dir: Path) -> Path:
 
 
 def _excel_cell(value):
-    """A value as openpyxl can store it without a cell style: missing → empty, numpy scalars →
-    Python, dates and times → ISO text (as in the CSV), text cut."""
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    if isinstance(value, str):
-        value = _ILLEGAL_XML.sub("", value)
-        if len(value) > EXCEL_CELL_LIMIT:
-            return value[: EXCEL_CELL_LIMIT - len(TRUNCATION_MARK)] + TRUNCATION_MARK
-        return value
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    """A value as openpyxl stores it without a cell style: missing → empty, numbers and
+    booleans as they are (numpy scalars → Python), anything else (dates, lists …) → its text,
+    text without the characters XML forbids and cut to Excel's cell limit."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, (list, tuple, dict)):
-        return str(value)
-    return value.item() if hasattr(value, "item") else value
+    if isinstance(value, (bool, int, float)):
+        return value
+    value = _ILLEGAL_XML.sub("", str(value))
+    if len(value) > EXCEL_CELL_LIMIT:
+        return value[: EXCEL_CELL_LIMIT - len(TRUNCATION_MARK)] + TRUNCATION_MARK
+    return value
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
@@ -139,9 +139,17 @@ def _write_table_files_behind(name: str, table: pd.DataFrame, folder: Path, part
     """:func:`write_table_files` in a worker process that yields the CPU to the run's own
     process (lower priority): the files fill the time the later stages leave, and do not slow
     them."""
-    if hasattr(os, "setpriority"):  # not on Windows
-        os.setpriority(os.PRIO_PROCESS, 0, WORKER_NICENESS)
+    global _lowered
+    if not _lowered:
+        _lowered = True
+        try:
+            os.nice(WORKER_NICENESS)  # relative to the run's own priority; allowed to fail
+        except (OSError, AttributeError):  # AttributeError: not on Windows
+            pass
     write_table_files(name, table, folder, part)
+
+
+_lowered = False  # whether this (worker) process has lowered its priority
 
 
 def _save_unpacked(workbook, path: Path) -> None:
@@ -155,7 +163,7 @@ def _save_unpacked(workbook, path: Path) -> None:
 def _write_sheet(sheet, name: str, table: pd.DataFrame) -> None:
     """Fill a write-only sheet with ``table``: a header row, then the rows that fit in Excel; when
     some do not, the last row Excel allows says how many more the CSV and Parquet files hold."""
-    sheet.append([str(column) for column in table.columns])
+    sheet.append([_excel_cell(str(column)) for column in table.columns])
     fits = EXCEL_ROW_LIMIT - 2 if len(table) > EXCEL_ROW_LIMIT - 1 else len(table)
     for row in table.iloc[:fits].astype(object).itertuples(index=False, name=None):
         sheet.append([_excel_cell(value) for value in row])
@@ -187,13 +195,19 @@ def write_file_atomically(target: Path, write: Callable[[Path], None]) -> Path:
 
 @contextmanager
 def _output_errors(out_dir: Path) -> Iterator[None]:
-    """Turn an OSError while writing into one :class:`OutputError` for the analyst."""
+    """Turn an OSError while writing, or a worker process that died while writing (killed, out
+    of memory), into one :class:`OutputError` for the analyst."""
     try:
         yield
     except OSError as error:
         raise OutputError(
             out_dir, f"writing outputs failed ({error.strerror or error}); previous outputs kept",
             "free disk space or choose another folder with --out",
+        ) from None
+    except BrokenExecutor:
+        raise OutputError(
+            out_dir, "a worker process stopped while writing outputs; previous outputs kept",
+            "run again, with fewer --jobs if memory is short",
         ) from None
 
 
@@ -209,7 +223,7 @@ class OutputWriter:
     :class:`OutputError` when anything cannot be written.
     """
 
-    def __init__(self, out_dir: Path, *, workbook: bool = True, pool: Executor | None = None) -> None:
+    def __init__(self, out_dir: Path, *, workbook: bool = True, pool: ProcessPoolExecutor | None = None) -> None:
         self.out_dir = Path(out_dir)
         self.workbook = workbook
         self.pool = pool
@@ -224,7 +238,8 @@ class OutputWriter:
 
     def add_tables(self, tables: dict[str, pd.DataFrame]) -> None:
         """Write each table as CSV, Parquet and a sheet part of the workbook: now, or in the pool
-        when there is one."""
+        when there is one. A worker may read a table later, so tables must not change after
+        they are added (no stage changes the tables of an earlier one)."""
         with _output_errors(self.out_dir):
             for name, table in tables.items():
                 files = (name, table, self._staging,

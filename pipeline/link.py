@@ -43,6 +43,7 @@ import inspect
 import itertools
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -182,8 +183,8 @@ class DirectiveLinker:
         self.vectorizer_ = TfidfVectorizer(
             analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32,
         )
-        self.parent_columns_ = self.vectorizer_.fit_transform(self.parent_texts_).T  # n-grams × parents, CSC
-        self.postings_ = self.parent_columns_.tocsr()  # per n-gram, the parents it occurs in
+        self.parent_rows_ = self.vectorizer_.fit_transform(self.parent_texts_)  # parents × n-grams, CSR
+        self.postings_ = self.parent_rows_.T.tocsr()  # n-grams × parents: the parents each n-gram occurs in
         self.document_frequency_ = np.diff(self.postings_.indptr)
         return self
 
@@ -250,63 +251,81 @@ class DirectiveLinker:
         indices, the cosine similarity, the parents' hubness r(p) within the child's document,
         and whether the candidate is real (a child whose comparison set holds fewer parents than
         ``candidates`` leaves the last columns empty). ``documents`` numbers the child document
-        of each row; rows of a document are adjacent.
+        of each row; rows of a document are adjacent. Rows are compared ``block_size`` at a
+        time, ``n_jobs`` blocks at once; a block may hold several documents, a document may
+        span several blocks.
         """
         matrix = self.vectorizer_.transform(texts)
-        width = min(self.candidates, self.parent_columns_.shape[1])
+        width = min(self.candidates, self.parent_rows_.shape[0])
         shape = (matrix.shape[0], width)
         candidates, similarity = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.float32)
         hubness, real = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=bool)
-        starts = np.flatnonzero(np.r_[True, documents[1:] != documents[:-1]])
-        spans = [range(start, end) for start, end in zip(starts, np.r_[starts[1:], len(documents)])]
-        blocks = [(span, block) for span in spans for block in
-                  (span[i: i + self.block_size] for i in range(0, len(span), self.block_size))]
+        column_tops: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}  # of documents not yet complete
+        first_rows = np.flatnonzero(np.r_[True, documents[1:] != documents[:-1]])
+        spans = dict(zip(documents[first_rows].tolist(), zip(first_rows, np.r_[first_rows[1:], len(documents)])))
+        starts = range(0, matrix.shape[0], self.block_size)
         with ThreadPoolExecutor(self._workers()) as pool:
-            found = list(pool.map(lambda item: self._block_candidates(matrix[item[1].start: item[1].stop]), blocks))
-        for span, group in itertools.groupby(zip(blocks, found), key=lambda pair: pair[0][0]):
-            group = [(block, result) for (_, block), result in group]
-            parents, parent_hubness = self._parent_hubness([result for _, result in group], len(span))
-            for block, (top, values, _, _) in group:
-                rows = slice(block.start, block.stop)
-                candidates[rows, : top.shape[1]] = top
-                similarity[rows, : top.shape[1]] = values
-                hubness[rows, : top.shape[1]] = parent_hubness[np.searchsorted(parents, top)]
+            found = pool.map(lambda start: self._block_candidates(
+                matrix[start: start + self.block_size], documents[start: start + self.block_size]), starts)
+            for start, (top, values, parents, tops) in zip(starts, found):
+                rows = slice(start, start + top.shape[0])
+                candidates[rows, : top.shape[1]], similarity[rows, : top.shape[1]] = top, values
                 real[rows, : top.shape[1]] = True
+                for document, document_tops in tops:
+                    column_tops.setdefault(document, []).append((parents, document_tops))
+                for document in [d for d in column_tops if spans[d][1] <= rows.stop]:  # complete
+                    first, end = spans[document]
+                    compared, parent_hubness = self._parent_hubness(column_tops.pop(document), end - first)
+                    if len(compared):  # else no parent was compared: the rows have no candidate
+                        position = np.searchsorted(compared, candidates[first:end]).clip(max=len(compared) - 1)
+                        hubness[first:end] = np.where(real[first:end], parent_hubness[position], 0)
         return candidates, similarity, hubness, real
 
-    def _block_candidates(self, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Compare a block of one child document's rows with the parents (:meth:`_compared`).
+    def _block_candidates(self, rows, documents: np.ndarray) -> tuple:
+        """Compare a block of child rows with the parents (:meth:`_compared`).
 
         Returns, per row, the ``candidates`` most similar parents (indices) and their cosine;
-        and the parents compared with their ``neighbours`` highest cosines in the block (one
-        row each, fewer when the block is shorter).
+        the parents compared (ascending); and, for each child document of the block, its
+        ``neighbours`` highest cosines with each of them (fewer rows when the document has
+        fewer in the block).
         """
         parents = self._compared(rows)
         n_parents = len(parents)
-        columns = self.postings_ if n_parents == self.postings_.shape[1] else self.parent_columns_[:, parents]
-        block = (rows @ columns).toarray()
+        if n_parents == self.postings_.shape[1]:
+            block = (rows @ self.postings_).toarray()
+        else:
+            block = _cosines(rows, self.parent_rows_[parents], self._lookup())
         width = min(self.candidates, n_parents)
         if width < n_parents:
             top = np.argpartition(block, n_parents - width, axis=1)[:, -width:]
         else:
             top = np.broadcast_to(np.arange(n_parents), block.shape)
         values = np.take_along_axis(block, top, axis=1)
-        if block.shape[0] > self.neighbours:
-            block = np.partition(block, block.shape[0] - self.neighbours, axis=0)[-self.neighbours:]
-        return parents[top], values, parents, block
+        tops = []
+        first_rows = np.flatnonzero(np.r_[True, documents[1:] != documents[:-1]])
+        for first, end in zip(first_rows, np.r_[first_rows[1:], len(documents)]):
+            segment = block[first:end]
+            if segment.shape[0] > self.neighbours:
+                segment = np.partition(segment, segment.shape[0] - self.neighbours, axis=0)[-self.neighbours:]
+            tops.append((int(documents[first]), segment))
+        return parents[top], values, parents, tops
 
-    def _parent_hubness(self, blocks: list[tuple], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    def _parent_hubness(self, blocks: list[tuple[np.ndarray, np.ndarray]], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
         """r(p) of every parent compared with a child document of ``n_rows`` rows, from the
-        results of its blocks: the sum of the parent's ``neighbours`` highest cosines divided by
-        ``neighbours`` (or by ``n_rows``, when fewer); cosines of rows a parent was not compared
-        with count as 0. Returns the parents (ascending) and their r(p)."""
-        ids = np.concatenate([np.broadcast_to(parents, tops.shape).ravel() for _, _, parents, tops in blocks])
-        values = np.concatenate([tops.ravel() for _, _, _, tops in blocks])
-        order = np.lexsort((-values, ids))
-        ids, values = ids[order], values[order]
-        highest = np.arange(len(ids)) - np.searchsorted(ids, ids) < self.neighbours
+        ``(parents, highest cosines)`` of its blocks: the mean of the parent's ``neighbours``
+        highest cosines (of all its cosines when the document has fewer rows). Cosines of rows a
+        parent was not compared with count as 0. Returns the parents (ascending) and their r(p).
+        """
+        if all(len(parents) == self.postings_.shape[1] for parents, _ in blocks):  # every parent compared
+            tops = np.vstack([tops for _, tops in blocks])
+            k = min(self.neighbours, tops.shape[0])
+            return blocks[0][0], np.partition(tops, tops.shape[0] - k, axis=0)[-k:].mean(axis=0)
+        ids = np.concatenate([np.broadcast_to(parents, tops.shape).ravel() for parents, tops in blocks])
+        values = np.concatenate([tops.ravel() for _, tops in blocks])
+        highest = _first_per_row(ids, (-values,), self.neighbours)
         parents, index = np.unique(ids[highest], return_inverse=True)
-        return parents, np.bincount(index, values[highest]) / min(self.neighbours, n_rows)
+        sums = np.bincount(index, values[highest].astype(np.float64))
+        return parents, (sums / min(self.neighbours, n_rows)).astype(np.float32)
 
     def _compared(self, rows) -> np.ndarray:
         """The parents a block of child rows is compared with, ascending: every parent when
@@ -331,6 +350,13 @@ class DirectiveLinker:
         probe = sparse.csr_matrix((value[rare], (row[rare], col[rare])), shape=rows.shape)
         shared = (probe @ self.postings_).tocoo()
         return np.unique(shared.col[_first_per_row(shared.row, (shared.col, -shared.data), self.proposals)])
+
+    def _lookup(self) -> np.ndarray:
+        """This thread's scratch array for :func:`_cosines` (one per thread, made once)."""
+        scratch = self.__dict__.setdefault("_scratch", threading.local())
+        if not hasattr(scratch, "lookup"):
+            scratch.lookup = np.full(self.postings_.shape[0], -1, dtype=np.int64)
+        return scratch.lookup
 
     def _workers(self) -> int:
         """Threads of the similarity search (scipy's sparse product releases the GIL)."""
@@ -365,3 +391,25 @@ def _first_per_row(row: np.ndarray, keys: tuple[np.ndarray, ...], count: int) ->
     order = np.lexsort((*keys, row))
     ordered = row[order]
     return order[np.arange(len(order)) - np.searchsorted(ordered, ordered) < count]
+
+
+def _cosines(rows, parents, lookup: np.ndarray) -> np.ndarray:
+    """Dense cosines of child ``rows`` with ``parents`` (both CSR, n-grams as columns), computed
+    over the n-grams of ``rows`` only, so that the cost does not grow with the vocabulary.
+
+    ``lookup`` is a scratch array of one int per n-gram, all -1, which is left as it was found.
+    """
+    from scipy import sparse
+
+    used = np.unique(rows.indices)
+    lookup[used] = np.arange(len(used))
+    try:
+        children = sparse.csr_matrix((rows.data, lookup[rows.indices], rows.indptr), shape=(rows.shape[0], len(used)))
+        position = lookup[parents.indices]
+    finally:
+        lookup[used] = -1
+    kept = position >= 0
+    parent_of = np.repeat(np.arange(parents.shape[0]), np.diff(parents.indptr))
+    indptr = np.r_[0, np.cumsum(np.bincount(parent_of[kept], minlength=parents.shape[0]))]
+    narrowed = sparse.csr_matrix((parents.data[kept], position[kept], indptr), shape=(parents.shape[0], len(used)))
+    return (children @ narrowed.T).toarray()

@@ -8,9 +8,11 @@ the :class:`Corpus` and returns the tables it builds, which later stages can rea
 from __future__ import annotations
 
 import hashlib
-import os
-from collections import Counter
 import multiprocessing
+import os
+import signal
+import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -139,16 +141,21 @@ def worker_count(jobs: int | None, n_inputs: int) -> int:
 def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
     """``jobs`` worker processes for parsing documents and writing sheets, or None for one job.
 
-    The extraction pipeline is loaded first, here: the workers, forked where the system can,
-    share it instead of each loading it.
+    The extraction pipeline is loaded first, here: on Linux, the workers are forked and share it
+    instead of each loading it (elsewhere they start afresh, the system's default).
     """
     if jobs <= 1:
         yield None
         return
     commitment_pipeline()
-    fork = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(jobs, mp_context=fork) as pool:
+    fork = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    with ProcessPoolExecutor(jobs, mp_context=fork, initializer=_ignore_interrupts) as pool:
         yield pool
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the run's own process, which then stops them in order."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def read_documents(

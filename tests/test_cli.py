@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -140,15 +143,66 @@ def _table_on_a_full_disk(name, table, folder, part):
     raise OSError(28, "No space left on device")
 
 
-def test_a_table_failing_in_a_worker_leaves_previous_outputs_intact(tmp_path, monkeypatch):
-    tables = {"tasks": pd.DataFrame({"task_id": ["t1"]})}
-    export.write_outputs(tables, tmp_path)
+def _worker_killed(name, table, folder, part):
+    os._exit(1)  # as the out-of-memory killer would
+
+
+@pytest.mark.parametrize("failure, message", [(_table_on_a_full_disk, "No space left on device"),
+                                              (_worker_killed, "a worker process stopped")])
+def test_a_table_failing_in_a_worker_gives_one_line_and_keeps_previous_outputs(tmp_path, monkeypatch, failure, message):
+    export.write_outputs({"tasks": pd.DataFrame({"task_id": ["t1"]})}, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    monkeypatch.setattr(export, "write_table_files", _table_on_a_full_disk)  # forked workers see it
-    with pytest.raises(export.OutputError, match="previous outputs kept"), ProcessPoolExecutor(1) as pool:
+    monkeypatch.setattr(export, "write_table_files", failure)  # forked workers see it
+    with pytest.raises(export.OutputError, match=message) as error, ProcessPoolExecutor(1) as pool:
         with export.OutputWriter(tmp_path, pool=pool) as writer:
             writer.add_tables({"tasks": pd.DataFrame({"task_id": ["t2"]})})
+    assert "previous outputs kept" in str(error.value)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_cells_that_excel_cannot_hold_as_they_are_become_text_or_empty(tmp_path):
+    tables = {"odd": pd.DataFrame({
+        "bad\ufffeheader": ["a\ufffeb\x01c", "d"],
+        "when": [pd.NaT, pd.Timestamp("2024-05-01")],
+        "how_long": [pd.Timedelta(days=3), None],
+        "count": [pd.NA, 7],
+    }).astype({"count": "Int64"})}
+    export.write_outputs(tables, tmp_path)
+    rows = list(load_workbook(tmp_path / "guanche.xlsx")["odd"].iter_rows(values_only=True))
+    assert rows == [("badheader", "when", "how_long", "count"),
+                    ("abc", None, "3 days 00:00:00", None),
+                    ("d", "2024-05-01 00:00:00", None, 7)]
+
+
+def _children(pid: int) -> set[int]:
+    return {int(stat.split()[0]) for stat in (Path(f"/proc/{p}/stat").read_text() for p in os.listdir("/proc")
+            if p.isdigit() and Path(f"/proc/{p}/stat").exists()) if int(stat.rsplit(")", 1)[1].split()[1]) == pid}
+
+
+@needs_corpus
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_run_stopped_while_writing_ends_cleanly(tmp_path, stop):
+    # Stopped once the outputs are being written (the staging folder exists): the run ends
+    # within seconds, its workers end with it, and the previous outputs are left as they were.
+    out = tmp_path / "out"
+    export.write_outputs({"tasks": pd.DataFrame({"task_id": ["t1"]})}, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(CORPUS), "--out", str(out), "--jobs", "2"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    while not any(p.name.startswith(".guanche-staging-") for p in out.iterdir()):
+        assert run.poll() is None, run.stderr.read()
+    workers = _children(run.pid)
+    # SIGINT as a terminal's Ctrl-C sends it, to the whole process group; SIGTERM to the run alone
+    os.killpg(run.pid, stop) if stop == signal.SIGINT else run.send_signal(stop)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode != 0 and b"Traceback" not in stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no staging folder left either
+    for _ in range(100):
+        if not any(Path(f"/proc/{pid}").exists() for pid in workers):
+            break
+        time.sleep(0.05)
+    assert workers and not any(Path(f"/proc/{pid}").exists() for pid in workers)
 
 
 def test_bad_inputs_are_listed_and_good_ones_processed(raw, tmp_path):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from pipeline.cascade import reuse
 from pipeline.ingest import read_source
-from pipeline.link import LINK_COLUMNS, DirectiveLinker, boilerplate_kind, linking_text
+from pipeline.link import LINK_COLUMNS, DirectiveLinker, _cosines, boilerplate_kind, linking_text
 from pipeline.structure import parse_document
 from tests.documents import CORPUS, COUNTY_PLAN, REPO
 
@@ -128,6 +129,16 @@ def test_parents_proposed_by_rare_ngrams_give_the_links_of_comparing_every_paren
     assert len(top(every)) == 55 and top(proposed) == top(every)
     # The proposals are what is compared: with every n-gram too common to propose, nothing is.
     assert DirectiveLinker(exhaustive_up_to=0, max_postings=0).fit(parents).link(child).empty
+
+
+def test_cosines_over_a_blocks_own_ngrams_equal_the_full_product():
+    linker = DirectiveLinker().fit(articles(SHANDONG))
+    rows = linker.vectorizer_.transform([linking_text(text) for text in articles(JINAN)["text"]])
+    parents = linker.parent_rows_[np.array([3, 10, 11, 40])]
+    lookup = np.full(linker.postings_.shape[0], -1)
+    cosines = _cosines(rows, parents, lookup)
+    np.testing.assert_allclose(cosines, (rows @ parents.T).toarray(), rtol=1e-6, atol=1e-7)
+    assert cosines.max() > 0.5 and (lookup == -1).all()  # real overlap; the scratch array left as found
 
 
 def test_gold_quality_holds_with_few_proposals_per_article():
