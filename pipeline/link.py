@@ -8,8 +8,8 @@ How a child task is linked:
 
 1. Candidates: TF-IDF over character n-grams (no word segmentation needed) and cosine
    similarity. With at most ``exhaustive_up_to`` parents, every child is compared with every
-   parent. With more, children are compared in blocks of ``block_size`` tasks of one document,
-   each block with the parents its tasks propose: for each task, the ``proposals`` parents that
+   parent. With more, children are compared in blocks of ``block_size`` tasks, each block with
+   the parents its tasks propose: for each task, the ``proposals`` parents that
    share most with its ``rare_ngrams`` rarest n-grams (an inverted index, from n-gram to the
    parents it occurs in; n-grams found in more than ``max_postings`` parents propose none).
    Only the ``candidates`` most similar parents of each child are kept (``argpartition``). No
@@ -114,8 +114,8 @@ class DirectiveLinker:
     its reuse), ``reuse_weight`` (weight of the alignment's reuse in the final score; 0.25
     calibrated like ``threshold``), ``min_passage`` (shortest shared passage, in
     characters), ``evidence_passages`` (passages quoted as evidence), ``block_size`` (child
-    tasks of a document compared with the parents at a time), ``n_jobs`` (threads for the
-    similarity search, a child document each; -1 or None: one per CPU).
+    tasks compared with the parents at a time), ``n_jobs`` (threads for the similarity search,
+    a block each; -1 or None: one per CPU).
 
     Items (parents and children) are tables with columns doc_id, task_id and text, such as the
     tasks table.
