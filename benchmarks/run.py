@@ -152,23 +152,20 @@ def corpus_items(folder: Path) -> Path:
     return path
 
 
-def linking_curve(sizes: list[int], repeats: int) -> list[dict]:
-    """Time and peak memory of linking N × N items, one fresh process per measurement."""
+def linking_curve(items: Path, sizes: list[int], repeats: int) -> list[dict]:
+    """Time and peak memory of linking N × N ``items``, one fresh process per measurement."""
     rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        items = corpus_items(Path(folder))
-        for n in sizes:
-            runs = [run_json(LINK_RUN, str(items), str(n)) for _ in range(repeats)]
-            rows.append({"n": n, "seconds": summary([r["seconds"] for r in runs]),
-                         "peak_rss_mb": summary([r["peak_rss_mb"] for r in runs])})
+    for n in sizes:
+        runs = [run_json(LINK_RUN, str(items), str(n)) for _ in range(repeats)]
+        rows.append({"n": n, "seconds": summary([r["seconds"] for r in runs]),
+                     "peak_rss_mb": summary([r["peak_rss_mb"] for r in runs])})
     return rows
 
 
-def proposal_agreement(n: int) -> dict:
+def proposal_agreement(items: Path, n: int) -> dict:
     """How far the proposal search (used above 2,000 parents) agrees with comparing every child
-    with every parent, at N × N: the share of child tasks with the same top link."""
-    with tempfile.TemporaryDirectory() as folder:
-        run = run_json(LINK_RUN, str(corpus_items(Path(folder))), str(n), "compare")
+    with every parent, at N × N ``items``: the share of child tasks with the same top link."""
+    run = run_json(LINK_RUN, str(items), str(n), "compare")
     return {"n": n, "top_link_agreement": run["top_link_agreement"], "links": run["links"],
             "exhaustive_links": run["exhaustive_links"]}
 
@@ -253,14 +250,16 @@ def main() -> None:
         sys.exit(f"error: {CORPUS} is missing: the benchmarks run on the shared corpus")
     repeats = 1 if args.quick else 3
     sizes = [1000, 5000] if args.quick else [1000, 5000, 10000, 20000]
-    results = {
-        "machine": machine(),
-        "cold_start": cold_start(repeats + 2),
-        "throughput": throughput(3 * repeats),  # half a second a pass: more runs steady the median
-        "linking": linking_curve(sizes, repeats),
-        "proposal_agreement": proposal_agreement(5000),
-        "parallel": parallel(repeats),
-    }
+    with tempfile.TemporaryDirectory() as folder:
+        items = corpus_items(Path(folder))
+        results = {
+            "machine": machine(),
+            "cold_start": cold_start(repeats + 2),
+            "throughput": throughput(3 * repeats),  # half a second a pass: more runs steady the median
+            "linking": linking_curve(items, sizes, repeats),
+            "proposal_agreement": proposal_agreement(items, 5000),
+            "parallel": parallel(repeats),
+        }
     print_table(results)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.json:

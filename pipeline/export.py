@@ -6,6 +6,7 @@ place, so a run that fails part-way leaves the previous outputs exactly as they 
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -107,22 +108,19 @@ def assemble_workbook(parts: list[tuple[str, Path]], path: Path) -> None:
         frame.create_sheet(title=name[:31])
     if not parts:
         frame.create_sheet()
-    unpacked = path.with_name(path.name + ".frame")
-    try:
-        _save_unpacked(frame, unpacked)
-        sheets = {f"xl/worksheets/sheet{number}.xml": part for number, (_, part) in enumerate(parts, start=1)}
-        with zipfile.ZipFile(unpacked) as original, zipfile.ZipFile(path, "w", allowZip64=True) as packed:
-            for info in original.infolist():
-                if info.filename in sheets:
-                    with zipfile.ZipFile(sheets[info.filename]) as part:
-                        content = part.read("xl/worksheets/sheet1.xml")
-                else:
-                    content = original.read(info)
-                # compresslevel 1: several times faster than the default, the file a little larger
-                packed.writestr(zipfile.ZipInfo(info.filename, date_time=WORKBOOK_TIMESTAMP.timetuple()[:6]),
-                                content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-    finally:
-        unpacked.unlink(missing_ok=True)
+    unpacked = io.BytesIO()  # the frame is small: a few kB without its sheets
+    _save_unpacked(frame, unpacked)
+    sheets = {f"xl/worksheets/sheet{number}.xml": part for number, (_, part) in enumerate(parts, start=1)}
+    with zipfile.ZipFile(unpacked) as original, zipfile.ZipFile(path, "w", allowZip64=True) as packed:
+        for info in original.infolist():
+            if info.filename in sheets:
+                with zipfile.ZipFile(sheets[info.filename]) as part:
+                    content = part.read("xl/worksheets/sheet1.xml")
+            else:
+                content = original.read(info)
+            # compresslevel 1: several times faster than the default, the file a little larger
+            packed.writestr(zipfile.ZipInfo(info.filename, date_time=WORKBOOK_TIMESTAMP.timetuple()[:6]),
+                            content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
 
 
 def write_table_files(name: str, table: pd.DataFrame, folder: Path, part: Path | None) -> None:
@@ -152,8 +150,9 @@ def _write_table_files_behind(name: str, table: pd.DataFrame, folder: Path, part
 _lowered = False  # whether this (worker) process has lowered its priority
 
 
-def _save_unpacked(workbook, path: Path) -> None:
-    """Save an openpyxl workbook to ``path`` as an uncompressed zip (packed once, later)."""
+def _save_unpacked(workbook, path: Path | io.BytesIO) -> None:
+    """Save an openpyxl workbook to ``path`` (a file or a buffer) as an uncompressed zip
+    (packed once, later)."""
     from openpyxl.writer.excel import ExcelWriter
 
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:

@@ -186,6 +186,7 @@ class DirectiveLinker:
         self.parent_rows_ = self.vectorizer_.fit_transform(self.parent_texts_)  # parents × n-grams, CSR
         self.postings_ = self.parent_rows_.T.tocsr()  # n-grams × parents: the parents each n-gram occurs in
         self.document_frequency_ = np.diff(self.postings_.indptr)
+        self._scratch = threading.local()  # per thread, the lookup array of _cosines
         return self
 
     def link(self, child_items: pd.DataFrame) -> pd.DataFrame:
@@ -261,8 +262,7 @@ class DirectiveLinker:
         candidates, similarity = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.float32)
         hubness, real = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=bool)
         column_tops: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}  # of documents not yet complete
-        first_rows = np.flatnonzero(np.r_[True, documents[1:] != documents[:-1]])
-        spans = dict(zip(documents[first_rows].tolist(), zip(first_rows, np.r_[first_rows[1:], len(documents)])))
+        spans = {document: (first, end) for document, first, end in _runs(documents)}
         starts = range(0, matrix.shape[0], self.block_size)
         with ThreadPoolExecutor(self._workers()) as pool:
             found = pool.map(lambda start: self._block_candidates(
@@ -302,12 +302,11 @@ class DirectiveLinker:
             top = np.broadcast_to(np.arange(n_parents), block.shape)
         values = np.take_along_axis(block, top, axis=1)
         tops = []
-        first_rows = np.flatnonzero(np.r_[True, documents[1:] != documents[:-1]])
-        for first, end in zip(first_rows, np.r_[first_rows[1:], len(documents)]):
+        for document, first, end in _runs(documents):
             segment = block[first:end]
             if segment.shape[0] > self.neighbours:
                 segment = np.partition(segment, segment.shape[0] - self.neighbours, axis=0)[-self.neighbours:]
-            tops.append((int(documents[first]), segment))
+            tops.append((document, segment))
         return parents[top], values, parents, tops
 
     def _parent_hubness(self, blocks: list[tuple[np.ndarray, np.ndarray]], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -353,10 +352,9 @@ class DirectiveLinker:
 
     def _lookup(self) -> np.ndarray:
         """This thread's scratch array for :func:`_cosines` (one per thread, made once)."""
-        scratch = self.__dict__.setdefault("_scratch", threading.local())
-        if not hasattr(scratch, "lookup"):
-            scratch.lookup = np.full(self.postings_.shape[0], -1, dtype=np.int64)
-        return scratch.lookup
+        if not hasattr(self._scratch, "lookup"):
+            self._scratch.lookup = np.full(self.postings_.shape[0], -1, dtype=np.int64)
+        return self._scratch.lookup
 
     def _workers(self) -> int:
         """Threads of the similarity search (scipy's sparse product releases the GIL)."""
@@ -383,6 +381,12 @@ class DirectiveLinker:
             "boilerplate": bool(kind or self.parent_boilerplate_[parent]),
             "evidence": EVIDENCE_SEPARATOR.join(text[start:end] for start, end, _, _ in longest),
         }
+
+
+def _runs(documents: np.ndarray) -> list[tuple[int, int, int]]:
+    """``(document, first row, end row)`` of each run of equal numbers in ``documents``."""
+    firsts = np.flatnonzero(np.r_[True, documents[1:] != documents[:-1]])
+    return list(zip(documents[firsts].tolist(), firsts.tolist(), np.r_[firsts[1:], len(documents)].tolist()))
 
 
 def _first_per_row(row: np.ndarray, keys: tuple[np.ndarray, ...], count: int) -> np.ndarray:
