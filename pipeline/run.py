@@ -7,6 +7,7 @@ the :class:`Corpus` and returns the tables it builds, which later stages can rea
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -142,15 +143,22 @@ def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
     """``jobs`` worker processes for parsing documents and writing sheets, or None for one job.
 
     The extraction pipeline is loaded first, here: on Linux, the workers are forked and share it
-    instead of each loading it (elsewhere they start afresh, the system's default).
+    instead of each loading it (elsewhere they start afresh, the system's default). Everything
+    loaded is frozen out of the garbage collector while the pool lives, as Python's manual
+    advises before a fork: the workers' collections then leave the shared pages untouched
+    (2–5% faster on 204 and 1,020 documents).
     """
     if jobs <= 1:
         yield None
         return
     commitment_pipeline()
     fork = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-    with ProcessPoolExecutor(jobs, mp_context=fork, initializer=_ignore_interrupts) as pool:
-        yield pool
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=fork, initializer=_ignore_interrupts) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def _ignore_interrupts() -> None:
