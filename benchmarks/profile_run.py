@@ -8,7 +8,8 @@ Each run is a fresh process under ``pyinstrument -m pipeline run …``, so the p
 imports, model loading, the work and the wait for worker processes, as an analyst's run does.
 With ``--jobs 2`` the profile is of the main process: time spent in the workers shows up as
 waiting in ``read_documents``, and the tables they write as waiting in ``OutputWriter.__exit__``.
-The sampling profiler adds some overhead; ``benchmarks/run.py`` gives the real timings.
+The sampling profiler adds some overhead; ``benchmarks/run.py`` gives the real timings, and
+``benchmarks/timeline.py`` when each part of a run starts and ends in the workers too.
 """
 
 from __future__ import annotations
