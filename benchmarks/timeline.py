@@ -26,6 +26,9 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from pipeline import console  # noqa: E402
+
+console.load_command_line()  # as `guanche` starts: the collector paused while spaCy and pandas load
 import pipeline.cli as cli  # noqa: E402
 from pipeline import export, run  # noqa: E402
 
@@ -91,7 +94,7 @@ def main() -> None:
         sys.argv = ["guanche", "run", str(inputs), "--out", str(Path(folder) / "out"), "--jobs", str(args.jobs)]
         try:
             with contextlib.redirect_stdout(io.StringIO()):  # the run's own summary
-                cli.entry_point()
+                console.entry_point()
         except SystemExit as done:
             if done.code:
                 raise

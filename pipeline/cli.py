@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import signal
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -37,27 +35,6 @@ err = Console(stderr=True)
 LISTED = 10  # documents and notes printed in the run summary; the tables hold all of them
 EXIT_INPUT_FAILED = 1  # an input (document, manifest) could not be read
 EXIT_OUTPUT_FAILED = 2  # outputs could not be written
-
-
-def entry_point() -> None:
-    """The ``guanche`` console script (and ``python -m pipeline``): run the command line.
-
-    Before the interpreter exits, every object is frozen out of the garbage collector: Python's
-    last collection would otherwise walk everything spaCy, pandas and the run loaded, 0.2–0.5 s
-    spent after the outputs are already written.
-    """
-    # A termination request (kill, timeout, a scheduler) unwinds like an error: worker
-    # processes are stopped and the staging folder removed, previous outputs stay.
-    signal.signal(signal.SIGTERM, _exit_on_terminate)
-    try:
-        app()
-    finally:
-        gc.freeze()
-
-
-def _exit_on_terminate(signum, frame) -> None:
-    """SIGTERM handler: exit through the normal clean-up (exit status 128 + 15)."""
-    raise SystemExit(128 + signum)
 
 
 def fail(error: GuancheError) -> None:

@@ -238,6 +238,15 @@ def test_console_script_reports_without_traceback(tmp_path):
     assert done.stderr.splitlines()[0] == f"error: {tmp_path / 'empty.txt'}: empty file — check it was saved or downloaded completely"
 
 
+def test_the_command_line_loads_frozen_out_of_the_collector_and_leaves_it_on():
+    # spaCy, pandas and the rest are frozen (never walked by a collection); collection goes on
+    loaded = ("import gc; from pipeline.console import load_command_line; load_command_line(); "
+              "print(gc.isenabled(), gc.get_freeze_count())")
+    done = subprocess.run([sys.executable, "-c", loaded], capture_output=True, text=True, check=True)
+    enabled, frozen = done.stdout.split()
+    assert enabled == "True" and int(frozen) > 100_000
+
+
 @needs_corpus
 def test_parallel_run_gives_byte_identical_outputs(tmp_path):
     laws = CORPUS / "laws"
