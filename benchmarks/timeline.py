@@ -3,7 +3,7 @@ time goes (a sampling profiler sees only the main process).
 
     python benchmarks/timeline.py               # --jobs 2 on the 204-document corpus
     python benchmarks/timeline.py --jobs 1
-    python benchmarks/timeline.py --documents 1000   # the corpus five times (1,020 documents)
+    python benchmarks/timeline.py --documents 1000   # the corpus fifteen times (1,020 documents)
 
 The run is the real command in this process, with the stages, the graph files, each table's
 files and the workbook's assembly wrapped to note their start and end (workers are forked, so

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import gc
 import signal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import typer
 
 
-def load_command_line():
+def load_command_line() -> "typer.Typer":
     """The typer application of :mod:`pipeline.cli`, imported with the garbage collector paused;
     everything the import created is frozen (never collected: modules live until exit)."""
     gc.disable()
