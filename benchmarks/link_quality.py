@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.ingest import read_source
-from pipeline.link import DirectiveLinker
-from pipeline.structure import parse_document
+from pipeline.cascade.linker import DirectiveLinker
+from pipeline.document.structure import parse_document
+from pipeline.ingest.source import read_source
 
 REPO = Path(__file__).resolve().parents[1]
 LAWS = REPO.parent / "shared" / "corpus" / "laws"

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import COUNTY_RAW, CORPUS, PYTHON, REPO, big_corpus
+from run import CORPUS, COUNTY_RAW, PYTHON, REPO, big_corpus
 
 SHARE_SHOWN = 0.02  # frames below this share of the run are folded away
 

@@ -42,11 +42,11 @@ PYTHON = sys.executable
 COLD_START_SPLIT = """
 import json, sys, time
 t0 = time.perf_counter()
-from pipeline.console import load_command_line
+from pipeline.cli.console import load_command_line
 load_command_line()  # as the console script loads: the collector paused, then frozen
-from pipeline.run import STAGES, build_tables, read_documents, resolve_manifest
-from pipeline.export import write_outputs
-from pipeline.commitments import commitment_pipeline
+from pipeline.stages.reading import STAGES, build_tables, read_documents, resolve_manifest
+from pipeline.outputs.writer import write_outputs
+from pipeline.stages.commitments import commitment_pipeline
 commitment_pipeline()
 t1 = time.perf_counter()
 from pathlib import Path
@@ -60,7 +60,7 @@ print(json.dumps({"import_and_load_s": t1 - t0, "work_s": t2 - t1}))
 LINK_RUN = """
 import json, resource, sys, time
 import pandas as pd
-from pipeline.link import DirectiveLinker
+from pipeline.cascade.linker import DirectiveLinker
 items = pd.read_parquet(sys.argv[1])
 n = int(sys.argv[2])
 repeats = -(-n // len(items))
@@ -125,9 +125,9 @@ def cold_start(repeats: int) -> dict:
 def throughput(repeats: int) -> dict:
     """Ingest + structure + extraction over the whole corpus, in this process, after warm-up,
     with what is loaded frozen out of the garbage collector as ``guanche`` does at start-up."""
-    from pipeline.console import load_command_line
-    from pipeline.manifest import Manifest
-    from pipeline.run import STAGES, read_documents
+    from pipeline.cli.console import load_command_line
+    from pipeline.document.manifest import Manifest
+    from pipeline.stages.reading import STAGES, read_documents
 
     extraction = [stage for name, stage in STAGES.items() if name != "cascade"]
 
@@ -152,8 +152,8 @@ def throughput(repeats: int) -> dict:
 
 def corpus_items(folder: Path) -> Path:
     """All tasks and articles of the real corpus, saved as Parquet for the linking runs."""
-    from pipeline.manifest import Manifest
-    from pipeline.run import read_documents, structure_tables
+    from pipeline.document.manifest import Manifest
+    from pipeline.stages.reading import read_documents, structure_tables
 
     corpus, _ = read_documents([CORPUS], Manifest(), jobs=1)
     tasks = structure_tables(corpus)["tasks"][["doc_id", "task_id", "text"]]
@@ -186,7 +186,7 @@ def big_corpus(folder: Path, minimum: int) -> int:
     Each copy gets a distinct trailing comment or blank line (the text read is unchanged), since
     guanche reads byte-identical inputs only once.
     """
-    from pipeline.ingest import discover_inputs
+    from pipeline.ingest.discover import discover_inputs
 
     sources = list(discover_inputs([CORPUS]))
     copies = -(-minimum // len(sources))
@@ -204,9 +204,9 @@ def big_corpus(folder: Path, minimum: int) -> int:
 START_UP = """
 import json, time
 start = time.perf_counter()
-from pipeline.console import load_command_line
+from pipeline.cli.console import load_command_line
 load_command_line()
-from pipeline.commitments import commitment_pipeline
+from pipeline.stages.commitments import commitment_pipeline
 commitment_pipeline()
 print(json.dumps({"start_up_s": time.perf_counter() - start}))
 """
@@ -216,10 +216,10 @@ print(json.dumps({"start_up_s": time.perf_counter() - start}))
 EXTRACTION_PASSES = """
 import json, statistics, sys, time
 from pathlib import Path
-from pipeline.console import load_command_line
+from pipeline.cli.console import load_command_line
 load_command_line()
-from pipeline.manifest import Manifest
-from pipeline.run import read_documents
+from pipeline.document.manifest import Manifest
+from pipeline.stages.reading import read_documents
 inputs = [Path(sys.argv[1])]
 read_documents(inputs, Manifest(), jobs=1)  # warm-up
 times = []

@@ -29,11 +29,10 @@ from pathlib import Path  # noqa: E402
 from pipeline import console  # noqa: E402
 
 console.load_command_line()  # as `guanche` starts: the collector paused while spaCy and pandas load
-import pipeline.cli as cli  # noqa: E402
+from run import big_corpus  # noqa: E402
+
+import pipeline.cli.app as cli  # noqa: E402
 from pipeline import export, run  # noqa: E402
-
-from run import CORPUS, big_corpus  # noqa: E402
-
 
 PARTS = Path(tempfile.mkstemp(prefix="guanche-timeline-", suffix=".tsv")[1])  # every process appends here
 

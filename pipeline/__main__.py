@@ -1,5 +1,5 @@
 """``python -m pipeline`` runs the command line."""
 
-from pipeline.console import entry_point
+from pipeline.cli.console import entry_point
 
 entry_point()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.ingest import read_source
-from pipeline.structure import parse_document
+from pipeline.document.structure import parse_document
+from pipeline.ingest.source import read_source
 from tests.documents import CORPUS, COUNTY_PLAN
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")

@@ -9,7 +9,7 @@ from docx import Document
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from pipeline.numbering import match_numbering
+from pipeline.document.numbering import match_numbering
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"

@@ -6,12 +6,11 @@ import pandas as pd
 import pytest
 
 from extractors.citations import citations, own_references, title_key, title_kind
-from pipeline.commitments import commitment_tables
-from pipeline.titles import TitleIndex
-from pipeline.ingest import read_source
-from pipeline.manifest import Manifest
-from pipeline.run import read_documents, structure_tables
-from pipeline.structure import parse_document
+from pipeline.document.manifest import Manifest
+from pipeline.document.structure import parse_document
+from pipeline.document.titles import TitleIndex
+from pipeline.ingest.source import read_source
+from pipeline.api import read_corpus
 from tests.documents import CORPUS, COUNTY_PLAN
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
@@ -20,10 +19,9 @@ DECISION_PROCEDURE = LAWS / "national-2019-major-administrative-decision-procedu
 
 
 def _tables(*paths):
-    corpus, failures = read_documents(list(paths), Manifest())
+    corpus, failures = read_corpus(list(paths), manifest=Manifest(), stages=("structure", "commitments"))
     assert not failures
-    corpus.tables.update(structure_tables(corpus))
-    return corpus, commitment_tables(corpus)
+    return corpus, corpus.tables
 
 
 def _document_citations(path, doc_id="doc"):

@@ -17,10 +17,11 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from pipeline import export
-from pipeline.cli import app
-from pipeline.manifest import Manifest
-from pipeline.run import read_documents
+from pipeline.cli.app import app
+from pipeline.document.manifest import Manifest
+from pipeline.outputs import workbook
+from pipeline.outputs import writer as export
+from pipeline.api import read_corpus
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, write_county_plan_docx
 
@@ -102,12 +103,12 @@ def test_excel_cells_are_cut_at_the_limit_and_csv_keeps_everything(tmp_path):
     tables = {"tasks": pd.DataFrame({"task_id": ["t1"], "text": [long_text]})}
     export.write_outputs(tables, tmp_path)
     cell = load_workbook(tmp_path / "guanche.xlsx")["tasks"]["B2"].value
-    assert len(cell) == export.EXCEL_CELL_LIMIT and cell.endswith(export.TRUNCATION_MARK)
+    assert len(cell) == workbook.EXCEL_CELL_LIMIT and cell.endswith(workbook.TRUNCATION_MARK)
     assert pd.read_csv(tmp_path / "tasks.csv", encoding="utf-8-sig")["text"][0] == long_text
 
 
 def test_a_table_longer_than_a_sheet_fills_it_and_says_how_many_rows_are_left(tmp_path, monkeypatch):
-    monkeypatch.setattr(export, "EXCEL_ROW_LIMIT", 5)  # a sheet of 5 rows, header included
+    monkeypatch.setattr(workbook, "EXCEL_ROW_LIMIT", 5)  # a sheet of 5 rows, header included
     tables = {"tasks": pd.DataFrame({"task_id": [f"t{i}" for i in range(10)]}),
               "units": pd.DataFrame({"unit": ["旗司法局", "旗政府办"]})}
     export.write_outputs(tables, tmp_path)
@@ -240,7 +241,7 @@ def test_console_script_reports_without_traceback(tmp_path):
 
 def test_the_command_line_loads_frozen_out_of_the_collector_and_leaves_it_on():
     # spaCy, pandas and the rest are frozen (never walked by a collection); collection goes on
-    loaded = ("import gc; from pipeline.console import load_command_line; load_command_line(); "
+    loaded = ("import gc; from pipeline.cli.console import load_command_line; load_command_line(); "
               "print(gc.isenabled(), gc.get_freeze_count())")
     done = subprocess.run([sys.executable, "-c", loaded], capture_output=True, text=True, check=True)
     enabled, frozen = done.stdout.split()
@@ -333,7 +334,7 @@ def test_progress_counts_every_input_found_duplicates_included(raw, tmp_path):
     shutil.copy(COUNTY_PLAN, tmp_path / "plan.txt")
     inputs = [raw, raw / COUNTY_PLAN.name, tmp_path / "plan.txt"]  # three inputs, one document
     seen = []
-    corpus, failures = read_documents(inputs, Manifest(), on_progress=seen.append)
+    corpus, failures = read_corpus(inputs, manifest=Manifest(), on_progress=seen.append)
     assert len(corpus.documents) == 1 and failures == []
     assert sorted(map(str, seen)) == sorted(map(str, [raw / COUNTY_PLAN.name, raw / COUNTY_PLAN.name, tmp_path / "plan.txt"]))
 

@@ -8,22 +8,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.cascade import cascade_tables, coverage
-from pipeline.coverage import COVERAGE_COLUMNS, LOCAL_ADDITION_COLUMNS
-from pipeline.link import LINK_COLUMNS
-from pipeline.manifest import Manifest
-from pipeline.run import read_documents, resolve_manifest, structure_tables
+from pipeline.cascade.coverage import COVERAGE_COLUMNS, LOCAL_ADDITION_COLUMNS
+from pipeline.api import read_corpus
+from pipeline.cascade.compare import compare_with_parents
+from pipeline.cascade.linker import LINK_COLUMNS
+from pipeline.document.manifest import Manifest
 from tests.documents import CORPUS, REPO
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 LAWS = CORPUS / "laws"
 JINAN = "jinan-2022-optimize-business-environment-regulation"
 SHANDONG = "shandong-2020-optimize-business-environment-regulation"
+STAGE_TABLES = ("parents", "links", "coverage", "coverage_sections", "coverage_documents", "local_additions")
 
 
 @pytest.fixture(scope="module")
 def jinan():
-    return coverage(LAWS / f"{JINAN}.md", LAWS / f"{SHANDONG}.md")
+    return compare_with_parents(LAWS / f"{JINAN}.md", LAWS / f"{SHANDONG}.md")
 
 
 def test_one_row_per_parent_article_with_boilerplate_flagged(jinan):
@@ -74,16 +75,15 @@ def test_local_additions_are_the_city_articles_without_a_parent(jinan):
 
 
 def test_cascade_stage_over_the_regulation_family():
-    corpus, failures = read_documents([LAWS], Manifest())
-    corpus.tables.update(structure_tables(corpus))
-    tables = cascade_tables(corpus)
+    corpus, failures = read_corpus([LAWS], manifest=Manifest(), stages=("structure", "cascade"))
+    tables = {name: corpus.tables[name] for name in STAGE_TABLES}
     assert set(tables) == {"parents", "links", "coverage", "coverage_sections", "coverage_documents",
                            "local_additions"}
     pairs = tables["coverage_documents"][["child_doc_id", "parent_doc_id"]]
     assert len(pairs) == 5  # four cities → 山东, 山东 → national
     assert len(tables["coverage"]) == 4 * 67 + 72
     jinan_links = tables["links"][tables["links"]["child_doc_id"] == JINAN].reset_index(drop=True)
-    alone = coverage(LAWS / f"{JINAN}.md", LAWS / f"{SHANDONG}.md").tables["links"]
+    alone = compare_with_parents(LAWS / f"{JINAN}.md", LAWS / f"{SHANDONG}.md").tables["links"]
     pd.testing.assert_frame_equal(jinan_links, alone)
     # national regulations (重大行政决策, 信访, 复议, 突发事件) have no parent: no additions listed for them
     assert set(tables["local_additions"]["doc_id"]) <= set(pairs["child_doc_id"])
@@ -92,9 +92,8 @@ def test_cascade_stage_over_the_regulation_family():
 def test_county_plan_alone_builds_empty_cascade_tables(monkeypatch):
     monkeypatch.chdir(REPO)
     paths = [Path("data/raw")]
-    corpus, _ = read_documents(paths, resolve_manifest(paths, None))
-    corpus.tables.update(structure_tables(corpus))
-    tables = cascade_tables(corpus)
+    corpus, _ = read_corpus(paths, stages=("structure", "cascade"))
+    tables = corpus.tables
     assert list(tables["links"].columns) == LINK_COLUMNS and tables["links"].empty
     assert tables["coverage"].empty and tables["local_additions"].empty
     assert tables["parents"]["found"].tolist() == [False, False]

@@ -10,39 +10,34 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from pipeline.assign import unit_tables
-from pipeline.cascade import cascade_tables
-from pipeline.commitments import commitment_tables
-from pipeline.graph import build_graph, task_unit_graph, write_graph_files
-from pipeline.manifest import Manifest
-from pipeline.run import read_documents, resolve_manifest, structure_tables
+from pipeline.api import read_corpus
+from pipeline.document.manifest import Manifest
+from pipeline.outputs.graph import build_graph, task_unit_graph, write_graph_files
 from tests.documents import CORPUS, REPO
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 COUNTY = "alxa-left-banner-2024-rule-of-law-government-plan"
 
 
-def run_tables(paths: list[Path], manifest: Manifest, *, citations: bool = True) -> dict[str, pd.DataFrame]:
-    """The tables of a run through the stages the graph reads, in run order."""
-    corpus, failures = read_documents(paths, manifest)
+def run_tables(paths: list[Path], *, citations: bool = True) -> dict[str, pd.DataFrame]:
+    """The tables of a run (without the commitments stage when ``citations`` is false)."""
+    stages = ("structure", "units", "commitments", "cascade") if citations else ("structure", "units", "cascade")
+    corpus, failures = read_corpus(paths, stages=stages)
     assert failures == []
-    stages = [structure_tables, unit_tables] + ([commitment_tables] if citations else []) + [cascade_tables]
-    for stage in stages:
-        corpus.tables.update(stage(corpus))
     return corpus.tables
 
 
 @pytest.fixture(scope="module")
 def county_tables():
     paths = [REPO / "data" / "raw"]
-    return run_tables(paths, resolve_manifest(paths, None))
+    return run_tables(paths)
 
 
 @pytest.fixture(scope="module")
 def family_tables():
     """The county plan with the regulation family: implements and cites edges to documents."""
     paths = [REPO / "data" / "raw", CORPUS / "laws"]
-    return run_tables(paths, resolve_manifest(paths, None))
+    return run_tables(paths)
 
 
 def test_county_plan_graph_counts(county_tables):
@@ -62,11 +57,11 @@ def test_county_plan_graph_counts(county_tables):
 
 def test_county_plan_graph_without_citations_or_units():
     paths = [REPO / "data" / "raw"]
-    graph = build_graph(run_tables(paths, resolve_manifest(paths, None), citations=False))
+    graph = build_graph(run_tables(paths, citations=False))
     assert Counter(kind for _, kind in graph.nodes(data="Type")) == {
         "document": 1, "section": 8, "task": 26, "unit": 25, "cited": 2}
-    corpus, _ = read_documents(paths, resolve_manifest(paths, None))
-    bare = build_graph(structure_tables(corpus))
+    corpus, _ = read_corpus(paths, stages=("structure",))
+    bare = build_graph(corpus.tables)
     assert (bare.number_of_nodes(), bare.number_of_edges()) == (35, 34)
 
 

@@ -6,11 +6,11 @@ import codecs
 
 import pytest
 
-from pipeline.decode import han_sample, looks_like_chinese
+from pipeline.document.structure import parse_document
 from pipeline.errors import InputError
-from pipeline.ingest import read_source
-from pipeline.structure import parse_document
-from pipeline.textnorm import normalise
+from pipeline.ingest.decode import han_sample, looks_like_chinese
+from pipeline.ingest.normalise import normalise
+from pipeline.ingest.source import read_source
 from tests.documents import COUNTY_PLAN, write_county_plan_docx, write_county_plan_pdf
 
 

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.cascade import reuse
-from pipeline.ingest import read_source
-from pipeline.link import LINK_COLUMNS, DirectiveLinker, _cosines, boilerplate_kind, linking_text
-from pipeline.structure import parse_document
+from pipeline.cascade.reuse import trace_reuse
+from pipeline.cascade.linker import LINK_COLUMNS, DirectiveLinker, _cosines, boilerplate_kind, linking_text
+from pipeline.document.structure import parse_document
+from pipeline.ingest.source import read_source
 from tests.documents import CORPUS, COUNTY_PLAN, REPO
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
@@ -185,7 +185,7 @@ def test_fit_refuses_parents_without_text():
 
 
 def test_reuse_finds_the_double_random_opinion_behind_task_four():
-    result = reuse(COUNTY_PLAN, CORPUS / "national")
+    result = trace_reuse(COUNTY_PLAN, CORPUS / "national")
     task_four = result.passages[result.passages["number"] == "（四）"]
     best = task_four.iloc[0]
     assert best["rank"] == 1
@@ -201,5 +201,5 @@ def test_reuse_finds_the_double_random_opinion_behind_task_four():
 def test_a_fitted_linker_can_be_handed_to_reuse():
     linker = DirectiveLinker(top_k=2).fit(articles(SHANDONG))
     assert linker.params()["top_k"] == 2 and "parent_texts_" not in linker.params()
-    result = reuse(COUNTY_PLAN, CORPUS / "national", linker=linker)
+    result = trace_reuse(COUNTY_PLAN, CORPUS / "national", linker=linker)
     assert result.passages[result.passages["number"] == "（四）"].iloc[0]["source_doc_id"] == "guofa-2019-005"

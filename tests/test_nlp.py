@@ -6,7 +6,8 @@ import pytest
 
 from extractors.nlp import JiebaSegmenter, rjieba
 from extractors.unit_registry import jieba_entries
-from pipeline.ingest import discover_inputs, read_source
+from pipeline.ingest.discover import discover_inputs
+from pipeline.ingest.source import read_source
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS
 

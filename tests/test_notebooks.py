@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from pipeline import fonts
+from pipeline.outputs import fonts
 from tests.documents import REPO
 
 matplotlib.use("Agg")

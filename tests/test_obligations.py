@@ -15,11 +15,11 @@ from extractors.obligations import (
     split_clauses,
     task_heading,
 )
-from pipeline.commitments import commitment_tables
-from pipeline.ingest import read_source
-from pipeline.manifest import Manifest
-from pipeline.run import read_documents, structure_tables
-from pipeline.structure import parse_document
+from pipeline.document.manifest import Manifest
+from pipeline.document.structure import parse_document
+from pipeline.ingest.source import read_source
+from pipeline.api import read_corpus
+from pipeline.stages.registry import build_tables
 from tests.documents import CORPUS, COUNTY_PLAN
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
@@ -27,10 +27,9 @@ needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus 
 
 @pytest.fixture(scope="module")
 def county_tables():
-    corpus, failures = read_documents([COUNTY_PLAN], Manifest())
+    corpus, failures = read_corpus([COUNTY_PLAN], manifest=Manifest(), stages=("structure", "commitments"))
     assert not failures
-    corpus.tables.update(structure_tables(corpus))
-    return corpus, commitment_tables(corpus)
+    return corpus, dict(corpus.tables)
 
 
 def _task(corpus, number):
@@ -75,7 +74,7 @@ def test_obligation_ids_follow_task_and_clause_position(county_tables):
     first = _task(corpus, "（一）").task_id
     assert rows[rows.task_id == first].obligation_id.tolist()[:3] == [f"{first}:O01", f"{first}:O02", f"{first}:O03"]
     assert rows.obligation_id.is_unique
-    again = commitment_tables(corpus)["obligations"]
+    again = build_tables(corpus, only=("commitments",))["obligations"]
     assert again.equals(rows)
 
 

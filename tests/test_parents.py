@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.manifest import Manifest
-from pipeline.parents import PARENT_COLUMNS, missing_parent_messages, parent_relations, topic
-from pipeline.run import read_documents, resolve_manifest, structure_tables
+from pipeline.cascade.parents import PARENT_COLUMNS, missing_parent_messages, parent_relations, topic
+from pipeline.document.manifest import Manifest
+from pipeline.api import read_corpus
 from tests.documents import CORPUS, REPO
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
@@ -21,9 +21,9 @@ LAW = "{}-optimize-business-environment-regulation"
 
 
 def documents_of(paths: list[Path], manifest: Manifest | None = None):
-    corpus, failures = read_documents(paths, manifest if manifest is not None else resolve_manifest(paths, None))
+    corpus, failures = read_corpus(paths, manifest=manifest, stages=("structure",))
     assert failures == []
-    return corpus, structure_tables(corpus)["documents"]
+    return corpus, corpus.tables["documents"]
 
 
 def test_topic_sets_aside_place_year_issuer_and_document_type():

@@ -18,10 +18,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from pipeline import export, report, views
+from pipeline.document.manifest import Manifest, ManifestEntry
 from pipeline.errors import InputError, OutputError
-from pipeline.manifest import Manifest, ManifestEntry
-from pipeline.run import build_tables, read_documents, resolve_manifest
+from pipeline.outputs import report, views
+from pipeline.outputs import writer as export
+from pipeline import api
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, REPO
 
@@ -34,10 +35,9 @@ EXTERNAL = re.compile(r"""(?:src|href|action|xlink:href)\s*=\s*["']?\s*(?:https?
 
 @pytest.fixture(scope="module")
 def county_tables():
-    raw = [COUNTY_PLAN.parent]
-    corpus, failures = read_documents(raw, resolve_manifest(raw, None))
-    assert not failures
-    return build_tables(corpus)
+    tables = api.read(COUNTY_PLAN.parent)
+    assert not tables.failures
+    return tables
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +173,7 @@ def jinan_tables():
              "shandong": laws / "shandong-2020-optimize-business-environment-regulation.md"}
     manifest = Manifest([ManifestEntry("jinan", files["jinan"].resolve(), parents=("shandong",)),
                          ManifestEntry("shandong", files["shandong"].resolve())])
-    corpus, _ = read_documents(list(files.values()), manifest)
-    tables = dict(build_tables(corpus))
+    tables = dict(api.read(list(files.values()), manifest=manifest))
     tasks = tables["tasks"]
     ids = {doc_id: dict(zip(group["number"], group["task_id"])) for doc_id, group in tasks.groupby("doc_id")}
     gold = pd.read_csv(GOLD / "links_jinan_to_shandong.csv", keep_default_na=False)
@@ -225,8 +224,7 @@ def test_link_evidence_quotes_a_parent_sections_own_text():
     """A task can implement a parent section's lead text (the cascade links to it by section_id);
     the evidence view shows that text, not an empty cell."""
     files = [COUNTY_PLAN, CORPUS / "national" / "guobanfa-1996-032.html"]
-    corpus, _ = read_documents(files, Manifest())
-    tables = dict(build_tables(corpus))
+    tables = dict(api.read(files, manifest=Manifest()))
     sections, tasks = tables["sections"], tables["tasks"]
     lead = sections[(sections["doc_id"] == "guobanfa-1996-032") & (sections["number"] == "三、")].iloc[0]
     child = tasks[tasks["doc_id"] != "guobanfa-1996-032"].iloc[0]

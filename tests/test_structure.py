@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from pipeline.ingest import read_source
-from pipeline.numbering import match_numbering
-from pipeline.structure import parse_document, task_table_columns
+from pipeline.document.numbering import match_numbering
+from pipeline.document.structure import parse_document, task_table_columns
+from pipeline.ingest.source import read_source
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS
 

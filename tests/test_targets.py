@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from extractors.targets import read_number, targets
-from pipeline.commitments import commitment_tables
-from pipeline.ingest import read_source
-from pipeline.manifest import Manifest
-from pipeline.run import read_documents, structure_tables
-from pipeline.structure import parse_document
+from pipeline.document.manifest import Manifest
+from pipeline.document.structure import parse_document
+from pipeline.ingest.source import read_source
+from pipeline.api import read_corpus
 from tests.documents import CORPUS, COUNTY_PLAN
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
@@ -21,10 +20,9 @@ def _fields(target):
 
 @pytest.fixture(scope="module")
 def county_targets():
-    corpus, failures = read_documents([COUNTY_PLAN], Manifest())
+    corpus, failures = read_corpus([COUNTY_PLAN], manifest=Manifest(), stages=("structure", "commitments"))
     assert not failures
-    corpus.tables.update(structure_tables(corpus))
-    tables = commitment_tables(corpus)
+    tables = corpus.tables
     return tables["targets"], tables["obligations"]
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from extractors import unit_registry
-from pipeline.commitments import commitment_pipeline
 from extractors.unit_registry import (
     Jurisdiction,
     find_unit_names,
@@ -19,6 +18,7 @@ from extractors.unit_registry import (
     resolve_list,
     resolve_unit,
 )
+from pipeline.stages.commitments import commitment_pipeline
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 COUNTY_PLAN = CORPUS / "seed" / "alxa-left-banner-2024-rule-of-law-government-plan.txt"

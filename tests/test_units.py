@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from extractors.unit_registry import Jurisdiction, jurisdiction_for
 from extractors.units import LEAD, SUPPORT, assignments, task_units
-from pipeline.assign import unit_tables, unit_workload, unresolved_units
-from pipeline.ingest import read_source
-from pipeline.manifest import Manifest
-from pipeline.run import read_documents
-from pipeline.structure import parse_document
+from pipeline.api import read_corpus
+from pipeline.document.manifest import Manifest
+from pipeline.document.structure import parse_document
+from pipeline.ingest.source import read_source
+from pipeline.stages.units import document_units, unit_workload, unresolved_units
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 GOLD = Path(__file__).resolve().parent / "data" / "gold"
@@ -30,16 +31,12 @@ CITY = Jurisdiction("prefecture", "济南市", "市")
 NATION = Jurisdiction("national", "全国", "")
 
 
-def _units_by_task(path: Path) -> dict[str, list]:
-    """Task path → task units, the way the stage computes them (jurisdiction from the record)."""
+def _units_by_task(path: Path) -> dict[str, list[SimpleNamespace]]:
+    """Task path → the task_units rows the units stage extracts from the document at ``path``."""
     doc = parse_document(read_source(path), path.stem)
-    level, region = doc.record["level"], doc.record["region"]
-    jurisdiction = jurisdiction_for(level, region)
-    if not jurisdiction.prefix and not jurisdiction.national:
-        mentions = [m.mention for t in doc.tasks for a in assignments(t.text, jurisdiction=jurisdiction)
-                    for m in a.mentions]
-        jurisdiction = jurisdiction_for(level, region, mentions)
-    return {task.path: task_units(task.text, jurisdiction=jurisdiction) for task in doc.tasks}
+    rows = document_units(doc)["task_units"]
+    return {task.path: [SimpleNamespace(**row) for row in rows if row["task_id"] == task.task_id]
+            for task in doc.tasks}
 
 
 def _gold(name: str, task_key=lambda number: number) -> dict[str, list[tuple[str, str]]]:
@@ -227,9 +224,9 @@ def test_assignments_report_convention_and_offsets():
 
 
 def test_unit_tables_and_workload_on_the_county_plan():
-    corpus, failures = read_documents([COUNTY_PLAN], Manifest())
+    corpus, failures = read_corpus([COUNTY_PLAN], manifest=Manifest(), stages=("units",))
     assert not failures
-    tables = unit_tables(corpus)
+    tables = corpus.tables
     gold = _gold("units_alxa_county_plan.csv")
     assert len(tables["task_units"]) == sum(len(v) for v in gold.values())
     units = tables["units"].set_index("unit")
@@ -255,8 +252,8 @@ def test_task_division_table_in_html_gives_units_per_row(tmp_path):
     cells = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
     page.write_text(f'<html><head><meta charset="utf-8"></head><body><p>一、重点任务</p><table>{cells}</table>'
                     "</body></html>", encoding="utf-8")
-    corpus, _ = read_documents([page], Manifest())
-    table = unit_tables(corpus)["task_units"]
+    corpus, _ = read_corpus([page], manifest=Manifest(), stages=("units",))
+    table = corpus.tables["task_units"]
     assert list(zip(table["mention"], table["role"], table["resolved"])) == [
         ("县司法局", LEAD, True), ("县委宣传部", SUPPORT, True), ("县教体局", SUPPORT, True),
         ("县普法办", LEAD, True), ("县文体局", SUPPORT, False)]
@@ -267,8 +264,8 @@ def test_unresolved_units_are_listed_for_the_summary(tmp_path):
     plan = tmp_path / "plan.txt"
     plan.write_text("一、重点任务\n（一）加强普法。（牵头单位：县文体广电局；责任单位：县司法局、各乡镇）\n",
                     encoding="utf-8")
-    corpus, _ = read_documents([plan], Manifest())
-    tables = unit_tables(corpus)
+    corpus, _ = read_corpus([plan], manifest=Manifest(), stages=("units",))
+    tables = corpus.tables
     assert list(tables["task_units"]["unit"]) == ["县文体广电局", "县司法局", "各乡镇"]
     unknown = unresolved_units(tables["task_units"])
     assert list(unknown["mention"]) == ["县文体广电局"] and list(unknown["n_tasks"]) == [1]

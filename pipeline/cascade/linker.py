@@ -1,0 +1,415 @@
+"""Link each child task to the parent directives it implements: candidates, scores, evidence.
+
+:class:`DirectiveLinker` works like a scikit-learn estimator: its settings are constructor
+parameters that are only stored; :meth:`~DirectiveLinker.fit` learns the parent directives,
+:meth:`~DirectiveLinker.link` ranks them for each child task.
+
+How a child task is linked:
+
+1. Candidates: TF-IDF over character n-grams (no word segmentation needed) and cosine
+   similarity. With at most ``exhaustive_up_to`` parents, every child is compared with every
+   parent. With more, children are compared in blocks of ``block_size`` tasks, each block with
+   the parents its tasks propose: for each task, the ``proposals`` parents that
+   share most with its ``rare_ngrams`` rarest n-grams (an inverted index, from n-gram to the
+   parents it occurs in; n-grams found in more than ``max_postings`` parents propose none).
+   Only the ``candidates`` most similar parents of each child are kept (``argpartition``). No
+   children × parents matrix is ever held, and the cost grows linearly with the children:
+   each costs at most ``rare_ngrams`` × ``max_postings`` index steps and a cosine with
+   ``block_size`` × ``proposals`` parents.
+2. Score: the cosine similarity corrected for hubness (CSLS, Conneau et al. 2018):
+   ``2·cos(c, p) − r(c) − r(p)``, where ``r`` is the mean similarity of an item to its
+   ``neighbours`` nearest items on the other side (for ``r(p)``: the tasks of the same child
+   document; for ``r(c)``: its candidates). A generic parent article that resembles every child task, or a generic child task
+   that resembles every parent article, no longer wins by default. Links below ``threshold``
+   are dropped: the child task is then a local addition.
+3. Alignment of each kept pair (rapidfuzz's LCS alignment): the shared passages of at least
+   ``min_passage`` characters give ``reuse`` (the share of the child's text taken word for word
+   from the parent), the ``relation`` and the ``evidence`` (the longest shared passages).
+4. Final score and rank: the candidate score plus ``reuse_weight`` × reuse, so that of two
+   kept parents the one the child copies more from ranks first.
+
+Relations: verbatim (reuse ≥ ``verbatim``: most of the child's wording comes from the parent),
+adapted (reuse ≥ ``adapted`` or score ≥ ``adapted_score``: the same provision reworded, narrowed
+or localised), topical (linked, but little shared wording: the same subject, different content).
+
+Boilerplate (purpose clauses 为了…制定本条例, scope articles 本市行政区域内…适用本条例,
+effective dates 本条例自…起施行) is linked to its counterpart of the same kind when the parent
+has one, and flagged so that coverage statistics can leave it out.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import os
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+from rapidfuzz.distance import LCSseq
+
+from extractors.obligations import assignment_annotations
+from pipeline.outputs.schema import LINK_COLUMNS, make_table
+
+EVIDENCE_SEPARATOR = " … "
+
+_BOILERPLATE = (
+    ("purpose", re.compile(r"^为(了)?[^。]{0,300}?制定本(条例|办法|规定|细则|决定|方案|计划|意见|实施意见)")),
+    ("scope", re.compile(r"(行政区域内|范围内)[^。]{0,80}?适用本(条例|办法|规定|细则)|^本(条例|办法|规定|细则)适用于")),
+    ("effective_date", re.compile(r"^本(条例|办法|规定|细则|决定|方案|计划|意见)[^。]{0,40}?自[^。]{0,30}?(起)?施行")),
+)
+
+
+def boilerplate_kind(text: str) -> str:
+    """Return the kind of boilerplate ``text`` is ("purpose", "scope", "effective_date"), or ""."""
+    text = (text or "").strip()
+    for kind, pattern in _BOILERPLATE:
+        if pattern.search(text):
+            return kind
+    return ""
+
+
+def linking_text(text: str) -> str:
+    """A task's text as compared for linking: assignment annotations (（牵头单位：…）,
+    （商务部负责）, （X牵头，Y配合）) and blank space removed. The annotations say who does a task,
+    not what it is: kept, they would make every task of a plan resemble every other."""
+    text = text or ""
+    for start, end in reversed(assignment_annotations(text)):
+        text = text[:start] + text[end:]
+    return re.sub(r"\s+", "", text)
+
+
+def shared_passages(child: str, parent: str, *, min_length: int) -> list[tuple[int, int, int, int]]:
+    """Return the passages ``child`` and ``parent`` share word for word, from an LCS alignment.
+
+    Each passage is ``(child_start, child_end, parent_start, parent_end)``, in child order;
+    passages shorter than ``min_length`` characters are left out.
+    """
+    return [
+        (op.src_start, op.src_end, op.dest_start, op.dest_end)
+        for op in LCSseq.opcodes(child, parent)
+        if op.tag == "equal" and op.src_end - op.src_start >= min_length
+    ]
+
+
+class DirectiveLinker:
+    """Rank, for each child task, the parent directives it implements.
+
+    Parameters are stored as given (see the module docstring for what they do):
+    ``ngram_range`` (character n-grams of the TF-IDF), ``top_k`` (links kept per child task),
+    ``candidates`` (nearest parents scored per child task), ``exhaustive_up_to`` (most
+    parents every child is compared with), ``proposals`` (parents proposed per child task when
+    there are more), ``rare_ngrams`` (n-grams of a child task that propose them),
+    ``max_postings`` (n-grams found in more parents than this propose none), ``neighbours`` (neighbourhood size of
+    the hubness correction), ``threshold`` (lowest score that is a link; calibrated on
+    tests/data/gold/links_jinan_to_shandong.csv with benchmarks/link_quality.py),
+    ``verbatim``/``adapted`` (reuse cut-offs of the relations, which also need ``min_shared``
+    characters shared in all), ``adapted_score`` (score from which a link is adapted whatever
+    its reuse), ``reuse_weight`` (weight of the alignment's reuse in the final score; 0.25
+    calibrated like ``threshold``), ``min_passage`` (shortest shared passage, in
+    characters), ``evidence_passages`` (passages quoted as evidence), ``block_size`` (child
+    tasks compared with the parents at a time), ``n_jobs`` (threads for the similarity search,
+    a block each; -1 or None: one per CPU).
+
+    Items (parents and children) are tables with columns doc_id, task_id and text, such as the
+    tasks table.
+    """
+
+    def __init__(
+        self,
+        ngram_range: tuple[int, int] = (2, 4),
+        top_k: int = 3,
+        candidates: int = 20,
+        exhaustive_up_to: int = 2000,
+        proposals: int = 100,
+        rare_ngrams: int = 32,
+        max_postings: int = 1000,
+        neighbours: int = 5,
+        threshold: float = 0.085,
+        verbatim: float = 0.6,
+        adapted: float = 0.2,
+        min_shared: int = 12,
+        reuse_weight: float = 0.25,
+        adapted_score: float = 0.15,
+        min_passage: int = 6,
+        evidence_passages: int = 3,
+        block_size: int = 128,
+        n_jobs: int | None = -1,
+    ) -> None:
+        self.ngram_range = ngram_range
+        self.top_k = top_k
+        self.candidates = candidates
+        self.exhaustive_up_to = exhaustive_up_to
+        self.proposals = proposals
+        self.rare_ngrams = rare_ngrams
+        self.max_postings = max_postings
+        self.neighbours = neighbours
+        self.threshold = threshold
+        self.verbatim = verbatim
+        self.adapted = adapted
+        self.min_shared = min_shared
+        self.reuse_weight = reuse_weight
+        self.adapted_score = adapted_score
+        self.min_passage = min_passage
+        self.evidence_passages = evidence_passages
+        self.block_size = block_size
+        self.n_jobs = n_jobs
+
+    def params(self) -> dict:
+        """The constructor's parameters as set (what :meth:`fit` learned left out), for a new
+        linker that differs in some of them."""
+        return {name: getattr(self, name) for name in inspect.signature(type(self)).parameters}
+
+    def fit(self, parent_items: pd.DataFrame) -> DirectiveLinker:
+        """Learn the parent directives (columns doc_id, task_id, text). Returns the linker.
+
+        Raises ValueError when there is no parent directive with text.
+        """
+        items = parent_items[["doc_id", "task_id", "text"]].reset_index(drop=True)
+        self.parent_texts_ = [linking_text(text) for text in items["text"]]
+        if not any(self.parent_texts_):
+            raise ValueError("no parent directive has any text to link to")
+        self.parent_doc_ids_ = items["doc_id"].to_numpy()
+        self.parent_task_ids_ = items["task_id"].to_numpy()
+        self.parent_boilerplate_ = np.array([boilerplate_kind(t) for t in items["text"]], dtype=object)
+        from sklearn.feature_extraction.text import TfidfVectorizer  # 0.6 s to import: only when linking
+
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32,
+        )
+        self.parent_rows_ = self.vectorizer_.fit_transform(self.parent_texts_)  # parents × n-grams, CSR
+        self.postings_ = self.parent_rows_.T.tocsr()  # n-grams × parents: the parents each n-gram occurs in
+        self.document_frequency_ = np.diff(self.postings_.indptr)
+        self._scratch = threading.local()  # per thread, the lookup array of _cosines
+        return self
+
+    def link(self, child_items: pd.DataFrame) -> pd.DataFrame:
+        """Return the links table: for each child task, up to ``top_k`` parent directives.
+
+        Rows are grouped by child document (in order of first appearance), then follow the
+        child items, then rank (1 = best); a child task whose best score stays below
+        ``threshold`` gets no row. The hubness correction is computed within each child
+        document, so a document's links do not depend on the other documents linked with it.
+        """
+        items = child_items[["doc_id", "task_id", "text"]]
+        documents = pd.factorize(items["doc_id"])[0]
+        order = np.argsort(documents, kind="stable")
+        documents = documents[order]
+        raw_texts = items["text"].to_numpy()[order]
+        texts = [linking_text(text) for text in raw_texts]
+        if not texts:
+            return make_table([], LINK_COLUMNS)
+        candidates, similarity, parent_hubness, real = self._candidates(texts, documents)
+        k = min(self.neighbours, similarity.shape[1])
+        child_hubness = np.partition(similarity, similarity.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
+        scores = 2 * similarity - child_hubness[:, None] - parent_hubness
+        kinds = np.array([boilerplate_kind(text) for text in raw_texts], dtype=object)
+        same_kind = (self.parent_boilerplate_[candidates] == kinds[:, None]) & (kinds != "")[:, None]
+        kept = (same_kind | (scores >= self.threshold)) & real & np.array([bool(t) for t in texts])[:, None]
+        priority = np.where(kept, scores + same_kind * (np.abs(scores).max() + 1), -np.inf)
+        ranking = np.argsort(-priority, axis=1, kind="stable")[:, : self.top_k]
+        doc_ids = items["doc_id"].to_numpy()[order]
+        task_ids = items["task_id"].to_numpy()[order]
+        rows = []
+        for row, columns in itertools.groupby(zip(*np.nonzero(np.take_along_axis(kept, ranking, axis=1))),
+                                              key=lambda pair: pair[0]):
+            rows += self._ranked_links(
+                row, [ranking[row, column] for _, column in columns], texts[row], kinds[row],
+                candidates, scores, similarity, same_kind, doc_ids[row], task_ids[row])
+        return make_table(rows, LINK_COLUMNS)
+
+    def _ranked_links(self, row: int, kept: list[int], text: str, kind: str, candidates: np.ndarray,
+                      scores: np.ndarray, similarity: np.ndarray, same_kind: np.ndarray,
+                      doc_id: str, task_id: str) -> list[dict]:
+        """The kept candidates of one child task, aligned, scored and ranked.
+
+        The final score adds ``reuse_weight`` × reuse (the share of the child's wording the
+        alignment finds in the parent) to the candidate score; a boilerplate counterpart of the
+        same kind stays first.
+        """
+        linked = []
+        for i in kept:
+            alignment = self._align(text, kind, int(candidates[row, i]), scores[row, i])
+            linked.append({
+                "child_doc_id": doc_id, "child_task_id": task_id,
+                "score": round(float(scores[row, i]) + self.reuse_weight * alignment["reuse"], 4),
+                "similarity": round(float(similarity[row, i]), 4), **alignment,
+                "counterpart": bool(same_kind[row, i]),
+            })
+        linked.sort(key=lambda link: (not link["counterpart"], -link["score"]))
+        return [{**link, "rank": rank} for rank, link in enumerate(linked, start=1)]
+
+    def _candidates(self, texts: list[str], documents: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest parents of each child and what the score needs of them.
+
+        Returns four arrays of one row per child and one column per candidate: the parents'
+        indices, the cosine similarity, the parents' hubness r(p) within the child's document,
+        and whether the candidate is real (a child whose comparison set holds fewer parents than
+        ``candidates`` leaves the last columns empty). ``documents`` numbers the child document
+        of each row; rows of a document are adjacent. Rows are compared ``block_size`` at a
+        time, ``n_jobs`` blocks at once; a block may hold several documents, a document may
+        span several blocks.
+        """
+        matrix = self.vectorizer_.transform(texts)
+        width = min(self.candidates, self.parent_rows_.shape[0])
+        shape = (matrix.shape[0], width)
+        candidates, similarity = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.float32)
+        hubness, real = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=bool)
+        column_tops: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}  # of documents not yet complete
+        spans = {document: (first, end) for document, first, end in _runs(documents)}
+        starts = range(0, matrix.shape[0], self.block_size)
+        with ThreadPoolExecutor(self._workers()) as pool:
+            found = pool.map(lambda start: self._block_candidates(
+                matrix[start: start + self.block_size], documents[start: start + self.block_size]), starts)
+            for start, (top, values, parents, tops) in zip(starts, found):
+                rows = slice(start, start + top.shape[0])
+                candidates[rows, : top.shape[1]], similarity[rows, : top.shape[1]] = top, values
+                real[rows, : top.shape[1]] = True
+                for document, document_tops in tops:
+                    column_tops.setdefault(document, []).append((parents, document_tops))
+                for document in [d for d in column_tops if spans[d][1] <= rows.stop]:  # complete
+                    first, end = spans[document]
+                    compared, parent_hubness = self._parent_hubness(column_tops.pop(document), end - first)
+                    if len(compared):  # else no parent was compared: the rows have no candidate
+                        position = np.searchsorted(compared, candidates[first:end]).clip(max=len(compared) - 1)
+                        hubness[first:end] = np.where(real[first:end], parent_hubness[position], 0)
+        return candidates, similarity, hubness, real
+
+    def _block_candidates(self, rows, documents: np.ndarray) -> tuple:
+        """Compare a block of child rows with the parents (:meth:`_compared`).
+
+        Returns, per row, the ``candidates`` most similar parents (indices) and their cosine;
+        the parents compared (ascending); and, for each child document of the block, its
+        ``neighbours`` highest cosines with each of them (fewer rows when the document has
+        fewer in the block).
+        """
+        parents = self._compared(rows)
+        n_parents = len(parents)
+        if n_parents == self.postings_.shape[1]:
+            block = (rows @ self.postings_).toarray()
+        else:
+            block = _cosines(rows, self.parent_rows_[parents], self._lookup())
+        width = min(self.candidates, n_parents)
+        if width < n_parents:
+            top = np.argpartition(block, n_parents - width, axis=1)[:, -width:]
+        else:
+            top = np.broadcast_to(np.arange(n_parents), block.shape)
+        values = np.take_along_axis(block, top, axis=1)
+        tops = []
+        for document, first, end in _runs(documents):
+            segment = block[first:end]
+            if segment.shape[0] > self.neighbours:
+                segment = np.partition(segment, segment.shape[0] - self.neighbours, axis=0)[-self.neighbours:]
+            tops.append((document, segment))
+        return parents[top], values, parents, tops
+
+    def _parent_hubness(self, blocks: list[tuple[np.ndarray, np.ndarray]], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """r(p) of every parent compared with a child document of ``n_rows`` rows, from the
+        ``(parents, highest cosines)`` of its blocks: the mean of the parent's ``neighbours``
+        highest cosines (of all its cosines when the document has fewer rows). Cosines of rows a
+        parent was not compared with count as 0. Returns the parents (ascending) and their r(p).
+        """
+        if all(len(parents) == self.postings_.shape[1] for parents, _ in blocks):  # every parent compared
+            tops = np.vstack([tops for _, tops in blocks])
+            k = min(self.neighbours, tops.shape[0])
+            return blocks[0][0], np.partition(tops, tops.shape[0] - k, axis=0)[-k:].mean(axis=0)
+        ids = np.concatenate([np.broadcast_to(parents, tops.shape).ravel() for parents, tops in blocks])
+        values = np.concatenate([tops.ravel() for _, tops in blocks])
+        highest = _first_per_row(ids, (-values,), self.neighbours)
+        parents, index = np.unique(ids[highest], return_inverse=True)
+        sums = np.bincount(index, values[highest].astype(np.float64))
+        return parents, (sums / min(self.neighbours, n_rows)).astype(np.float32)
+
+    def _compared(self, rows) -> np.ndarray:
+        """The parents a block of child rows is compared with, ascending: every parent when
+        there are at most ``exhaustive_up_to``; else, for each row, the ``proposals`` parents
+        that share most with its ``rare_ngrams`` rarest n-grams among those found in at most
+        ``max_postings`` parents, all rows together.
+
+        The rare n-grams bound the search: each row costs at most rare_ngrams × max_postings
+        index steps and a cosine with block rows × proposals parents, however many parents
+        there are, so the cost grows linearly with the children, not with children × parents.
+        """
+        n_parents = self.postings_.shape[1]
+        if n_parents <= self.exhaustive_up_to:
+            return np.arange(n_parents)
+        from scipy import sparse  # loaded with scikit-learn in fit
+
+        rows = rows.tocoo()
+        frequency = self.document_frequency_[rows.col]
+        usable = frequency <= self.max_postings
+        row, col, value = rows.row[usable], rows.col[usable], rows.data[usable]
+        rare = _first_per_row(row, (col, -value, frequency[usable]), self.rare_ngrams)
+        probe = sparse.csr_matrix((value[rare], (row[rare], col[rare])), shape=rows.shape)
+        shared = (probe @ self.postings_).tocoo()
+        return np.unique(shared.col[_first_per_row(shared.row, (shared.col, -shared.data), self.proposals)])
+
+    def _lookup(self) -> np.ndarray:
+        """This thread's scratch array for :func:`_cosines` (one per thread, made once)."""
+        if not hasattr(self._scratch, "lookup"):
+            self._scratch.lookup = np.full(self.postings_.shape[0], -1, dtype=np.int64)
+        return self._scratch.lookup
+
+    def _workers(self) -> int:
+        """Threads of the similarity search (scipy's sparse product releases the GIL)."""
+        return (os.cpu_count() or 1) if self.n_jobs in (None, -1) else max(1, self.n_jobs)
+
+    def _align(self, text: str, kind: str, parent: int, score: float) -> dict:
+        """The parent's ids, the reuse share, relation, boilerplate flag and evidence of a link."""
+        passages = shared_passages(text, self.parent_texts_[parent], min_length=self.min_passage)
+        shared = sum(end - start for start, end, _, _ in passages)
+        reuse = shared / len(text)
+        enough = shared >= self.min_shared  # one stock phrase in a short article is not reuse
+        if enough and reuse >= self.verbatim:
+            relation = "verbatim"
+        elif (enough and reuse >= self.adapted) or score >= self.adapted_score:
+            relation = "adapted"
+        else:
+            relation = "topical"
+        longest = sorted(passages, key=lambda p: (p[0] - p[1], p[0]))[: self.evidence_passages]
+        return {
+            "parent_doc_id": self.parent_doc_ids_[parent],
+            "parent_task_id": self.parent_task_ids_[parent],
+            "reuse": round(reuse, 4),
+            "relation": relation,
+            "boilerplate": bool(kind or self.parent_boilerplate_[parent]),
+            "evidence": EVIDENCE_SEPARATOR.join(text[start:end] for start, end, _, _ in longest),
+        }
+
+
+def _runs(documents: np.ndarray) -> list[tuple[int, int, int]]:
+    """``(document, first row, end row)`` of each run of equal numbers in ``documents``."""
+    firsts = np.flatnonzero(np.r_[True, documents[1:] != documents[:-1]])
+    return list(zip(documents[firsts].tolist(), firsts.tolist(), np.r_[firsts[1:], len(documents)].tolist()))
+
+
+def _first_per_row(row: np.ndarray, keys: tuple[np.ndarray, ...], count: int) -> np.ndarray:
+    """Indices of the ``count`` first entries of each row when the entries of a row are ordered
+    by ``keys`` (the last key first, as :func:`numpy.lexsort` takes them)."""
+    order = np.lexsort((*keys, row))
+    ordered = row[order]
+    return order[np.arange(len(order)) - np.searchsorted(ordered, ordered) < count]
+
+
+def _cosines(rows, parents, lookup: np.ndarray) -> np.ndarray:
+    """Dense cosines of child ``rows`` with ``parents`` (both CSR, n-grams as columns), computed
+    over the n-grams of ``rows`` only, so that the cost does not grow with the vocabulary.
+
+    ``lookup`` is a scratch array of one int per n-gram, all -1, which is left as it was found.
+    """
+    from scipy import sparse
+
+    used = np.unique(rows.indices)
+    lookup[used] = np.arange(len(used))
+    try:
+        children = sparse.csr_matrix((rows.data, lookup[rows.indices], rows.indptr), shape=(rows.shape[0], len(used)))
+        position = lookup[parents.indices]
+    finally:
+        lookup[used] = -1
+    kept = position >= 0
+    parent_of = np.repeat(np.arange(parents.shape[0]), np.diff(parents.indptr))
+    indptr = np.r_[0, np.cumsum(np.bincount(parent_of[kept], minlength=parents.shape[0]))]
+    narrowed = sparse.csr_matrix((parents.data[kept], position[kept], indptr), shape=(parents.shape[0], len(used)))
+    return (children @ narrowed.T).toarray()

@@ -1,0 +1,143 @@
+"""The ``guanche`` command line. Errors become one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from pipeline.api import read_corpus
+from pipeline.cascade.compare import compare_with_parents
+from pipeline.cascade.parents import missing_parent_messages
+from pipeline.cascade.reuse import trace_reuse
+from pipeline.cli.summary import (
+    EXIT_INPUT_FAILED,
+    EXIT_OUTPUT_FAILED,
+    conclude,
+    err,
+    print_notes,
+    print_summary,
+    report_failures,
+)
+from pipeline.config import default_out_dir, default_raw_dir
+from pipeline.errors import GuancheError, OutputError
+from pipeline.ingest.discover import discover_inputs
+from pipeline.outputs.graph import write_graph_files
+from pipeline.outputs.report import report_command
+from pipeline.outputs.writer import OutputWriter, ensure_writable, write_outputs
+from pipeline.stages.registry import STAGES, build_tables
+from pipeline.stages.workers import worker_count, worker_pool
+
+app = typer.Typer(
+    help="guanche (贯彻): tasks, responsible units, obligations and links to higher-level plans.",
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def fail(error: GuancheError) -> None:
+    """Print ``error`` as one line on stderr and exit 2 for output errors, 1 for input errors."""
+    err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_OUTPUT_FAILED if isinstance(error, OutputError) else EXIT_INPUT_FAILED)
+
+
+@app.callback()
+def main() -> None:
+    """guanche (贯彻): read Chinese plans and regulations and show how they cascade."""
+
+
+@app.command()
+def run(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/")] = None,
+    manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: one per core for 50+ inputs.")] = None,
+    workbook: Annotated[bool, typer.Option("--workbook/--no-workbook", help="Also write guanche.xlsx (slow for big corpora).")] = True,
+) -> None:
+    """Read plans, extract tasks and units, link to parent plans, write tables."""
+    paths = paths or [default_raw_dir()]
+    out_dir = out_dir or default_out_dir()
+    try:
+        ensure_writable(out_dir)
+        files = list(discover_inputs(paths))
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=err, disable=len(files) < 5, transient=True,
+        ) as progress:
+            reading = progress.add_task("reading", total=len(files))
+            # The workers parse the documents, then write the workbook's sheets while this
+            # process builds the later stages and the graph files.
+            with worker_pool(worker_count(jobs, len(files))) as pool:
+                corpus, failures = read_corpus(paths, manifest=manifest, jobs=1, pool=pool,
+                                               on_progress=lambda _: progress.advance(reading),
+                                               require_documents=False)
+                # then a step per stage and one for the graph files; the last stays open while
+                # the workbook is finished
+                finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + workbook)
+                if corpus.documents:
+                    with OutputWriter(out_dir, workbook=workbook, pool=pool) as writer:
+                        def add_tables(stage_tables: dict) -> None:
+                            writer.add_tables(stage_tables)
+                            progress.advance(finishing)
+
+                        tables = build_tables(corpus, on_tables=add_tables)
+                        writer.add_files(lambda folder: write_graph_files(folder, tables))
+                        progress.advance(finishing)
+                else:
+                    tables = build_tables(corpus)
+    except GuancheError as error:
+        fail(error)
+    print_summary(tables, out_dir if corpus.documents else None)
+    print_notes(corpus.notes)
+    print_notes(missing_parent_messages(tables["parents"], tables["documents"]),
+                more="more documents name parents that are not among the inputs (parents.csv, found = False)")
+    report_failures(failures, len(files))
+
+
+@app.command()
+def reuse(
+    plan: Annotated[Path, typer.Argument(help="The plan whose wording to trace.")],
+    against: Annotated[Path, typer.Option("--against", help="Folder (or file) of possible sources.")],
+    top: Annotated[int, typer.Option("--top", min=1, help="Sources kept per task.")] = 3,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Also write the sources and passages tables here.")] = None,
+) -> None:
+    """Rank where a plan's text comes from across a corpus, with the shared passages."""
+    try:
+        result = trace_reuse(plan, against, top_k=top)
+        if out_dir is not None:
+            write_outputs({"reuse_sources": result.sources, "reuse_passages": result.passages}, out_dir)
+    except GuancheError as error:
+        fail(error)
+    conclude(result.summary, result.failures)
+
+
+@app.command()
+def coverage(
+    child: Annotated[Path, typer.Argument(help="The lower-level plan or regulation.")],
+    parent: Annotated[Path, typer.Argument(help="Its parent document, or a folder of parents.")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/coverage/")] = None,
+) -> None:
+    """Which parent directives the child takes up, which it leaves out, what it adds."""
+    try:
+        result = compare_with_parents(child, parent)
+        write_outputs(result.tables, out_dir or default_out_dir() / "coverage")
+    except GuancheError as error:
+        fail(error)
+    conclude(result.summary, result.failures)
+
+
+@app.command()
+def report(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")] = None,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Report file. Default: data/processed/report.html")] = None,
+    manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
+) -> None:
+    """Write one self-contained HTML report (opens offline): tasks, units, targets, citations, coverage."""
+    try:
+        path, failures = report_command(paths, out_file, manifest)
+    except GuancheError as error:
+        fail(error)
+    conclude(f"report: {path}", failures)

@@ -1,0 +1,90 @@
+"""What the command line prints: the run summary, notes, and the inputs that could not be read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.stages.units import unit_workload, unresolved_units
+
+out = Console()
+err = Console(stderr=True)
+
+LISTED = 10  # documents and notes printed in the run summary; the tables hold all of them
+EXIT_INPUT_FAILED = 1  # an input (document, manifest) could not be read
+EXIT_OUTPUT_FAILED = 2  # outputs could not be written
+
+
+def conclude(summary: str, failures: list) -> None:
+    """Print a command's summary, then the inputs that could not be read (exit 1 if any)."""
+    out.print(summary, markup=False, highlight=False, soft_wrap=True)
+    report_failures(failures, len(failures) + 1)
+
+
+def report_failures(failures: list, n_inputs: int) -> None:
+    """List inputs that could not be read, one line each, and exit 1 when there are any."""
+    for failure in failures:
+        err.print(f"error: {failure.message}", markup=False, highlight=False, soft_wrap=True)
+    if failures:
+        err.print(f"{len(failures)} of {n_inputs} input(s) could not be read; the others were processed.",
+                  markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT_FAILED)
+
+
+def print_summary(tables: dict, out_dir: Path | None) -> None:
+    """Print documents read, sections and tasks found, and where the outputs are."""
+    documents = tables["documents"]
+    out.print(
+        f"{len(documents)} document(s) read, {len(tables['sections'])} sections, "
+        f"{len(tables['tasks'])} tasks",
+        highlight=False,
+    )
+    extracted = [f"{len(tables[name])} {name.replace('_', ' ')}" for name in
+                 ("task_units", "obligations", "targets", "citations", "links") if name in tables]
+    if extracted:
+        out.print("extracted: " + ", ".join(extracted).replace("task units", "unit assignments"),
+                  highlight=False, soft_wrap=True)
+    tasks_per_document = tables["tasks"]["doc_id"].value_counts()
+    for row in documents.head(LISTED).itertuples():
+        out.print(f"  {row.doc_id}: {row.title} ({row.level}, {row.issued_on or 'undated'}) — "
+                  f"{int(tasks_per_document.get(row.doc_id, 0))} tasks",
+                  markup=False, highlight=False, soft_wrap=True)
+    if len(documents) > LISTED:
+        out.print(f"  … and {len(documents) - LISTED} more (see documents.csv)", highlight=False)
+    if "task_units" in tables:
+        print_units(tables["task_units"])
+    if out_dir is not None:
+        out.print(f"outputs: {out_dir}", markup=False, highlight=False)
+    else:
+        out.print("no outputs written: no input could be read", highlight=False)
+
+
+def print_notes(notes: list[str], *, more: str = "more notes") -> None:
+    """Print notes on stderr, one line each, at most LISTED of them."""
+    for note in notes[:LISTED]:
+        err.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+    if len(notes) > LISTED:
+        err.print(f"note: … and {len(notes) - LISTED} {more}", markup=False, highlight=False, soft_wrap=True)
+
+
+def print_units(task_units: pd.DataFrame, *, top: int = 10) -> None:
+    """Print the unit workload (tasks led and supported) and the units the registry lacks."""
+    workload = unit_workload(task_units)
+    if workload.empty:
+        return
+    table = Table(title=f"Unit workload (top {min(top, len(workload))} of {len(workload)} units)",
+                  title_justify="left")
+    for column in ("unit", "tasks led", "tasks supported"):
+        table.add_column(column, justify="left" if column == "unit" else "right")
+    for row in workload.head(top).itertuples():
+        table.add_row(row.unit, str(row.tasks_led), str(row.tasks_supported))
+    out.print(table)
+    unresolved = unresolved_units(task_units)
+    if not unresolved.empty:
+        names = "、".join(unresolved["unit"].tolist())
+        out.print(f"{len(unresolved)} unit(s) not in the registry (add them to models/units.csv): {names}",
+                  markup=False, highlight=False, soft_wrap=True)

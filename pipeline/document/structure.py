@@ -1,0 +1,356 @@
+"""Numbering hierarchy → sections and tasks (or articles), plus the document's own record.
+
+Plans: the first numbering level (一、 or 第一章 …) gives sections, the level below it gives
+tasks, deeper levels stay inside their task's text. A plan with a single numbering level has
+tasks and no sections. Regulations (two or more 第X条): chapters and 节 give sections and every
+article is a task of kind ``article``. Front matter before the first heading (a transmittal
+notice, the preamble, enactment lines) and the closing signature/印发 lines are never tasks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.document import metadata as meta
+from pipeline.document.model import ParsedDocument, Section, Task
+from pipeline.document.numbering import CHAPTER_STYLES, Numbering, match_numbering
+from pipeline.ingest.readers.base import TABLE_CELL_SEPARATOR
+from pipeline.ingest.source import SourceText
+
+_SENTENCE_END = re.compile(r"[。；！？]")
+_TITLE_MAX = 60
+_SIGNATURE_NOTE = re.compile(r"^[（(](此件|本件).*[)）]$")
+_DATE_ONLY = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+_MIN_SUBDIVIDED = 0.5
+
+
+@dataclass
+class _Line:
+    text: str
+    start: int
+    end: int
+    numbering: Numbering | None = None
+
+
+def heading_title(rest: str) -> str:
+    """The title of a heading: its first sentence, cut to 60 characters with … if longer."""
+    first = _SENTENCE_END.split(rest, maxsplit=1)[0].strip()
+    return first if len(first) <= _TITLE_MAX else first[: _TITLE_MAX - 1] + "…"
+
+
+def _lines(text: str) -> list[_Line]:
+    lines, offset = [], 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            lines.append(_Line(stripped, offset + lead, offset + lead + len(stripped)))
+        offset += len(raw) + 1
+    return lines
+
+
+def _body_end(lines: list[_Line]) -> int:
+    """Index where the closing matter starts: the 印发 line, 抄送, or a trailing signature."""
+    end = len(lines)
+    for index, line in enumerate(lines):
+        if meta.is_issued_line(line.text) or line.text.startswith("抄送"):
+            end = index
+            break
+    while end > 0 and (_SIGNATURE_NOTE.match(lines[end - 1].text) or _DATE_ONLY.match(lines[end - 1].text)):
+        if _DATE_ONLY.match(lines[end - 1].text) and end > 1:
+            signer = lines[end - 2].text
+            if len(signer) <= 30 and not re.search(r"[。；：]", signer) and match_numbering(signer) is None:
+                end -= 1
+        end -= 1
+    return end
+
+
+def _depths(headings: list[_Line]) -> tuple[list[int], dict[str, int]]:
+    """Depth of every heading (numbering styles nest in the order they first appear)."""
+    stack: list[str] = []
+    depths: list[int] = []
+    first_depth: dict[str, int] = {}
+    for line in headings:
+        style = line.numbering.style
+        if style in stack:
+            del stack[stack.index(style) + 1:]
+        else:
+            stack.append(style)
+        depths.append(len(stack))
+        first_depth.setdefault(style, len(stack))
+    return depths, first_depth
+
+
+def _share_subdivided(headings: list[_Line], upper: str, lower: str) -> float:
+    """The share of ``upper``-style headings that have at least one ``lower``-style item under them."""
+    uppers, subdivided, current = 0, 0, False
+    for line in headings:
+        style = line.numbering.style
+        if style == upper:
+            uppers += 1
+            current = False
+        elif style == lower and not current and uppers:
+            subdivided += 1
+            current = True
+    return subdivided / uppers if uppers else 0.0
+
+
+def _share_with_content(headings: list[_Line], style: str) -> float:
+    """The share of ``style`` headings that carry provisions themselves (a sentence, not a title)."""
+    items = [line.numbering.rest for line in headings if line.numbering.style == style]
+    with_content = sum(1 for rest in items if "。" in rest or len(rest) > _TITLE_MAX)
+    return with_content / len(items) if items else 0.0
+
+
+def _task_style(headings: list[_Line], first_depth: dict[str, int], regulation: bool) -> str | None:
+    """The numbering style of tasks: the level below the first plain level (一、 → （一））.
+
+    When the upper items are provisions rather than titles and fewer than half of them are
+    subdivided (国务院工作规则: 一、…五十四、 with a few （一） lists), the upper items are the tasks
+    and their sub-items stay in their text.
+    """
+    if regulation:
+        return "article"
+    ordered = sorted(first_depth, key=first_depth.get)
+    plain = [style for style in ordered if style not in CHAPTER_STYLES]
+    if len(plain) >= 2:
+        provisions = _share_with_content(headings, plain[0]) >= 0.5
+        if not provisions or _share_subdivided(headings, plain[0], plain[1]) >= _MIN_SUBDIVIDED:
+            return plain[1]
+        return plain[0]
+    if plain:
+        return plain[0]
+    return ordered[-1] if ordered else None
+
+
+@dataclass(frozen=True)
+class _Outline:
+    """How a document's headings nest: which numbering styles open sections and which tasks."""
+
+    regulation: bool
+    task_style: str | None
+    section_styles: frozenset[str]
+    depth_of: dict[int, int]  # id(line) → nesting depth of that heading
+
+
+def _outline(body: list[_Line]) -> _Outline:
+    """Mark heading lines in ``body`` and decide which styles are sections and which tasks."""
+    for line in body:
+        line.numbering = match_numbering(line.text)
+    regulation = sum(1 for l in body if l.numbering and l.numbering.style == "article") >= 2
+    for line in body:
+        style = line.numbering.style if line.numbering else None
+        structural = (style in CHAPTER_STYLES or style == "article") if regulation else style != "article"
+        if style and not structural:
+            line.numbering = None
+    headings = [line for line in body if line.numbering]
+    depths, first_depth = _depths(headings)
+    task_style = _task_style(headings, first_depth, regulation)
+    section_styles = frozenset(
+        style for style, depth in first_depth.items() if task_style and depth < first_depth[task_style]
+    )
+    return _Outline(regulation, task_style, section_styles,
+                    {id(line): depth for line, depth in zip(headings, depths)})
+
+
+_UNIT_HEADER = re.compile(r"^(牵头|责任|配合|协办|参与|主责)(单位|部门)$")
+_TASK_HEADER = re.compile(r"^(重点|主要|工作|具体)?(任务|措施|内容|工作任务|工作内容)$")
+_DEADLINE_HEADER = re.compile(r"^(完成)?(时限|时间)$")
+
+
+def task_table_columns(cells: list[str]) -> dict[str, int] | None:
+    """Recognise a task-division table's header row (序号 / 重点任务 / 牵头单位 / 责任单位 / 完成时限).
+
+    Returns the column index of "task", "number" and each unit or deadline column keyed by its
+    label as written, or None when the row is not such a header.
+    """
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        label = re.sub(r"\s+", "", cell)
+        if _TASK_HEADER.match(label) and "task" not in columns:
+            columns["task"] = index
+        elif label in ("序号", "编号"):
+            columns["number"] = index
+        elif _UNIT_HEADER.match(label) or _DEADLINE_HEADER.match(label):
+            columns[label] = index
+    has_units = any(_UNIT_HEADER.match(label) for label in columns)
+    return columns if "task" in columns and has_units else None
+
+
+class _Builder:
+    """Collects sections and tasks while walking a document's body lines in order."""
+
+    def __init__(self, doc_id: str, outline: _Outline) -> None:
+        self.doc_id = doc_id
+        self.outline = outline
+        self.sections: list[Section] = []
+        self.section_lines: dict[str, list[str]] = {}
+        self.section_level: dict[str, int] = {}
+        self.open_sections: list[Section] = []  # innermost last
+        self.tasks: list[Task] = []
+        self.current: dict | None = None
+        self.preamble: list[str] = []
+
+    def close_task(self) -> None:
+        """Finish the task being collected, if any."""
+        if self.current is not None:
+            self.tasks.append(Task(text="\n".join(self.current.pop("lines")), **self.current))
+            self.current = None
+
+    def open_section(self, line: _Line) -> None:
+        """Start a section at a heading line, closing deeper sections and the current task."""
+        self.close_task()
+        level = self.outline.depth_of[id(line)]
+        self.open_sections = [s for s in self.open_sections if self.section_level[s.section_id] < level]
+        section = Section(
+            doc_id=self.doc_id,
+            section_id=f"{self.doc_id}:S{len(self.sections) + 1:03d}",
+            parent_id=self.open_sections[-1].section_id if self.open_sections else None,
+            depth=len(self.open_sections) + 1,
+            number=line.numbering.number,
+            title=heading_title(line.numbering.rest),
+        )
+        self.section_level[section.section_id] = level
+        self.sections.append(section)
+        self.open_sections.append(section)
+        self.section_lines[section.section_id] = []
+
+    def open_task(self, number: str, first_line: str, start: int, end: int) -> None:
+        """Start a task numbered ``number`` under the innermost open section."""
+        self.close_task()
+        self.current = dict(
+            doc_id=self.doc_id,
+            task_id=f"{self.doc_id}:T{len(self.tasks) + 1:04d}",
+            section_id=self.open_sections[-1].section_id if self.open_sections else None,
+            kind="article" if self.outline.regulation else "task",
+            path="/".join([s.number for s in self.open_sections] + [number]),
+            number=number,
+            title=heading_title(first_line),
+            start=start,
+            end=end,
+            lines=[first_line] if first_line else [],
+        )
+
+    def add_table_row(self, line: _Line, columns: dict[str, int]) -> None:
+        """A row of a task-division table becomes a task; unit columns become labelled lines."""
+        cells = line.text.split(TABLE_CELL_SEPARATOR)
+        cell = lambda key: cells[columns[key]].strip() if columns[key] < len(cells) else ""
+        if not cell("task"):
+            return
+        number = cell("number") if "number" in columns else str(len(self.tasks) + 1)
+        self.open_task(number, cell("task"), line.start, line.end)
+        for label in columns:
+            if label not in ("task", "number") and cell(label):
+                self.current["lines"].append(f"{label}：{cell(label)}")
+        self.close_task()
+
+    def add_text(self, line: _Line) -> None:
+        """An unnumbered line: part of the current task, else the section's text, else preamble."""
+        if self.current is not None:
+            self.current["lines"].append(line.text)
+            self.current["end"] = line.end
+        elif self.open_sections:
+            self.section_lines[self.open_sections[-1].section_id].append(line.text)
+        else:
+            self.preamble.append(line.text)
+
+    def finished_sections(self) -> list[Section]:
+        """The sections with the text collected under each."""
+        return [Section(**{**s.__dict__, "text": "\n".join(self.section_lines[s.section_id])})
+                for s in self.sections]
+
+
+def parse_document(source: SourceText, doc_id: str, overrides: dict | None = None) -> ParsedDocument:
+    """Split a source document into preamble, sections and tasks, and build its record.
+
+    ``overrides`` (from the manifest) replace inferred record fields. Returns a document with
+    no tasks when the text has no numbered structure; never raises on odd text.
+    """
+    lines = _lines(source.text)
+    notice = meta.transmittal([line.text for line in lines])
+    start = notice[2] + 1 if notice else 0
+    end = _body_end(lines)
+    body = lines[start:end]
+    outline = _outline(body)
+    builder = _Builder(doc_id, outline)
+    table_columns: dict[str, int] | None = None
+    for line in body:
+        if TABLE_CELL_SEPARATOR in line.text:
+            header = task_table_columns(line.text.split(TABLE_CELL_SEPARATOR))
+            if header is not None:
+                builder.close_task()
+                table_columns = header
+            elif table_columns is not None:
+                builder.add_table_row(line, table_columns)
+            else:
+                builder.add_text(line)
+            continue
+        table_columns = None
+        style = line.numbering.style if line.numbering else None
+        if style in outline.section_styles:
+            builder.open_section(line)
+        elif style is not None and style == outline.task_style:
+            builder.open_task(line.numbering.number, line.numbering.rest, line.start, line.end)
+        else:
+            builder.add_text(line)
+    builder.close_task()
+    front = [line.text for line in lines[:start]] + builder.preamble
+    record = describe_document(source, doc_id, front, notice, [l.text for l in lines[end:]],
+                               overrides or {})
+    return ParsedDocument(doc_id, source, record, "\n".join(front), builder.finished_sections(),
+                          builder.tasks)
+
+
+def describe_document(
+    source: SourceText,
+    doc_id: str,
+    front: list[str],
+    notice: tuple[str, str, int] | None,
+    closing: list[str],
+    overrides: dict,
+) -> dict:
+    """Build the documents-table record from declared metadata, front and closing matter.
+
+    Precedence: manifest ``overrides`` > the file's declared metadata (gov.cn table) > a
+    transmittal notice > enactment lines of a regulation > a title heading > inference.
+    """
+    declared = source.metadata
+    enacting_body, enacted_on = meta.enactment(front)
+    title = declared.get("title") or (notice[0] if notice else "") or declared.get("title_hint", "")
+    if not title:
+        title = next((line for line in front if len(line) <= _TITLE_MAX and "。" not in line), "")
+    issuer = declared.get("issuer") or (notice[1] if notice else "") or enacting_body
+    issued_line = next((line for line in closing if meta.is_issued_line(line)), "")
+    if not issuer and issued_line:
+        issuer = issued_line.split()[0] if " " in issued_line else ""
+    issued_on = (
+        meta.iso_date(declared.get("issued_on", ""))
+        or next((meta.iso_date(line) for line in front if _DATE_ONLY.match(line)), "")
+        or meta.iso_date(issued_line)
+        or enacted_on
+        or next(filter(None, map(meta.iso_date, closing)), "")
+    )
+    doc_number = declared.get("doc_number") or meta.first_doc_number("\n".join(front[:8]))
+    level, region = meta.jurisdiction(issuer.split("、")[0]) if issuer else ("unknown", "")
+    if level == "unknown":
+        level, region = meta.jurisdiction(title)
+    record = {
+        "doc_id": doc_id,
+        "title": title,
+        "issuer": issuer,
+        "level": level,
+        "region": region,
+        "year": meta.year_of(title, issued_on, doc_number),
+        "issued_on": issued_on,
+        "published_on": meta.iso_date(declared.get("published_on", "")),
+        "doc_number": doc_number,
+        "source_path": str(source.path),
+        "sha256": source.sha256,
+        "encoding": source.encoding,
+        "n_chars": len(source.text),
+    }
+    for key, value in overrides.items():
+        if key in record and value not in (None, ""):
+            record[key] = value
+    return record

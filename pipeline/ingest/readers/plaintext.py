@@ -1,0 +1,35 @@
+"""Plain text and Markdown."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.ingest.decode import decode_bytes
+from pipeline.ingest.readers.base import ReadResult
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def read_plain_text(data: bytes, path: Path) -> ReadResult:
+    """Decode a .txt file. Raises :class:`~pipeline.errors.InputError` on undecodable bytes."""
+    text, encoding = decode_bytes(data, path)
+    return ReadResult(text=text, encoding=encoding)
+
+
+def read_markdown(data: bytes, path: Path) -> ReadResult:
+    """Decode a .md file and drop its markup (heading marks, emphasis, HTML comments).
+
+    The first level-1 heading, when there is one, becomes the ``title_hint`` metadata.
+    """
+    text, encoding = decode_bytes(data, path)
+    text = _HTML_COMMENT.sub("", text)
+    metadata: dict[str, str] = {}
+    first_heading = re.search(r"^\s{0,3}#\s+(.+)$", text, re.M)
+    if first_heading:
+        metadata["title_hint"] = first_heading.group(1).strip()
+    text = _MD_HEADING.sub("", text)
+    text = _MD_EMPHASIS.sub(r"\2", text)
+    return ReadResult(text=text, encoding=encoding, metadata=metadata)

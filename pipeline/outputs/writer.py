@@ -1,0 +1,202 @@
+"""Write tables atomically: CSV (UTF-8 with BOM, opens in Excel), Parquet, and the XLSX workbook
+(:mod:`pipeline.outputs.workbook`).
+
+Everything is first written to a staging folder beside the outputs and only then renamed into
+place, so a run that fails part-way leaves the previous outputs exactly as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import OutputError
+from pipeline.outputs.workbook import WORKBOOK_NAME, assemble_workbook, write_sheet_part
+
+WORKER_NICENESS = 10  # scheduling priority of worker processes once they write the outputs
+
+
+def ensure_writable(out_dir: Path) -> Path:
+    """Create ``out_dir`` if needed and check files can be written there.
+
+    Raises :class:`OutputError` naming the folder when it cannot be created or written.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".guanche-check-"):
+            pass
+    except OSError as error:
+        raise OutputError(
+            out_dir, f"output folder cannot be written ({error.strerror or error})",
+            "choose another folder with --out",
+        ) from None
+    return out_dir
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    """Write one table as CSV, UTF-8 with BOM, LF line ends."""
+    table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def write_parquet(table: pd.DataFrame, path: Path) -> None:
+    """Write one table as Parquet (pyarrow)."""
+    table.to_parquet(path, index=False, engine="pyarrow")
+
+
+def write_table_files(name: str, table: pd.DataFrame, folder: Path, part: Path | None) -> None:
+    """Write ``table`` as ``<name>.csv`` and ``<name>.parquet`` in ``folder`` and, unless
+    ``part`` is None, as the sheet part at ``part`` (:func:`write_sheet_part`). Raises OSError
+    when a file cannot be written."""
+    write_csv(table, folder / f"{name}.csv")
+    write_parquet(table, folder / f"{name}.parquet")
+    if part is not None:
+        write_sheet_part(name, table, part)
+
+
+def _write_table_files_behind(name: str, table: pd.DataFrame, folder: Path, part: Path | None) -> None:
+    """:func:`write_table_files` in a worker process that yields the CPU to the run's own
+    process (lower priority): the files fill the time the later stages leave, and do not slow
+    them."""
+    global _lowered
+    if not _lowered:
+        _lowered = True
+        try:
+            os.nice(WORKER_NICENESS)  # relative to the run's own priority; allowed to fail
+        except (OSError, AttributeError):  # AttributeError: not on Windows
+            pass
+    write_table_files(name, table, folder, part)
+
+
+_lowered = False  # whether this (worker) process has lowered its priority
+
+
+def write_file_atomically(target: Path, write: Callable[[Path], None]) -> Path:
+    """Write one file through ``write(path)`` into a staging folder beside ``target``, then
+    rename it into place (ordinary permissions, unlike a tempfile's 0600).
+
+    Raises :class:`OutputError` when the folder cannot be written; ``target`` is then unchanged.
+    """
+    staging = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".guanche-staging-"))
+        write(staging / target.name)
+        os.replace(staging / target.name, target)
+    except OSError as error:
+        raise OutputError(target, f"cannot be written ({error.strerror or error})",
+                          "choose another place with --out") from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+@contextmanager
+def _output_errors(out_dir: Path) -> Iterator[None]:
+    """Turn an OSError while writing, or a worker process that died while writing (killed, out
+    of memory), into one :class:`OutputError` for the analyst."""
+    try:
+        yield
+    except OSError as error:
+        raise OutputError(
+            out_dir, f"writing outputs failed ({error.strerror or error}); previous outputs kept",
+            "free disk space or choose another folder with --out",
+        ) from None
+    except BrokenExecutor:
+        raise OutputError(
+            out_dir, "a worker process stopped while writing outputs; previous outputs kept",
+            "run again, with fewer --jobs if memory is short",
+        ) from None
+
+
+class OutputWriter:
+    """Writes a run's outputs into a staging folder as tables arrive, then renames them into place.
+
+    Use it as a context manager. On a clean exit every file is renamed into ``out_dir``; on an
+    exception the staging folder is removed and ``out_dir`` is left exactly as it was. Each table
+    becomes ``<name>.csv`` and ``<name>.parquet`` and, unless ``workbook=False``, a sheet of
+    guanche.xlsx. With a ``pool`` of worker processes (``guanche run --jobs 2`` and up) the
+    tables' files are written there, several at once, while later stages still run; the files
+    are the same either way. ``paths`` lists the final files after the exit. Raises
+    :class:`OutputError` when anything cannot be written.
+    """
+
+    def __init__(self, out_dir: Path, *, workbook: bool = True, pool: ProcessPoolExecutor | None = None) -> None:
+        self.out_dir = Path(out_dir)
+        self.workbook = workbook
+        self.pool = pool
+        self.paths: list[Path] = []
+
+    def __enter__(self) -> OutputWriter:
+        ensure_writable(self.out_dir)
+        self._staging = Path(tempfile.mkdtemp(dir=self.out_dir, prefix=".guanche-staging-"))
+        self._names: list[str] = []
+        self._tables: list[tuple[tuple, Future | None]] = []  # write_table_files arguments, work in the pool
+        return self
+
+    def add_tables(self, tables: dict[str, pd.DataFrame]) -> None:
+        """Write each table as CSV, Parquet and a sheet part of the workbook: now, or in the pool
+        when there is one. A worker may read a table later, so tables must not change after
+        they are added (no stage changes the tables of an earlier one)."""
+        with _output_errors(self.out_dir):
+            for name, table in tables.items():
+                files = (name, table, self._staging,
+                         self._staging / f".sheet{len(self._tables)}.xlsx" if self.workbook else None)
+                self._tables.append((files, write_table_files(*files) if self.pool is None
+                                     else self.pool.submit(_write_table_files_behind, *files)))
+                self._names += [f"{name}.csv", f"{name}.parquet"]
+
+    def add_files(self, write: Callable[[Path], list[str]]) -> None:
+        """Write further files (the graph files …): ``write(folder)`` writes them into the folder
+        it is given and returns their names."""
+        with _output_errors(self.out_dir):
+            self._names += write(self._staging)
+
+    def _finish(self) -> None:
+        """Write here the tables the pool has not started (the last first, while the workers
+        go on from the first), wait for the others, assemble the workbook."""
+        for files, written in reversed(self._tables):
+            if written is not None and written.cancel():
+                write_table_files(*files)
+        for _, written in self._tables:
+            if written is not None and not written.cancelled():
+                written.result()
+        if self.workbook:
+            parts = [(files[0], files[3]) for files, _ in self._tables]
+            assemble_workbook(parts, self._staging / WORKBOOK_NAME)
+            self._names.append(WORKBOOK_NAME)
+
+    def __exit__(self, error_type, error, traceback) -> bool:
+        try:
+            if error_type is None:
+                with _output_errors(self.out_dir):
+                    self._finish()
+                    for name in self._names:
+                        target = self.out_dir / name
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(self._staging / name, target)
+                        self.paths.append(target)
+        finally:
+            # a failed run waits for the tables in the pool before cleaning up
+            wait([written for _, written in self._tables if written is not None and not written.cancel()])
+            shutil.rmtree(self._staging, ignore_errors=True)
+        return False
+
+
+def write_outputs(tables: dict[str, pd.DataFrame], out_dir: Path, *, workbook: bool = True) -> list[Path]:
+    """Write every table (CSV + Parquet) and the workbook unless ``workbook=False`` to
+    ``out_dir`` atomically; return the final paths.
+
+    Raises :class:`OutputError` when the folder cannot be written; on any failure nothing in
+    ``out_dir`` is changed.
+    """
+    with OutputWriter(out_dir, workbook=workbook) as writer:
+        writer.add_tables(tables)
+    return writer.paths

@@ -1,0 +1,31 @@
+"""The documents of one run and the tables built from them, passed from stage to stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.document.model import ParsedDocument
+
+
+@dataclass
+class Corpus:
+    """All documents of one run, their manifest-declared parents, and the tables built so far."""
+
+    documents: list[ParsedDocument]
+    declared_parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class InputFailure:
+    """An input that could not be read, with the one-line reason."""
+
+    path: Path
+    message: str
+
+
+DocumentRows = dict[str, list[dict]]  # table name → rows of one document
