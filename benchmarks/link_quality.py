@@ -67,13 +67,17 @@ def predictions(linker: DirectiveLinker, child: pd.DataFrame, parent: pd.DataFra
     number = dict(zip(parent["task_id"], parent["number"]))
     links["parent_number"] = links["parent_task_id"].map(number)
     grouped = links.sort_values("rank").groupby("child_task_id")
-    return pd.DataFrame({
-        "child_article": child["number"].values,
-        "linked": [list(grouped.get_group(t)["parent_number"]) if t in grouped.groups else []
-                   for t in child["task_id"]],
-        "predicted_relation": [grouped.get_group(t)["relation"].iloc[0] if t in grouped.groups else "none"
-                               for t in child["task_id"]],
-    })
+    return pd.DataFrame(
+        {
+            "child_article": child["number"].values,
+            "linked": [
+                list(grouped.get_group(t)["parent_number"]) if t in grouped.groups else [] for t in child["task_id"]
+            ],
+            "predicted_relation": [
+                grouped.get_group(t)["relation"].iloc[0] if t in grouped.groups else "none" for t in child["task_id"]
+            ],
+        }
+    )
 
 
 def scores(table: pd.DataFrame, relations: tuple[str, ...], lenient: bool) -> dict[str, float]:
@@ -107,14 +111,19 @@ def evaluate(linker: DirectiveLinker, pair: str) -> pd.DataFrame:
 
 
 def report(table: pd.DataFrame, pair: str) -> None:
-    print(f"\n{pair}: {len(table)} articles "
-          + ", ".join(f"{n} {r}" for r, n in table["relation"].value_counts().items()))
-    for label, relations in (("verbatim+adapted", ("verbatim", "adapted")),
-                             ("all with a parent", ("verbatim", "adapted", "topical"))):
+    print(
+        f"\n{pair}: {len(table)} articles " + ", ".join(f"{n} {r}" for r, n in table["relation"].value_counts().items())
+    )
+    for label, relations in (
+        ("verbatim+adapted", ("verbatim", "adapted")),
+        ("all with a parent", ("verbatim", "adapted", "topical")),
+    ):
         for lenient in (False, True):
             s = scores(table, relations, lenient)
-            print(f"  {label:18s} {'any listed parent' if lenient else 'gold best parent':17s}  "
-                  f"P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}")
+            print(
+                f"  {label:18s} {'any listed parent' if lenient else 'gold best parent':17s}  "
+                f"P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}"
+            )
         print(f"  {label:18s} recall@3 (gold best among the links kept): {recall_at_3(table, relations):.3f}")
     print("  per gold relation: top link = gold best / any listed / no link")
     for relation, rows in table.groupby("relation"):
@@ -144,8 +153,7 @@ def calibrate(base: DirectiveLinker) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calibrate", action="store_true",
-                        help="choose the threshold on the first pair, report both")
+    parser.add_argument("--calibrate", action="store_true", help="choose the threshold on the first pair, report both")
     args = parser.parse_args()
     linker = DirectiveLinker()
     if args.calibrate:

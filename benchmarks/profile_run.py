@@ -28,12 +28,29 @@ SHARE_SHOWN = 0.02  # frames below this share of the run are folded away
 def profile_run(inputs: Path, out: Path, jobs: int) -> str:
     """The pyinstrument text profile of one ``guanche run`` in a fresh process."""
     done = subprocess.run(
-        [PYTHON, "-m", "pyinstrument", "--no-color", "--unicode",
-         "-p", f"processor_options.filter_threshold={SHARE_SHOWN}",
-         "-m", "pipeline", "run", str(inputs), "--out", str(out), "--jobs", str(jobs)],
-        capture_output=True, text=True, cwd=REPO, check=True,
+        [
+            PYTHON,
+            "-m",
+            "pyinstrument",
+            "--no-color",
+            "--unicode",
+            "-p",
+            f"processor_options.filter_threshold={SHARE_SHOWN}",
+            "-m",
+            "pipeline",
+            "run",
+            str(inputs),
+            "--out",
+            str(out),
+            "--jobs",
+            str(jobs),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
     )
-    return done.stdout[done.stdout.index("  _     ._"):]  # the profile, after the run's own summary
+    return done.stdout[done.stdout.index("  _     ._") :]  # the profile, after the run's own summary
 
 
 def main() -> None:

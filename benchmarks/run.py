@@ -95,9 +95,14 @@ def summary(values: list[float]) -> dict:
 def machine() -> dict:
     """The machine the figures were measured on."""
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cores": os.cpu_count(), "memory_gb": round(memory_gb, 1), "python": platform.python_version(),
-            "platform": platform.platform(), "date": time.strftime("%Y-%m-%d"),
-            "bytecode_cache": not sys.dont_write_bytecode}
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_gb, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%d"),
+        "bytecode_cache": not sys.dont_write_bytecode,
+    }
 
 
 def run_json(code: str, *args: str) -> dict:
@@ -111,8 +116,12 @@ def cold_start(repeats: int) -> dict:
     with tempfile.TemporaryDirectory() as out:
         for _ in range(repeats):
             start = time.perf_counter()
-            subprocess.run([PYTHON, "-m", "pipeline", "run", str(COUNTY_RAW), "--out", out],
-                           capture_output=True, check=True, cwd=REPO)
+            subprocess.run(
+                [PYTHON, "-m", "pipeline", "run", str(COUNTY_RAW), "--out", out],
+                capture_output=True,
+                check=True,
+                cwd=REPO,
+            )
             walls.append(time.perf_counter() - start)
             splits.append(run_json(COLD_START_SPLIT, str(COUNTY_RAW), out))
     return {
@@ -167,8 +176,13 @@ def linking_curve(items: Path, sizes: list[int], repeats: int) -> list[dict]:
     rows = []
     for n in sizes:
         runs = [run_json(LINK_RUN, str(items), str(n)) for _ in range(repeats)]
-        rows.append({"n": n, "seconds": summary([r["seconds"] for r in runs]),
-                     "peak_rss_mb": summary([r["peak_rss_mb"] for r in runs])})
+        rows.append(
+            {
+                "n": n,
+                "seconds": summary([r["seconds"] for r in runs]),
+                "peak_rss_mb": summary([r["peak_rss_mb"] for r in runs]),
+            }
+        )
     return rows
 
 
@@ -176,8 +190,12 @@ def proposal_agreement(items: Path, n: int) -> dict:
     """How far the proposal search (used above 2,000 parents) agrees with comparing every child
     with every parent, at N × N ``items``: the share of child tasks with the same top link."""
     run = run_json(LINK_RUN, str(items), str(n), "compare")
-    return {"n": n, "top_link_agreement": run["top_link_agreement"], "links": run["links"],
-            "exhaustive_links": run["exhaustive_links"]}
+    return {
+        "n": n,
+        "top_link_agreement": run["top_link_agreement"],
+        "links": run["links"],
+        "exhaustive_links": run["exhaustive_links"],
+    }
 
 
 def big_corpus(folder: Path, minimum: int) -> int:
@@ -248,8 +266,12 @@ def parallel_capacity(repeats: int, passes: int = 5) -> dict:
         pair = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO) for _ in range(2)]
         both += [json.loads(process.communicate()[0].strip().splitlines()[-1])["pass_s"] for process in pair]
     share = statistics.median(alone) / statistics.median(both)
-    return {"alone_s": summary(alone), "both_s": summary(both), "share_of_solo_speed": share,
-            "most_work_of_two": 2 * min(share, 1.0)}
+    return {
+        "alone_s": summary(alone),
+        "both_s": summary(both),
+        "share_of_solo_speed": share,
+        "most_work_of_two": 2 * min(share, 1.0),
+    }
 
 
 def parallel(repeats: int, capacity: dict, minimum: int = 200) -> dict:
@@ -272,22 +294,44 @@ def parallel(repeats: int, capacity: dict, minimum: int = 200) -> dict:
         for _ in range(repeats):
             for jobs in (1, 2):
                 before, start = _children_cpu(), time.perf_counter()
-                subprocess.run([PYTHON, "-m", "pipeline", "run", str(inputs), "--out",
-                                str(Path(folder) / f"out{jobs}"), "--jobs", str(jobs)],
-                               capture_output=True, check=True, cwd=REPO)
+                subprocess.run(
+                    [
+                        PYTHON,
+                        "-m",
+                        "pipeline",
+                        "run",
+                        str(inputs),
+                        "--out",
+                        str(Path(folder) / f"out{jobs}"),
+                        "--jobs",
+                        str(jobs),
+                    ],
+                    capture_output=True,
+                    check=True,
+                    cwd=REPO,
+                )
                 times[jobs].append(time.perf_counter() - start)
                 cpu[jobs].append(_children_cpu() - before)
-        one, two = (sorted(p.relative_to(Path(folder) / name) for p in (Path(folder) / name).rglob("*") if p.is_file())
-                    for name in ("out1", "out2"))
+        one, two = (
+            sorted(p.relative_to(Path(folder) / name) for p in (Path(folder) / name).rglob("*") if p.is_file())
+            for name in ("out1", "out2")
+        )
         identical = one == two and all(  # every table (CSV, Parquet), the workbook and the graph files
-            filecmp.cmp(Path(folder) / "out1" / n, Path(folder) / "out2" / n, shallow=False) for n in one)
+            filecmp.cmp(Path(folder) / "out1" / n, Path(folder) / "out2" / n, shallow=False) for n in one
+        )
     start_up = [run_json(START_UP)["start_up_s"] for _ in range(repeats)]
     wall1, cpu1, serial = (statistics.median(values) for values in (times[1], cpu[1], start_up))
-    return {"documents": n_docs, "jobs1_s": summary(times[1]), "jobs2_s": summary(times[2]),
-            "jobs1_cpu_s": summary(cpu[1]), "jobs2_cpu_s": summary(cpu[2]), "start_up_s": summary(start_up),
-            "speedup": wall1 / statistics.median(times[2]),
-            "speedup_bound": wall1 / (serial + (cpu1 - serial) / capacity["most_work_of_two"]),
-            "identical_outputs": identical}
+    return {
+        "documents": n_docs,
+        "jobs1_s": summary(times[1]),
+        "jobs2_s": summary(times[2]),
+        "jobs1_cpu_s": summary(cpu[1]),
+        "jobs2_cpu_s": summary(cpu[2]),
+        "start_up_s": summary(start_up),
+        "speedup": wall1 / statistics.median(times[2]),
+        "speedup_bound": wall1 / (serial + (cpu1 - serial) / capacity["most_work_of_two"]),
+        "identical_outputs": identical,
+    }
 
 
 def _children_cpu() -> float:
@@ -298,44 +342,69 @@ def _children_cpu() -> float:
 
 def print_table(results: dict) -> None:
     m = results["machine"]
-    print(f"machine: {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}, {m['date']}"
-          + ("" if m["bytecode_cache"] else "; PYTHONDONTWRITEBYTECODE is set, so guanche's own modules "
-                                             "are compiled at every start (about 0.07 s)"))
+    print(
+        f"machine: {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}, {m['date']}"
+        + (
+            ""
+            if m["bytecode_cache"]
+            else "; PYTHONDONTWRITEBYTECODE is set, so guanche's own modules are compiled at every start (about 0.07 s)"
+        )
+    )
     c = results["parallel_capacity"]
-    print(f"parallel capacity: a pass of reading and extracting the corpus takes {c['alone_s']['median']:.2f} s "
-          f"[{c['alone_s']['min']:.2f}–{c['alone_s']['max']:.2f}] in one process alone and "
-          f"{c['both_s']['median']:.2f} s [{c['both_s']['min']:.2f}–{c['both_s']['max']:.2f}] in each of "
-          f"two at once: each runs at "
-          f"{c['share_of_solo_speed']:.0%} of its speed alone, so two processes do at most "
-          f"{c['most_work_of_two']:.2f}× the work of one")
+    print(
+        f"parallel capacity: a pass of reading and extracting the corpus takes {c['alone_s']['median']:.2f} s "
+        f"[{c['alone_s']['min']:.2f}–{c['alone_s']['max']:.2f}] in one process alone and "
+        f"{c['both_s']['median']:.2f} s [{c['both_s']['min']:.2f}–{c['both_s']['max']:.2f}] in each of "
+        f"two at once: each runs at "
+        f"{c['share_of_solo_speed']:.0%} of its speed alone, so two processes do at most "
+        f"{c['most_work_of_two']:.2f}× the work of one"
+    )
     c = results["cold_start"]
-    print(f"cold start (county plan): wall {c['wall_s']['median']:.2f} s "
-          f"[{c['wall_s']['min']:.2f}–{c['wall_s']['max']:.2f}]; import+load {c['import_and_load_s']['median']:.2f} s; "
-          f"work {c['work_s']['median']:.3f} s")
+    print(
+        f"cold start (county plan): wall {c['wall_s']['median']:.2f} s "
+        f"[{c['wall_s']['min']:.2f}–{c['wall_s']['max']:.2f}]; import+load {c['import_and_load_s']['median']:.2f} s; "
+        f"work {c['work_s']['median']:.3f} s"
+    )
     t = results["throughput"]
-    print(f"throughput ({t['documents']} documents, {t['characters']:,} chars, 1 process): "
-          f"{t['chars_per_s']['median']:,.0f} chars/s [{t['chars_per_s']['min']:,.0f}–{t['chars_per_s']['max']:,.0f}], "
-          f"{t['docs_per_s']['median']:.1f} docs/s")
+    print(
+        f"throughput ({t['documents']} documents, {t['characters']:,} chars, 1 process): "
+        f"{t['chars_per_s']['median']:,.0f} chars/s [{t['chars_per_s']['min']:,.0f}–{t['chars_per_s']['max']:,.0f}], "
+        f"{t['docs_per_s']['median']:.1f} docs/s"
+    )
     print("linking N × N (growth: time and memory against the size before, N grows by the factor shown):")
     previous = None
     for row in results["linking"]:
         seconds, memory = row["seconds"]["median"], row["peak_rss_mb"]["median"]
-        growth = (f"; N ×{row['n'] / previous['n']:.0f}: time ×{seconds / previous['seconds']['median']:.2f}, "
-                  f"memory ×{memory / previous['peak_rss_mb']['median']:.2f}") if previous else ""
-        print(f"  N={row['n']:>6}: {seconds:7.2f} s [{row['seconds']['min']:.2f}–{row['seconds']['max']:.2f}]"
-              f", peak RSS {memory:,.0f} MB{growth}")
+        growth = (
+            (
+                f"; N ×{row['n'] / previous['n']:.0f}: time ×{seconds / previous['seconds']['median']:.2f}, "
+                f"memory ×{memory / previous['peak_rss_mb']['median']:.2f}"
+            )
+            if previous
+            else ""
+        )
+        print(
+            f"  N={row['n']:>6}: {seconds:7.2f} s [{row['seconds']['min']:.2f}–{row['seconds']['max']:.2f}]"
+            f", peak RSS {memory:,.0f} MB{growth}"
+        )
         previous = row
     a = results["proposal_agreement"]
-    print(f"  proposal search against every parent, N={a['n']}: same top link for {a['top_link_agreement']:.1%} "
-          f"of child tasks; {a['links']:,} links against {a['exhaustive_links']:,}")
+    print(
+        f"  proposal search against every parent, N={a['n']}: same top link for {a['top_link_agreement']:.1%} "
+        f"of child tasks; {a['links']:,} links against {a['exhaustive_links']:,}"
+    )
     p = results["parallel"]
     one, two = p["jobs1_s"], p["jobs2_s"]
-    print(f"parallel ({p['documents']} documents): --jobs 1 {one['median']:.2f} s [{one['min']:.2f}–{one['max']:.2f}], "
-          f"--jobs 2 {two['median']:.2f} s [{two['min']:.2f}–{two['max']:.2f}], speed-up {p['speedup']:.2f}×, "
-          f"identical outputs: {p['identical_outputs']}")
-    print(f"  CPU time: --jobs 1 {p['jobs1_cpu_s']['median']:.2f} s, --jobs 2 {p['jobs2_cpu_s']['median']:.2f} s; "
-          f"start-up before any work can be shared {p['start_up_s']['median']:.2f} s; so two processes give "
-          f"at most {p['speedup_bound']:.2f}× on this machine even when all the rest is shared perfectly")
+    print(
+        f"parallel ({p['documents']} documents): --jobs 1 {one['median']:.2f} s [{one['min']:.2f}–{one['max']:.2f}], "
+        f"--jobs 2 {two['median']:.2f} s [{two['min']:.2f}–{two['max']:.2f}], speed-up {p['speedup']:.2f}×, "
+        f"identical outputs: {p['identical_outputs']}"
+    )
+    print(
+        f"  CPU time: --jobs 1 {p['jobs1_cpu_s']['median']:.2f} s, --jobs 2 {p['jobs2_cpu_s']['median']:.2f} s; "
+        f"start-up before any work can be shared {p['start_up_s']['median']:.2f} s; so two processes give "
+        f"at most {p['speedup_bound']:.2f}× on this machine even when all the rest is shared perfectly"
+    )
 
 
 def main() -> None:
@@ -357,7 +426,9 @@ def main() -> None:
             "proposal_agreement": proposal_agreement(items, 5000),
         }
         results["parallel_capacity"] = parallel_capacity(repeats + 2)
-        results["parallel"] = parallel(repeats + 2, results["parallel_capacity"])  # 13 s a pair: more runs steady the median
+        results["parallel"] = parallel(
+            repeats + 2, results["parallel_capacity"]
+        )  # 13 s a pair: more runs steady the median
     print_table(results)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.json:

@@ -46,6 +46,7 @@ def _note(start: float, part: str) -> None:
 def _noted(label: str, function):
     """``function``, noting when each call starts and ends; with no ``label``, the part is
     named after the first argument (a table's name)."""
+
     @functools.wraps(function)
     def wrapper(*arguments, **keywords):
         start = time.perf_counter() - STARTED
@@ -53,6 +54,7 @@ def _noted(label: str, function):
             return function(*arguments, **keywords)
         finally:
             _note(start, label or f"write {arguments[0]}")
+
     return wrapper
 
 

@@ -32,23 +32,52 @@ _CLAUSE_BREAK = re.compile(r"[，,。；;：:！？\n]")
 _BASIS_LEAD = re.compile(
     r"(?:^|(?<=[，,。；;：:\n]))\s*(?:为了?(?:认真|全面|深入)?(?:贯彻落实|贯彻|落实)|根据|依据|依照|按照)"
 )
-_MADE_UNDER = re.compile(r"(?:根据|依据|依照)(?P<scope>[^，,。；;\n]*)[^。；;\n]*?制定本[\u4e00-\u9fff]{1,6}?(?=[。，,；;]|$)")
+_MADE_UNDER = re.compile(
+    r"(?:根据|依据|依照)(?P<scope>[^，,。；;\n]*)[^。；;\n]*?制定本[\u4e00-\u9fff]{1,6}?(?=[。，,；;]|$)"
+)
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
-_REVISION = re.compile(r"[（(](?:\d{4}年)?(?:修订|修正|修改|版|本)?(?:\d{4}年)?(?:修订|修正|修改)?(?:版|本|文本)?[）)]$")
+_REVISION = re.compile(
+    r"[（(](?:\d{4}年)?(?:修订|修正|修改|版|本)?(?:\d{4}年)?(?:修订|修正|修改)?(?:版|本|文本)?[）)]$"
+)
 
 #: Title suffix → kind, longest suffix first.
 TITLE_KINDS: tuple[tuple[str, str], ...] = (
-    ("实施细则", "rules"), ("细则", "rules"), ("规则", "rules"),
-    ("暂行条例", "regulation"), ("条例", "regulation"),
-    ("暂行办法", "measures"), ("办法", "measures"),
+    ("实施细则", "rules"),
+    ("细则", "rules"),
+    ("规则", "rules"),
+    ("暂行条例", "regulation"),
+    ("条例", "regulation"),
+    ("暂行办法", "measures"),
+    ("办法", "measures"),
     ("规定", "provisions"),
-    ("纲要", "outline"), ("规划", "plan"), ("计划", "work_plan"), ("预案", "contingency_plan"),
-    ("方案", "programme"), ("意见", "opinion"), ("通知", "notice"), ("通报", "circular"),
-    ("决定", "decision"), ("决议", "resolution"), ("批复", "reply"), ("复函", "reply"),
-    ("请示", "request"), ("报告", "report"), ("汇报", "report"), ("提案", "proposal"),
-    ("建议", "proposal"), ("标准", "standard"), ("规范", "standard"), ("准则", "standard"),
-    ("指南", "guideline"), ("指引", "guideline"), ("目录", "list"), ("清单", "list"),
-    ("章程", "charter"), ("宪法", "law"), ("法典", "law"), ("法", "law"),
+    ("纲要", "outline"),
+    ("规划", "plan"),
+    ("计划", "work_plan"),
+    ("预案", "contingency_plan"),
+    ("方案", "programme"),
+    ("意见", "opinion"),
+    ("通知", "notice"),
+    ("通报", "circular"),
+    ("决定", "decision"),
+    ("决议", "resolution"),
+    ("批复", "reply"),
+    ("复函", "reply"),
+    ("请示", "request"),
+    ("报告", "report"),
+    ("汇报", "report"),
+    ("提案", "proposal"),
+    ("建议", "proposal"),
+    ("标准", "standard"),
+    ("规范", "standard"),
+    ("准则", "standard"),
+    ("指南", "guideline"),
+    ("指引", "guideline"),
+    ("目录", "list"),
+    ("清单", "list"),
+    ("章程", "charter"),
+    ("宪法", "law"),
+    ("法典", "law"),
+    ("法", "law"),
 )
 
 
@@ -101,7 +130,7 @@ def title_key(title: str) -> str:
     key = key.replace("(", "（").replace(")", "）")
     key = re.sub(r"[—–－-]+", "-", key)
     if key.startswith(_NATION):
-        key = key[len(_NATION):]
+        key = key[len(_NATION) :]
     key = _REVISION.sub("", key)
     return key
 
@@ -115,7 +144,7 @@ def _document_numbers(text: str, start: int = 0, end: int | None = None) -> Iter
         if written is None:
             continue
         issuer = written.group()
-        issuer = issuer[issuer.rindex(_NATION) + len(_NATION):] if _NATION in issuer[:-1] else issuer
+        issuer = issuer[issuer.rindex(_NATION) + len(_NATION) :] if _NATION in issuer[:-1] else issuer
         issuer = _ISSUER_LEAD.sub("", issuer)
         begin = written.end() - len(issuer)
         if match.group("serial"):
@@ -133,7 +162,7 @@ def number_key(written: str) -> str:
     """
     written = clean_title(written)
     number = next((number for _, _, number in _document_numbers(written)), written)
-    return "国令" + number[len("国务院令"):] if number.startswith("国务院令") else number
+    return "国令" + number[len("国务院令") :] if number.startswith("国务院令") else number
 
 
 def title_aliases(text: str) -> dict[str, str]:
@@ -155,8 +184,9 @@ def own_references(title: str, doc_number: str = "", front_matter: str = "") -> 
     keys = {title_key(title)} if title else set()
     keys.update(title_key(m.group("title")) for m in _TITLE.finditer(title or ""))
     for match in _TITLE.finditer(front_matter):
-        if (_HANDED_ON_BEFORE.search(front_matter, max(0, match.start() - 4), match.start())
-                or _HANDED_ON_AFTER.match(front_matter, match.end())):
+        if _HANDED_ON_BEFORE.search(front_matter, max(0, match.start() - 4), match.start()) or _HANDED_ON_AFTER.match(
+            front_matter, match.end()
+        ):
             keys.add(title_key(match.group("title")))
     if doc_number:
         keys.add(number_key(doc_number))

@@ -13,14 +13,14 @@ guanche's own components, registered by name:
 What a text is, and what the components need to know about its document, is set on the Doc
 before it runs through the pipeline (see :func:`commitment_doc`):
 
-- ``doc._.text_kind``: ``"task"`` (a plan task: its heading sentence is skipped), ``"article"``
+- ``doc._.guanche_text_kind``: ``"task"`` (a plan task: its heading sentence is skipped), ``"article"``
   (a regulation article: deontic grades), ``"preamble"`` (front matter: citations only, and
   basis clauses) or ``"section"`` (a heading's own body text: citations only);
-- ``doc._.year``: the document's year, for deadlines written without one;
-- ``doc._.own_references`` and ``doc._.title_aliases``: see :mod:`extractors.citations`.
+- ``doc._.guanche_year``: the document's year, for deadlines written without one;
+- ``doc._.guanche_own_references`` and ``doc._.guanche_title_aliases``: see :mod:`extractors.citations`.
 
-Results are set as ``doc._.clauses``, ``doc._.obligations`` (graded), ``doc._.targets``
-(``(obligation index, Target)`` pairs, offsets in the Doc) and ``doc._.citations``, and by
+Results are set as ``doc._.guanche_clauses``, ``doc._.guanche_obligations`` (graded), ``doc._.guanche_targets``
+(``(obligation index, Target)`` pairs, offsets in the Doc) and ``doc._.guanche_citations``, and by
 ``guanche_spans`` as span groups ``doc.spans["obligations"]`` (labelled with the strength),
 ``"targets"`` and ``"citations"`` for displaCy and spaCy users. No model is downloaded.
 """
@@ -31,6 +31,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -40,6 +41,7 @@ from extractors.citations import citations
 from extractors.obligations import graded, match_obligations, split_clauses
 from extractors.targets import targets
 
+rjieba: Any
 try:
     import rjieba
 except ImportError:  # no wheel for this platform: the Python jieba gives the same tokens, slower
@@ -49,11 +51,19 @@ TEXT_KINDS = ("task", "article", "preamble", "section")
 COMPONENTS = ("guanche_clauses", "guanche_obligations", "guanche_targets", "guanche_strength", "guanche_citations")
 SPAN_COMPONENT = "guanche_spans"
 
-for _name, _default in {
-    "text_kind": "task", "year": None, "own_references": frozenset(), "title_aliases": None,
-    "clauses": None, "obligations": None, "targets": None, "citations": None,
-}.items():
-    Doc.set_extension(_name, default=_default, force=True)
+_EXTENSIONS: dict[str, object] = {  # Doc._ attributes the components read and set
+    "guanche_text_kind": "task",
+    "guanche_year": None,
+    "guanche_own_references": frozenset(),
+    "guanche_title_aliases": None,
+    "guanche_clauses": None,
+    "guanche_obligations": None,
+    "guanche_targets": None,
+    "guanche_citations": None,
+}
+for _name, _default in _EXTENSIONS.items():
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
 
 
 class JiebaSegmenter:
@@ -126,9 +136,10 @@ def _register(kind: str) -> str:
 def clause_component(doc: Doc) -> Doc:
     """Split a task or article into clauses (a preamble or section text has none)."""
     ext = doc._
-    kind = ext.text_kind
-    ext.clauses = [] if kind in ("preamble", "section") else split_clauses(
-        _text(doc), skip_heading=kind == "task")
+    kind = ext.guanche_text_kind
+    ext.guanche_clauses = (
+        [] if kind in ("preamble", "section") else split_clauses(_text(doc), skip_heading=kind == "task")
+    )
     return doc
 
 
@@ -136,7 +147,9 @@ def clause_component(doc: Doc) -> Doc:
 def obligation_component(doc: Doc) -> Doc:
     """Group clauses into (ungraded) obligations."""
     ext = doc._
-    ext.obligations = match_obligations(_text(doc), ext.clauses or [], register=_register(ext.text_kind))
+    ext.guanche_obligations = match_obligations(
+        _text(doc), ext.guanche_clauses or [], register=_register(ext.guanche_text_kind)
+    )
     return doc
 
 
@@ -144,13 +157,14 @@ def obligation_component(doc: Doc) -> Doc:
 def target_component(doc: Doc) -> Doc:
     """Find each obligation's targets and deadlines; offsets are in the Doc."""
     ext = doc._
-    year = ext.year
+    year = ext.guanche_year
     found = []
-    for index, obligation in enumerate(ext.obligations or []):
+    for index, obligation in enumerate(ext.guanche_obligations or []):
         for target in targets(obligation.text, year=year):
-            found.append((index, replace(target, start=target.start + obligation.start,
-                                         end=target.end + obligation.start)))
-    ext.targets = found
+            found.append(
+                (index, replace(target, start=target.start + obligation.start, end=target.end + obligation.start))
+            )
+    ext.guanche_targets = found
     return doc
 
 
@@ -158,12 +172,14 @@ def target_component(doc: Doc) -> Doc:
 def strength_component(doc: Doc) -> Doc:
     """Grade each obligation (a quantified target makes a plan obligation mandatory)."""
     ext = doc._
-    register = _register(ext.text_kind)
+    register = _register(ext.guanche_text_kind)
     by_obligation: dict[int, list] = {}
-    for index, target in ext.targets or []:
+    for index, target in ext.guanche_targets or []:
         by_obligation.setdefault(index, []).append(target)
-    ext.obligations = [graded(o, register=register, found=by_obligation.get(i, []))
-                       for i, o in enumerate(ext.obligations or [])]
+    ext.guanche_obligations = [
+        graded(o, register=register, found=by_obligation.get(i, []))
+        for i, o in enumerate(ext.guanche_obligations or [])
+    ]
     return doc
 
 
@@ -171,8 +187,14 @@ def strength_component(doc: Doc) -> Doc:
 def citation_component(doc: Doc) -> Doc:
     """Find the cited instruments of the text."""
     ext = doc._
-    ext.citations = list(citations(_text(doc), preamble=ext.text_kind == "preamble",
-                                   own=ext.own_references, aliases=ext.title_aliases))
+    ext.guanche_citations = list(
+        citations(
+            _text(doc),
+            preamble=ext.guanche_text_kind == "preamble",
+            own=ext.guanche_own_references,
+            aliases=ext.guanche_title_aliases,
+        )
+    )
     return doc
 
 
@@ -182,13 +204,16 @@ def span_component(doc: Doc) -> Doc:
     and "citations", for displaCy and other spaCy tools."""
     ext = doc._
     groups = {
-        "obligations": [(o.start, o.end, o.strength) for o in ext.obligations or []],
-        "targets": [(t.start, t.end, t.kind) for _, t in ext.targets or []],
-        "citations": [(c.start, c.end, c.kind) for c in ext.citations or []],
+        "obligations": [(o.start, o.end, o.strength) for o in ext.guanche_obligations or []],
+        "targets": [(t.start, t.end, t.kind) for _, t in ext.guanche_targets or []],
+        "citations": [(c.start, c.end, c.kind) for c in ext.guanche_citations or []],
     }
     for group, spans in groups.items():
-        doc.spans[group] = [span for start, end, label in spans
-                            if (span := doc.char_span(start, end, label=label, alignment_mode="expand"))]
+        doc.spans[group] = [
+            span
+            for start, end, label in spans
+            if (span := doc.char_span(start, end, label=label, alignment_mode="expand"))
+        ]
     return doc
 
 
@@ -231,8 +256,8 @@ def commitment_doc(
     doc = nlp.make_doc(text)
     doc.user_data["guanche_text"] = text
     ext = doc._
-    ext.text_kind = text_kind
-    ext.year = year
-    ext.own_references = own_references
-    ext.title_aliases = title_aliases
+    ext.guanche_text_kind = text_kind
+    ext.guanche_year = year
+    ext.guanche_own_references = own_references
+    ext.guanche_title_aliases = title_aliases
     return doc

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -42,12 +43,50 @@ _BREAK = re.compile(r"[。；;！!？?：:\n，,]")
 _HEADING_MAX = 40
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _CONNECTIVE = re.compile(r"^[\s　]*(?:并且|并|同时|还要|还|也要|也|进而|从而|以及|此外|另外|且)?")
-_PREPOSITION = ("按照", "根据", "依照", "依据", "围绕", "依托", "通过", "针对", "结合", "立足", "聚焦",
-                "对于", "关于", "鉴于", "由于", "随着", "涉及", "为了", "对", "在", "以", "为", "按", "经",
-                "凡", "从", "自", "于", "当", "如", "若", "除", "向", "与", "同", "由", "会同")
+_PREPOSITION = (
+    "按照",
+    "根据",
+    "依照",
+    "依据",
+    "围绕",
+    "依托",
+    "通过",
+    "针对",
+    "结合",
+    "立足",
+    "聚焦",
+    "对于",
+    "关于",
+    "鉴于",
+    "由于",
+    "随着",
+    "涉及",
+    "为了",
+    "对",
+    "在",
+    "以",
+    "为",
+    "按",
+    "经",
+    "凡",
+    "从",
+    "自",
+    "于",
+    "当",
+    "如",
+    "若",
+    "除",
+    "向",
+    "与",
+    "同",
+    "由",
+    "会同",
+)
 # the first of _PREPOSITION (in its order) that a text starts with
 _OPENING_PREPOSITION = re.compile("|".join(map(re.escape, _PREPOSITION)))
-_ADVERBIAL_END = re.compile(r"(?:的|时|后|前|中|上|下|内|起|外|之际|期间|以来|之间|为重点|为抓手|为主线|为依托|为基础)$")
+_ADVERBIAL_END = re.compile(
+    r"(?:的|时|后|前|中|上|下|内|起|外|之际|期间|以来|之间|为重点|为抓手|为主线|为依托|为基础)$"
+)
 _DISPOSAL = ("把", "将")
 _ACCOMPLISHED = re.compile(r"(?:已经|已|业已|曾)$")
 _NOMINAL_USE = re.compile(
@@ -195,10 +234,10 @@ def task_heading(text: str) -> int:
     stop = next((m for m in _SENTENCE_END.finditer(text) if not _is_protected(m.start(), starts, ends)), None)
     if stop is None or stop.group() not in "。\n":
         return 0
-    first = text[:stop.start()].strip()
+    first = text[: stop.start()].strip()
     if not first or len(first) > _HEADING_MAX or re.search(r"[，,；;：:]", first):
         return 0
-    rest = text[stop.end():]
+    rest = text[stop.end() :]
     for start, end in reversed(assignment_annotations(rest)):
         rest = rest[:start] + rest[end:]
     return stop.end() if _HAN.search(rest) else 0
@@ -213,8 +252,11 @@ def split_clauses(text: str, *, skip_heading: bool = False) -> list[Clause]:
     starts, ends = _protected(text)
     annotations = assignment_annotations(text)
     cuts = [(s, e, True) for s, e in annotations]
-    cuts += [(m.start(), m.end(), m.group() not in "，,") for m in _BREAK.finditer(text)
-             if not _is_protected(m.start(), starts, ends)]
+    cuts += [
+        (m.start(), m.end(), m.group() not in "，,")
+        for m in _BREAK.finditer(text)
+        if not _is_protected(m.start(), starts, ends)
+    ]
     cuts.sort()
     clauses: list[Clause] = []
     position = task_heading(text) if skip_heading else 0
@@ -242,7 +284,8 @@ class _Trigger:
 
 
 def _content_start(text: str, clause: Clause) -> int:
-    return clause.start + _CONNECTIVE.match(clause.text).end()
+    connective = _CONNECTIVE.match(clause.text)
+    return clause.start + (connective.end() if connective else 0)
 
 
 def _fallback_action(text: str, position: int, end: int) -> int:
@@ -259,21 +302,22 @@ def _choose_action(text: str, start: int, end: int, lexicon: Lexicon) -> re.Matc
     of an opening preposition); in 把/将 constructions the last one, as the verb follows its object."""
     opening = _OPENING_PREPOSITION.match(text, start)
     preposition = opening.group() if opening else ""
+
     def used_as_verb(match: re.Match) -> bool:
         nominal = _verb_of(match.group(), lexicon) in lexicon.nominal
         if match.start() == start:  # 建设…平台 is an action, 检查事项… a subject
             return not (nominal and _NOMINAL_USE.match(text, match.end()))
-        return (match.start() > start + len(preposition) and not nominal
-                and not _NOMINAL_USE.match(text, match.end()))
+        return match.start() > start + len(preposition) and not nominal and not _NOMINAL_USE.match(text, match.end())
 
-    candidates = (match for match in lexicon.action_pattern.finditer(text, start, end)
-                  if used_as_verb(match) and not _in_title(text, start, match.start()))
+    candidates = (
+        match
+        for match in lexicon.action_pattern.finditer(text, start, end)
+        if used_as_verb(match) and not _in_title(text, start, match.start())
+    )
     if not text.startswith(_DISPOSAL, start):
         return next(candidates, None)  # the first one: no need to look further
-    last = None
-    for last in candidates:
-        pass
-    return last
+    last = deque(candidates, maxlen=1)  # the last one
+    return last.pop() if last else None
 
 
 def _in_title(text: str, start: int, position: int) -> bool:
@@ -283,12 +327,18 @@ def _in_title(text: str, start: int, position: int) -> bool:
 
 def _reports_a_fact(text: str, trigger: _Trigger, start: int) -> bool:
     """已在…设立了…, 已经建成…: a statement of what was done, not a commitment."""
-    return (text.startswith("了", trigger.action_end)
-            or _ACCOMPLISHED.search(text, max(start, trigger.action_start - 2), trigger.action_start) is not None)
+    return (
+        text.startswith("了", trigger.action_end)
+        or _ACCOMPLISHED.search(text, max(start, trigger.action_start - 2), trigger.action_start) is not None
+    )
 
 
 def _find_trigger(
-    text: str, clause: Clause, register: str, scope_modal: str | None, lexicon: Lexicon,
+    text: str,
+    clause: Clause,
+    register: str,
+    scope_modal: str | None,
+    lexicon: Lexicon,
 ) -> tuple[_Trigger | None, str | None]:
     """The clause's action (or None) and the modal it states (or None)."""
     start, end = _content_start(text, clause), clause.end
@@ -326,10 +376,10 @@ def _leads_forward(clause: Clause) -> bool:
 
 
 def _object(text: str, clause_start: int, trigger: _Trigger, clause_end: int) -> str | None:
-    after = text[trigger.action_end:clause_end].strip(" \t　").lstrip("的了好")
+    after = text[trigger.action_end : clause_end].strip(" \t　").lstrip("的了好")
     if after:
         return after
-    before = text[clause_start:trigger.action_start]
+    before = text[clause_start : trigger.action_start]
     if before.startswith(_DISPOSAL):
         return before[1:].strip() or None
     return None
@@ -358,17 +408,26 @@ def match_obligations(text: str, clauses: list[Clause], *, register: str = "plan
                 trigger = None
             if stated and lexicon.modals["regulation"].get(stated) != "prohibition":
                 scope_modal = stated  # 应当 governs the clauses after it; 不得 only its own
-            if trigger is not None and position < len(sentence) - 1 and (
-                    not trigger.has_verb or (_ADVERBIAL_END.search(clause.text)
-                                             and trigger.action_start > _content_start(text, clause))):
+            if (
+                trigger is not None
+                and position < len(sentence) - 1
+                and (
+                    not trigger.has_verb
+                    or (_ADVERBIAL_END.search(clause.text) and trigger.action_start > _content_start(text, clause))
+                )
+            ):
                 # an opening time or condition (决策公布之日起三十日内, 应当在…的基础上) passes its
                 # modal on to the clause it qualifies
                 trigger = None
             if trigger is not None:
                 if current is not None:
                     found.append(_obligation(text, **current))
-                current = dict(start=clause.start if pending is None else pending, end=clause.end,
-                               clause=clause, trigger=trigger)
+                current = {
+                    "start": clause.start if pending is None else pending,
+                    "end": clause.end,
+                    "clause": clause,
+                    "trigger": trigger,
+                }
                 pending = None
             elif current is not None and not _leads_forward(clause):
                 current["end"] = clause.end
@@ -388,7 +447,7 @@ def _obligation(text: str, start: int, end: int, clause: Clause, trigger: _Trigg
         start=start,
         end=end,
         text=text[start:end],
-        action=text[trigger.action_start:trigger.action_end],
+        action=text[trigger.action_start : trigger.action_end],
         object=_object(text, clause.start, trigger, clause.end),
         modal=trigger.modal,
     )
@@ -422,7 +481,9 @@ def commitment_strength(
     return min(found, key=grades.index) if found else "promote"
 
 
-def obligations(text, *, register: str = "plan", skip_heading: bool = False, year: int | None = None) -> Iterator[Obligation]:
+def obligations(
+    text, *, register: str = "plan", skip_heading: bool = False, year: int | None = None
+) -> Iterator[Obligation]:
     """Yield the graded obligations of a task's text (a str or a spaCy Doc) in text order.
 
     ``register`` is ``"plan"`` for plan tasks and ``"regulation"`` for articles; ``skip_heading``
@@ -437,5 +498,9 @@ def obligations(text, *, register: str = "plan", skip_heading: bool = False, yea
 def graded(obligation: Obligation, *, register: str, found: list) -> Obligation:
     """``obligation`` with its strength, ``found`` being the targets found in its text (a
     quantified one makes a plan obligation mandatory: see :func:`commitment_strength`)."""
-    return replace(obligation, strength=commitment_strength(
-        obligation.action, modal=obligation.modal, register=register, quantified=is_quantified(found)))
+    return replace(
+        obligation,
+        strength=commitment_strength(
+            obligation.action, modal=obligation.modal, register=register, quantified=is_quantified(found)
+        ),
+    )

@@ -45,7 +45,11 @@ _COMPARATOR = {
     **dict.fromkeys(_LE_BEFORE.split("|"), "<="),
     **dict.fromkeys(_GT_BEFORE.split("|"), ">"),
     **dict.fromkeys(_LT_BEFORE.split("|"), "<"),
-    "以上": ">=", "以下": "<=", "以内": "<=", "之内": "<=", "左右": "~",
+    "以上": ">=",
+    "以下": "<=",
+    "以内": "<=",
+    "之内": "<=",
+    "左右": "~",
 }
 
 _DURATION_UNITS = "学时|课时|小时|分钟|个工作日|工作日|天|日|个星期|星期|周|个月|年"
@@ -56,23 +60,37 @@ _UNIT_NAMES = {"个工作日": "工作日", "个月": "月", "个星期": "周",
 _PATTERNS = [
     ("anchored_deadline", rf"(?:之日起|之日后|后|起)(?P<number>{_NUMBER})(?P<unit>{_DURATION_UNITS})(?:内|以内|之内)"),
     ("relative_deadline", rf"(?P<number>{_NUMBER})(?P<unit>{_DURATION_UNITS})(?:内|以内|之内)"),
-    ("dated_deadline", rf"(?:(?P<year>\d{{4}})年(?:年?底|年?末)?|(?:(?P<month_year>\d{{4}})年)?(?P<month>{_MONTH})月"
-                       rf"(?:(?P<day>{_DAY})日|底|末|份)?|(?P<this_year>年底|年末))(?:前|之前|以前)"),
+    (
+        "dated_deadline",
+        rf"(?:(?P<year>\d{{4}})年(?:年?底|年?末)?|(?:(?P<month_year>\d{{4}})年)?(?P<month>{_MONTH})月"
+        rf"(?:(?P<day>{_DAY})日|底|末|份)?|(?P<this_year>年底|年末))(?:前|之前|以前)",
+    ),
     ("target_year", r"(?:到|至)(?P<year>\d{4})年(?P<year_end>底|末)?"),
-    ("frequency", rf"(?:每|按(?=季度|季|月|半年|周))(?P<period>{_PERIODS})(?:(?P<before>至少|不少于|不低于|最多|不超过)?"
-                  rf"[^，,。；;{_CN_DIGITS}0-9]{{0,6}}?(?P<number>{_NUMBER})次)?"),
+    (
+        "frequency",
+        rf"(?:每|按(?=季度|季|月|半年|周))(?P<period>{_PERIODS})(?:(?P<before>至少|不少于|不低于|最多|不超过)?"
+        rf"[^，,。；;{_CN_DIGITS}0-9]{{0,6}}?(?P<number>{_NUMBER})次)?",
+    ),
     ("within_year", rf"(?<![{_CN_DIGITS}0-9])(?:今年|本年度?|年)内"),
     ("once", r"一次性"),
     ("coverage", r"全(?:面)?覆盖"),
     ("ratio", rf"{_BEFORE}(?:(?P<number>{_NUMBER})\s*(?P<unit>%|％|个百分点)|百分之(?P<number_cn>{_NUMBER})){_AFTER}"),
     ("amount", rf"{_BEFORE}(?P<number>{_NUMBER})(?P<unit>(?:万亿|千万|百万|万|亿)?元){_AFTER}"),
-    ("measure", rf"{_BEFORE}(?<![第上下近{_CN_DIGITS}0-9])(?P<number>{_NUMBER})"
-                rf"(?P<unit>{_DURATION_UNITS}|(?:万|千)?(?:{_COUNT_UNITS})){_AFTER}"),
+    (
+        "measure",
+        rf"{_BEFORE}(?<![第上下近{_CN_DIGITS}0-9])(?P<number>{_NUMBER})"
+        rf"(?P<unit>{_DURATION_UNITS}|(?:万|千)?(?:{_COUNT_UNITS})){_AFTER}",
+    ),
 ]
 # Every target starts with one of these characters; testing them first keeps the scan fast.
-_FIRST = rf"[之后起到至每按今本一全百0-9０-９{_CN_DIGITS}年{''.join(sorted({w[0] for w in _COMPARATOR if len(w) > 1}))}]"
-_TARGET = re.compile(f"(?={_FIRST})(?:" + "|".join(
-    f"(?P<{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in _PATTERNS) + ")")
+_FIRST = (
+    rf"[之后起到至每按今本一全百0-9０-９{_CN_DIGITS}年{''.join(sorted({w[0] for w in _COMPARATOR if len(w) > 1}))}]"
+)
+_TARGET = re.compile(
+    f"(?={_FIRST})(?:"
+    + "|".join(f"(?P<{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in _PATTERNS)
+    + ")"
+)
 _MASKED = re.compile(r"《[^《》]*》")
 _QUOTED = re.compile(r"“[^“”]*”")
 _ANCHOR = re.compile(r"[^，,。；;：:、（）()\s]{1,40}$")
@@ -135,8 +153,14 @@ def _comparator(groups: dict, prefix: str, default: str = "=") -> str:
     return _COMPARATOR[after] if after else default
 
 
+def _whole(numeral: str | None) -> int | None:
+    """The whole number a matched numeral (三十, 6) spells; None when there is none."""
+    value = read_number(numeral) if numeral else None
+    return int(value) if value is not None else None
+
+
 def _target(match: re.Match, text: str, year: int | None) -> Target | None:
-    kind = match.lastgroup
+    kind = match.lastgroup or ""
     groups = {key: value for key, value in match.groupdict().items() if value is not None}
     start, end = match.span()
 
@@ -157,17 +181,23 @@ def _target(match: re.Match, text: str, year: int | None) -> Target | None:
             start = before.end() - len(anchor)
         value = number()
         if value is not None and unit() == "年" and value >= 1000:  # 2024年内: within a calendar year
-            return Target("deadline", None, "date", "<=", text[start:end], start, end,
-                          due_date=f"{int(value):04d}-12-31")
-        return None if value is None else Target(
-            "deadline", value, unit(), "<=", text[start:end], start, end, anchor=anchor)
+            return Target(
+                "deadline", None, "date", "<=", text[start:end], start, end, due_date=f"{int(value):04d}-12-31"
+            )
+        return (
+            None
+            if value is None
+            else Target("deadline", value, unit(), "<=", text[start:end], start, end, anchor=anchor)
+        )
     if kind in ("dated_deadline", "target_year"):
         written_year = groups.get(f"{kind}_year") or groups.get(f"{kind}_month_year")
         month = groups.get(f"{kind}_month")
         day = groups.get(f"{kind}_day")
-        due = _due_date(int(written_year) if written_year else year,
-                        int(read_number(month)) if month else None,
-                        int(read_number(day)) if day else None)
+        due = _due_date(
+            int(written_year) if written_year else year,
+            _whole(month),
+            _whole(day),
+        )
         return Target("deadline", None, "date", "<=", match.group(), start, end, due_date=due)
     if kind == "frequency":
         period = _UNIT_NAMES.get(groups["frequency_period"], groups["frequency_period"])
@@ -184,8 +214,11 @@ def _target(match: re.Match, text: str, year: int | None) -> Target | None:
         value = number() if f"{kind}_number" in groups else number("number_cn")
         written = groups.get(f"{kind}_unit", "%")
         measure = "百分点" if written == "个百分点" else "%"
-        return None if value is None else Target(
-            "ratio", value, measure, _comparator(groups, kind), match.group(), start, end)
+        return (
+            None
+            if value is None
+            else Target("ratio", value, measure, _comparator(groups, kind), match.group(), start, end)
+        )
     value = number()
     if value is None:
         return None

@@ -32,17 +32,51 @@ UNIT_TYPES = ("party", "government", "congress", "cppcc", "judicial", "procurato
 PREFIXES = ("自治区", "自治州", "自治县", "自治旗", "地区", "省", "市", "县", "区", "旗", "盟", "州", "乡", "镇")
 # Region suffix → the prefix plans of that region write (内蒙古自治区 → 自治区司法厅, X自治县 → 县司法局).
 _REGION_PREFIX = (
-    ("特别行政区", ""), ("自治区", "自治区"), ("自治州", "州"), ("自治县", "县"), ("自治旗", "旗"),
-    ("地区", "地区"), ("街道", ""), ("苏木", ""), ("省", "省"), ("市", "市"), ("盟", "盟"), ("州", "州"),
-    ("旗", "旗"), ("县", "县"), ("区", "区"), ("乡", "乡"), ("镇", "镇"),
+    ("特别行政区", ""),
+    ("自治区", "自治区"),
+    ("自治州", "州"),
+    ("自治县", "县"),
+    ("自治旗", "旗"),
+    ("地区", "地区"),
+    ("街道", ""),
+    ("苏木", ""),
+    ("省", "省"),
+    ("市", "市"),
+    ("盟", "盟"),
+    ("州", "州"),
+    ("旗", "旗"),
+    ("县", "县"),
+    ("区", "区"),
+    ("乡", "乡"),
+    ("镇", "镇"),
 )
 NATIONAL = "全国"
 
 # 各有关部门, 有关部门, 全市各部门, 市直各部门, 地方各级人民政府, 其他成员单位.
 _COLLECTIVE = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:各|有关|相关|其他|其它)")
 _UNIT_SUFFIXES = (
-    "局", "委", "办", "院", "部", "厅", "署", "会", "中心", "队", "所", "室", "处", "站", "联", "协",
-    "行", "社", "政府", "庭", "馆", "校",
+    "局",
+    "委",
+    "办",
+    "院",
+    "部",
+    "厅",
+    "署",
+    "会",
+    "中心",
+    "队",
+    "所",
+    "室",
+    "处",
+    "站",
+    "联",
+    "协",
+    "行",
+    "社",
+    "政府",
+    "庭",
+    "馆",
+    "校",
 )
 _NOT_UNITS = ("社会", "机会", "干部", "内部", "外部", "全部", "局部", "大会", "工作会", "会议室", "各部")
 _NOT_IN_UNIT = re.compile(r"[由的要将对把是在从向按并或但了着须被即]")
@@ -120,11 +154,14 @@ def registry() -> tuple[RegistryUnit, ...]:
         lines = [line for line in handle if line.strip() and not line.lstrip().startswith("#")]
     for number, row in enumerate(csv.DictReader(lines), start=2):
         if row["type"] not in UNIT_TYPES or row["level"] not in ("national", "local"):
-            raise ValueError(f"{REGISTRY_PATH}: row {number} ({row['unit']}) has type {row['type']!r} "
-                             f"and level {row['level']!r} — use one of {UNIT_TYPES} and national/local")
+            raise ValueError(
+                f"{REGISTRY_PATH}: row {number} ({row['unit']}) has type {row['type']!r} "
+                f"and level {row['level']!r} — use one of {UNIT_TYPES} and national/local"
+            )
         aliases = tuple(a.strip() for a in (row["aliases"] or "").split("|") if a.strip())
-        rows.append(RegistryUnit(row["unit"].strip(), (row["full_name"] or "").strip(), row["type"],
-                                 row["level"], aliases))
+        rows.append(
+            RegistryUnit(row["unit"].strip(), (row["full_name"] or "").strip(), row["type"], row["level"], aliases)
+        )
     return tuple(rows)
 
 
@@ -160,7 +197,7 @@ def _full_names(region: str) -> dict[str, RegistryUnit]:
     """Full names of local units spelled out for one region (阿拉善左旗司法局, 中共阿拉善左旗委员会…)."""
     if not region:
         return {}
-    names = {}
+    names: dict[str, RegistryUnit] = {}
     for entry in registry():
         if entry.local and entry.full_name:
             for key, _ in _expand(entry.full_name.replace("{region}", region)):
@@ -196,7 +233,7 @@ def jurisdiction_for(level: str, region: str, mentions: Iterable[str] = ()) -> J
             if found and found[1]:
                 counts[found[1]] = counts.get(found[1], 0) + 1
         if counts:
-            prefix = max(sorted(counts), key=counts.get)
+            prefix = max(sorted(counts), key=counts.__getitem__)
     return Jurisdiction(level, region, prefix)
 
 
@@ -245,13 +282,13 @@ def _candidates(name: str, juris: Jurisdiction) -> Iterator[tuple[str, str | Non
     yield name, None, False
     bare = re.sub(r"^中共", "", name)
     if juris.region and bare.startswith(juris.region) and len(bare) > len(juris.region) + 1:
-        rest = bare[len(juris.region):]
+        rest = bare[len(juris.region) :]
         yield rest, juris.prefix or juris.region, False
         if rest.startswith("委"):
             yield rest[1:], juris.prefix or juris.region, True
     for prefix in PREFIXES:
         if bare.startswith(prefix) and len(bare) > len(prefix) + 1:
-            rest = bare[len(prefix):]
+            rest = bare[len(prefix) :]
             yield rest, prefix, False
             if rest.startswith("委") and len(rest) > 2:
                 yield rest[1:], prefix, True
@@ -265,7 +302,8 @@ def _match(name: str, juris: Jurisdiction) -> tuple[RegistryUnit, str | None] | 
     national_first = juris.national or (juris.level == "unknown" and not juris.prefix)
     for key, explicit, with_party in _candidates(name, juris):
         options = [
-            (entry, implied) for entry, implied in _lookup().get(key, ())
+            (entry, implied)
+            for entry, implied in _lookup().get(key, ())
             if (explicit is None or (entry.local and (not with_party or entry.party_prefixed)))
             and (explicit is None or implied is None or implied == explicit)
         ]
@@ -296,8 +334,9 @@ def resolve_unit(mention: str, *, jurisdiction: Jurisdiction, inherited_prefix: 
         return ResolvedUnit(mention, entry.unit, entry.full_name, entry.type, NATIONAL, False, True)
     prefix = prefix or inherited_prefix or juris.prefix
     if not prefix:
-        return ResolvedUnit(mention, entry.aliases[0] if entry.aliases else name, "", entry.type,
-                            juris.label, False, True)
+        return ResolvedUnit(
+            mention, entry.aliases[0] if entry.aliases else name, "", entry.type, juris.label, False, True
+        )
     unit = entry.unit.replace("{j}", prefix)
     own = prefix in (juris.prefix, juris.region)
     region = juris.region if own and juris.region else ""
@@ -307,7 +346,7 @@ def resolve_unit(mention: str, *, jurisdiction: Jurisdiction, inherited_prefix: 
 
 def _unregistered(mention: str, name: str, juris: Jurisdiction, inherited: str | None) -> ResolvedUnit:
     if juris.region and name.startswith(juris.region) and juris.prefix:
-        name, prefix = juris.prefix + name[len(juris.region):], juris.prefix
+        name, prefix = juris.prefix + name[len(juris.region) :], juris.prefix
     else:
         prefix = next((p for p in PREFIXES if name.startswith(p)), "")
         if not prefix and not juris.national and (inherited or juris.prefix):

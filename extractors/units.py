@@ -41,21 +41,52 @@ from extractors.unit_registry import (
 
 LEAD, SUPPORT = "lead", "support"
 
-_LEAD_LABELS = ("牵头单位", "牵头部门", "牵头责任单位", "牵头责任部门", "主办单位", "主责单位", "主责部门",
-                "主要责任单位", "主要责任部门")
+_LEAD_LABELS = (
+    "牵头单位",
+    "牵头部门",
+    "牵头责任单位",
+    "牵头责任部门",
+    "主办单位",
+    "主责单位",
+    "主责部门",
+    "主要责任单位",
+    "主要责任部门",
+)
 _RESPONSIBLE_LABELS = ("责任单位", "责任部门")
-_SUPPORT_LABELS = ("配合单位", "配合部门", "协办单位", "协助单位", "协同单位", "参与单位", "参与部门",
-                   "参加单位", "配合责任单位")
+_SUPPORT_LABELS = (
+    "配合单位",
+    "配合部门",
+    "协办单位",
+    "协助单位",
+    "协同单位",
+    "参与单位",
+    "参与部门",
+    "参加单位",
+    "配合责任单位",
+)
 # A unit label such as 牵头单位： (public: the obligation extractor leaves label lines out)
 UNIT_LABEL = re.compile(
-    "(?P<label>" + "|".join(sorted(_LEAD_LABELS + _RESPONSIBLE_LABELS + _SUPPORT_LABELS, key=len, reverse=True))
+    "(?P<label>"
+    + "|".join(sorted(_LEAD_LABELS + _RESPONSIBLE_LABELS + _SUPPORT_LABELS, key=len, reverse=True))
     + r")\s*[：:]"
 )
 # A clause naming units with a verb: 由X牵头 / X负责 / Y按职责分工负责 / Y配合.
 _LEAD_VERBS = ("牵头负责", "牵头")
 _LIST_VERBS = ("负责落实", "共同负责", "负责")  # first listed leads, the rest support
-_SUPPORT_VERBS = ("按照职责分工负责", "按职责分工负责", "按照职责负责", "按职责负责", "分工负责", "配合落实",
-                  "参与", "配合", "协助", "协办", "参加", "落实")
+_SUPPORT_VERBS = (
+    "按照职责分工负责",
+    "按职责分工负责",
+    "按照职责负责",
+    "按职责负责",
+    "分工负责",
+    "配合落实",
+    "参与",
+    "配合",
+    "协助",
+    "协办",
+    "参加",
+    "落实",
+)
 _CLAUSE_END = _SUPPORT_VERBS + _LEAD_VERBS + _LIST_VERBS  # a clause _CLAUSE can match ends so
 _CLAUSE = re.compile(r"^由?(?P<list>.+?)(?P<verb>" + "|".join(_CLAUSE_END) + r")$")
 _NOTE = re.compile(r"^(?:以下同|下同|[^、]*(?:第一位|首位|排名第一|排序第一)[^、]*(?:牵头|负责)[^、]*)$")
@@ -208,10 +239,12 @@ def _labelled(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tuple[
     labels = list(UNIT_LABEL.finditer(text))
     if not labels or not _LEADING_OTHER_LABELS.match(text[: labels[0].start()]):
         return None  # text before the first unit label must be empty or other labels (牵头领导：…；)
-    found, responsible, lead_named = [], [], False
+    found: list[tuple[_Item, str, int]] = []
+    responsible: list[int] = []  # positions in found of the units listed as responsible
+    lead_named = False
     for index, label in enumerate(labels):
         end = labels[index + 1].start() if index + 1 < len(labels) else len(text)
-        body = text[label.end():end]
+        body = text[label.end() : end]
         other = _OTHER_LABEL.search(body)
         body = (body[: other.start()] if other else body).rstrip(" \u3000\t；;，,。")
         name = label.group("label")
@@ -255,6 +288,7 @@ def _verb_clauses(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tu
             if _NOTE.match(stripped):
                 continue
             return None
+        assert parsed is not None  # the items were read from a parsed clause
         verb = parsed.group("verb")
         verbs.append(verb)
         for rank, item in enumerate(items):
@@ -339,7 +373,7 @@ def assignments(text: str, *, jurisdiction: Jurisdiction) -> Iterator[Assignment
     group = 0
     for start, end in _parentheses(text):
         masked.update(range(start, end))
-        content = text[start + 1:end - 1]
+        content = text[start + 1 : end - 1]
         units = _labelled(content, start + 1, jurisdiction) or _verb_clauses(content, start + 1, jurisdiction)
         if units:
             found.append(Assignment(text[start:end], start, end, "parenthesis", _mentions(units, group)))
@@ -357,16 +391,20 @@ def assignments(text: str, *, jurisdiction: Jurisdiction) -> Iterator[Assignment
         sentence = prose[position:end]
         start = position + len(sentence) - len(sentence.lstrip())
         position = match.end() if match else len(prose)
-        units = sentence.strip() and _verb_clauses(sentence.strip(), start, jurisdiction)
-        if units and any(resolve_unit(item.text, jurisdiction=jurisdiction).resolved
-                         and not is_collective(item.text) for item, _, _ in units):
+        units = _verb_clauses(sentence.strip(), start, jurisdiction) if sentence.strip() else None
+        if units and any(
+            resolve_unit(item.text, jurisdiction=jurisdiction).resolved and not is_collective(item.text)
+            for item, _, _ in units
+        ):
             stop = start + len(sentence.strip())
             found.append(Assignment(text[start:stop], start, stop, "sentence", _mentions(units, group)))
             group += len({g for _, _, g in units})
     yield from sorted(found, key=lambda assignment: assignment.start)
 
 
-def resolve_assignments(found: list[Assignment], *, jurisdiction: Jurisdiction) -> list[tuple[AssignedMention, ResolvedUnit]]:
+def resolve_assignments(
+    found: list[Assignment], *, jurisdiction: Jurisdiction
+) -> list[tuple[AssignedMention, ResolvedUnit]]:
     """Each mention of ``found`` with its canonical unit, prefix inheritance applied per list."""
     resolved = []
     for assignment in found:
@@ -389,13 +427,23 @@ def task_units(text: str, *, jurisdiction: Jurisdiction) -> list[TaskUnit]:
     mention kept is the first as written.
     """
     merged: dict[str, TaskUnit] = {}
-    for mention, unit in resolve_assignments(list(assignments(text, jurisdiction=jurisdiction)),
-                                             jurisdiction=jurisdiction):
+    for mention, unit in resolve_assignments(
+        list(assignments(text, jurisdiction=jurisdiction)), jurisdiction=jurisdiction
+    ):
         known = merged.get(unit.unit_id)
         if known is None:
-            merged[unit.unit_id] = TaskUnit(mention.mention, unit.unit, unit.unit_id, mention.role,
-                                            unit.collective, unit.resolved, len(merged) + 1, unit.type,
-                                            unit.full_name, unit.jurisdiction)
+            merged[unit.unit_id] = TaskUnit(
+                mention.mention,
+                unit.unit,
+                unit.unit_id,
+                mention.role,
+                unit.collective,
+                unit.resolved,
+                len(merged) + 1,
+                unit.type,
+                unit.full_name,
+                unit.jurisdiction,
+            )
         elif mention.role == LEAD and known.role != LEAD:
             merged[unit.unit_id] = TaskUnit(**{**known.__dict__, "role": LEAD})
     return list(merged.values())

@@ -42,8 +42,9 @@ class Tables(dict[str, pd.DataFrame]):
     inputs read only once as duplicates.
     """
 
-    def __init__(self, tables: dict[str, pd.DataFrame], *, failures: Iterable[InputFailure] = (),
-                 notes: Iterable[str] = ()) -> None:
+    def __init__(
+        self, tables: dict[str, pd.DataFrame], *, failures: Iterable[InputFailure] = (), notes: Iterable[str] = ()
+    ) -> None:
         super().__init__(tables)
         self.failures = list(failures)
         self.notes = list(notes)
@@ -76,15 +77,18 @@ def read_corpus(
     manifest cannot be read, and, unless ``require_documents`` is false, when no document could
     be read (naming the first failure, if any).
     """
-    paths = [Path(path) for path in paths]
+    inputs = [Path(path) for path in paths]
     if not isinstance(manifest, Manifest):
-        manifest = resolve_manifest(paths, Path(manifest) if manifest else None)
-    corpus, failures = read_documents(paths, manifest, on_progress, jobs, pool=pool)
+        manifest = resolve_manifest(inputs, Path(manifest) if manifest else None)
+    corpus, failures = read_documents(inputs, manifest, on_progress, jobs, pool=pool)
     if require_documents and not corpus.documents:
         if failures:
             raise InputError(None, failures[0].message)
-        raise InputError(", ".join(map(str, paths)) or None, "no readable document found",
-                         "check the path and the file types (.txt .md .html .docx .pdf)")
+        raise InputError(
+            ", ".join(map(str, paths)) or None,
+            "no readable document found",
+            "check the path and the file types (.txt .md .html .docx .pdf)",
+        )
     if stages:
         build_tables(corpus, settings, only=stages)
     return corpus, failures
@@ -112,6 +116,9 @@ def read(
 def single_document(corpus: Corpus, path: str | Path) -> ParsedDocument:
     """The one document read from ``path``; raises :class:`InputError` when it held several."""
     if len(corpus.documents) > 1:
-        raise InputError(path, f"holds {len(corpus.documents)} documents, not one plan",
-                         "give the path of a single plan or regulation file")
+        raise InputError(
+            path,
+            f"holds {len(corpus.documents)} documents, not one plan",
+            "give the path of a single plan or regulation file",
+        )
     return corpus.documents[0]

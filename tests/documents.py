@@ -16,7 +16,7 @@ CORPUS = REPO.parent / "shared" / "corpus"
 COUNTY_PLAN = REPO / "data" / "raw" / "alxa-left-banner-2024-rule-of-law-government-plan.txt"
 
 _NUMBERING_XML = (
-    f"<w:abstractNum {nsdecls('w')} w:abstractNumId=\"90\">"
+    f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
     '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
     '<w:lvlText w:val="%1、"/></w:lvl>'
     '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:lvlRestart w:val="0"/>'
@@ -43,9 +43,9 @@ def write_county_plan_docx(path: Path) -> Path:
             continue
         paragraph = document.add_paragraph(found.rest)
         level = 0 if found.style == "cn" else 1
-        paragraph._p.get_or_add_pPr().append(parse_xml(
-            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'
-        ))
+        paragraph._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+        )
     document.save(path)
     return path
 
@@ -70,6 +70,7 @@ def write_county_plan_pdf(path: Path) -> Path:
 
     SimpleDocTemplate(str(path), pagesize=A4).build(
         [Paragraph(line, style) for line in county_plan_lines()],
-        onFirstPage=page_furniture, onLaterPages=page_furniture,
+        onFirstPage=page_furniture,
+        onLaterPages=page_furniture,
     )
     return path

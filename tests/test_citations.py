@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 
 from extractors.citations import citations, own_references, title_key, title_kind
+from pipeline.api import read_corpus
 from pipeline.document.manifest import Manifest
 from pipeline.document.structure import parse_document
 from pipeline.document.titles import TitleIndex
 from pipeline.ingest.source import read_source
-from pipeline.api import read_corpus
 from tests.documents import CORPUS, COUNTY_PLAN
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
@@ -48,7 +48,9 @@ def test_county_plan_cites_ten_titles():
     assert kinds["内蒙古自治区2024年法治政府建设工作计划"] == "work_plan"
     task5 = corpus.documents[0].tasks[4]
     assert set(cited[cited.task_id == task5.task_id].cited_title) == {
-        "重大行政决策程序暂行条例", "内蒙古自治区重大行政决策目录管理办法"}
+        "重大行政决策程序暂行条例",
+        "内蒙古自治区重大行政决策目录管理办法",
+    }
     assert (cited.relation[cited.task_id.notna()] == "cites").all()
     assert cited.citation_id.is_unique
     assert cited.resolved_doc_id.isna().all()  # nothing else in this run
@@ -56,10 +58,13 @@ def test_county_plan_cites_ten_titles():
 
 @needs_corpus
 def test_county_plan_citation_resolves_to_the_regulation_in_the_same_run():
-    corpus, tables = _tables(COUNTY_PLAN, DECISION_PROCEDURE, LAWS / "national-2019-optimize-business-environment-regulation.md")
+    corpus, tables = _tables(
+        COUNTY_PLAN, DECISION_PROCEDURE, LAWS / "national-2019-optimize-business-environment-regulation.md"
+    )
     cited = tables["citations"].set_index("cited_title")
     assert cited.loc["重大行政决策程序暂行条例", "resolved_doc_id"] == (
-        "national-2019-major-administrative-decision-procedure-regulation")
+        "national-2019-major-administrative-decision-procedure-regulation"
+    )
     assert cited.loc["优化营商环境条例", "resolved_doc_id"] == "national-2019-optimize-business-environment-regulation"
     assert pd.isna(cited.loc["内蒙古自治区基层综合行政执法条例", "resolved_doc_id"])
 
@@ -77,17 +82,25 @@ def test_resolve_title_normalises_prefixes_revisions_and_brackets():
     assert resolve_title("山东省优化营商环境条例") == "shandong-2020-optimize-business-environment-regulation"
     assert resolve_title("广东省优化营商环境条例") is None
     assert resolve_title("重大行政决策程序暂行条例", doc_number="国务院令第713号") == (
-        "national-2019-major-administrative-decision-procedure-regulation")
+        "national-2019-major-administrative-decision-procedure-regulation"
+    )
     assert TitleIndex(documents).resolve("", doc_number="中华人民共和国国务院令第713号") == (
-        "national-2019-major-administrative-decision-procedure-regulation")
+        "national-2019-major-administrative-decision-procedure-regulation"
+    )
 
 
 def test_bare_region_prefix_resolves_inside_its_region():
-    documents = pd.DataFrame({
-        "doc_id": ["nm-credit", "gd-credit", "nm-plan"],
-        "title": ["内蒙古自治区失信责任追究办法", "广东省失信责任追究办法", "国务院办公厅关于印发《某某工作方案》的通知"],
-        "doc_number": ["", "", ""],
-    })
+    documents = pd.DataFrame(
+        {
+            "doc_id": ["nm-credit", "gd-credit", "nm-plan"],
+            "title": [
+                "内蒙古自治区失信责任追究办法",
+                "广东省失信责任追究办法",
+                "国务院办公厅关于印发《某某工作方案》的通知",
+            ],
+            "doc_number": ["", "", ""],
+        }
+    )
     resolve_title = TitleIndex(documents).resolve
     assert resolve_title("自治区失信责任追究办法") == "nm-credit"
     assert resolve_title("省失信责任追究办法") == "gd-credit"
@@ -99,7 +112,9 @@ def test_regulation_basis_from_made_under_clause():
     _, found = _document_citations(LAWS / "dezhou-2021-optimize-business-environment-regulation.md")
     first_article = [c for number, c in found if number == "第一条"]
     assert [(c.cited_title, c.relation) for c in first_article] == [
-        ("优化营商环境条例", "basis"), ("山东省优化营商环境条例", "basis")]
+        ("优化营商环境条例", "basis"),
+        ("山东省优化营商环境条例", "basis"),
+    ]
 
 
 @needs_corpus

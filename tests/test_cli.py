@@ -17,11 +17,11 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from pipeline.api import read_corpus
 from pipeline.cli.app import app
 from pipeline.document.manifest import Manifest
 from pipeline.outputs import workbook
 from pipeline.outputs import writer as export
-from pipeline.api import read_corpus
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, write_county_plan_docx
 
@@ -48,7 +48,9 @@ def test_run_writes_every_table_in_every_format(raw, tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 document(s) read, 8 sections, 26 tasks" in result.stdout
     written = sorted(path.stem for path in out.glob("*.parquet"))
-    assert set(TABLES) | {"task_units", "units", "obligations", "targets", "citations", "links", "coverage"} <= set(written)
+    assert set(TABLES) | {"task_units", "units", "obligations", "targets", "citations", "links", "coverage"} <= set(
+        written
+    )
     for graph_file in ("graph.graphml", "nodes.csv", "edges.csv", "task_unit_nodes.csv", "task_unit_edges.csv"):
         assert (out / graph_file).stat().st_size > 0
     for name in written:
@@ -68,8 +70,11 @@ def test_run_writes_every_table_in_every_format(raw, tmp_path):
 
 def output_bytes(folder):
     """Every output file of a run (tables, workbook, graph) by name."""
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())
-            if path.suffix in (".csv", ".parquet", ".xlsx", ".graphml")}
+    return {
+        path.name: path.read_bytes()
+        for path in sorted(folder.iterdir())
+        if path.suffix in (".csv", ".parquet", ".xlsx", ".graphml")
+    }
 
 
 def test_outputs_are_byte_identical_across_runs_and_input_order(raw, tmp_path):
@@ -109,8 +114,10 @@ def test_excel_cells_are_cut_at_the_limit_and_csv_keeps_everything(tmp_path):
 
 def test_a_table_longer_than_a_sheet_fills_it_and_says_how_many_rows_are_left(tmp_path, monkeypatch):
     monkeypatch.setattr(workbook, "EXCEL_ROW_LIMIT", 5)  # a sheet of 5 rows, header included
-    tables = {"tasks": pd.DataFrame({"task_id": [f"t{i}" for i in range(10)]}),
-              "units": pd.DataFrame({"unit": ["旗司法局", "旗政府办"]})}
+    tables = {
+        "tasks": pd.DataFrame({"task_id": [f"t{i}" for i in range(10)]}),
+        "units": pd.DataFrame({"unit": ["旗司法局", "旗政府办"]}),
+    }
     export.write_outputs(tables, tmp_path)
     book = load_workbook(tmp_path / "guanche.xlsx")
     rows = [row[0] for row in book["tasks"].iter_rows(values_only=True)]
@@ -126,8 +133,10 @@ def test_workbook_without_tables_still_opens(tmp_path):
 
 
 def test_tables_written_in_worker_processes_give_the_same_files(tmp_path):
-    tables = {"tasks": pd.DataFrame({"task_id": ["t1", "t2"], "text": ["加强组织领导", None]}),
-              "targets": pd.DataFrame({"value": [95.0, float("nan")], "due_date": [date(2024, 12, 31), date(2025, 6, 30)]})}
+    tables = {
+        "tasks": pd.DataFrame({"task_id": ["t1", "t2"], "text": ["加强组织领导", None]}),
+        "targets": pd.DataFrame({"value": [95.0, float("nan")], "due_date": [date(2024, 12, 31), date(2025, 6, 30)]}),
+    }
     with ProcessPoolExecutor(2) as pool, export.OutputWriter(tmp_path / "pool", pool=pool) as writer:
         writer.add_tables(tables)
     export.write_outputs(tables, tmp_path / "alone")
@@ -136,8 +145,16 @@ def test_tables_written_in_worker_processes_give_the_same_files(tmp_path):
     assert files["pool"] == files["alone"]
     book = load_workbook(tmp_path / "pool" / "guanche.xlsx")
     assert book.sheetnames == ["tasks", "targets"]
-    assert list(book["tasks"].iter_rows(values_only=True)) == [("task_id", "text"), ("t1", "加强组织领导"), ("t2", None)]
-    assert list(book["targets"].iter_rows(values_only=True)) == [("value", "due_date"), (95, "2024-12-31"), (None, "2025-06-30")]
+    assert list(book["tasks"].iter_rows(values_only=True)) == [
+        ("task_id", "text"),
+        ("t1", "加强组织领导"),
+        ("t2", None),
+    ]
+    assert list(book["targets"].iter_rows(values_only=True)) == [
+        ("value", "due_date"),
+        (95, "2024-12-31"),
+        (None, "2025-06-30"),
+    ]
 
 
 def _table_on_a_full_disk(name, table, folder, part):
@@ -148,8 +165,10 @@ def _worker_killed(name, table, folder, part):
     os._exit(1)  # as the out-of-memory killer would
 
 
-@pytest.mark.parametrize("failure, message", [(_table_on_a_full_disk, "No space left on device"),
-                                              (_worker_killed, "a worker process stopped")])
+@pytest.mark.parametrize(
+    "failure, message",
+    [(_table_on_a_full_disk, "No space left on device"), (_worker_killed, "a worker process stopped")],
+)
 def test_a_table_failing_in_a_worker_gives_one_line_and_keeps_previous_outputs(tmp_path, monkeypatch, failure, message):
     export.write_outputs({"tasks": pd.DataFrame({"task_id": ["t1"]})}, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
@@ -162,22 +181,35 @@ def test_a_table_failing_in_a_worker_gives_one_line_and_keeps_previous_outputs(t
 
 
 def test_cells_that_excel_cannot_hold_as_they_are_become_text_or_empty(tmp_path):
-    tables = {"odd": pd.DataFrame({
-        "bad\ufffeheader": ["a\ufffeb\x01c", "d"],
-        "when": [pd.NaT, pd.Timestamp("2024-05-01")],
-        "how_long": [pd.Timedelta(days=3), None],
-        "count": [pd.NA, 7],
-    }).astype({"count": "Int64"})}
+    tables = {
+        "odd": pd.DataFrame(
+            {
+                "bad\ufffeheader": ["a\ufffeb\x01c", "d"],
+                "when": [pd.NaT, pd.Timestamp("2024-05-01")],
+                "how_long": [pd.Timedelta(days=3), None],
+                "count": [pd.NA, 7],
+            }
+        ).astype({"count": "Int64"})
+    }
     export.write_outputs(tables, tmp_path)
     rows = list(load_workbook(tmp_path / "guanche.xlsx")["odd"].iter_rows(values_only=True))
-    assert rows == [("badheader", "when", "how_long", "count"),
-                    ("abc", None, "3 days 00:00:00", None),
-                    ("d", "2024-05-01 00:00:00", None, 7)]
+    assert rows == [
+        ("badheader", "when", "how_long", "count"),
+        ("abc", None, "3 days 00:00:00", None),
+        ("d", "2024-05-01 00:00:00", None, 7),
+    ]
 
 
 def _children(pid: int) -> set[int]:
-    return {int(stat.split()[0]) for stat in (Path(f"/proc/{p}/stat").read_text() for p in os.listdir("/proc")
-            if p.isdigit() and Path(f"/proc/{p}/stat").exists()) if int(stat.rsplit(")", 1)[1].split()[1]) == pid}
+    return {
+        int(stat.split()[0])
+        for stat in (
+            Path(f"/proc/{p}/stat").read_text()
+            for p in os.listdir("/proc")
+            if p.isdigit() and Path(f"/proc/{p}/stat").exists()
+        )
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid
+    }
 
 
 @needs_corpus
@@ -189,8 +221,12 @@ def test_a_run_stopped_while_writing_ends_cleanly(tmp_path, stop):
     out = tmp_path / "out"
     export.write_outputs({"tasks": pd.DataFrame({"task_id": ["t1"]})}, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(CORPUS), "--out", str(out), "--jobs", "2"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", str(CORPUS), "--out", str(out), "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     while not any(p.name.startswith(".guanche-staging-") for p in out.iterdir()):
         assert run.poll() is None, run.stderr.read()
     workers = _children(run.pid)
@@ -232,17 +268,25 @@ def test_unwritable_output_folder_is_one_line(raw, tmp_path):
 
 def test_console_script_reports_without_traceback(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
-    done = subprocess.run([sys.executable, "-m", "pipeline", "run", str(tmp_path / "empty.txt"),
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", str(tmp_path / "empty.txt"), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
-    assert done.stderr.splitlines()[0] == f"error: {tmp_path / 'empty.txt'}: empty file — check it was saved or downloaded completely"
+    assert (
+        done.stderr.splitlines()[0]
+        == f"error: {tmp_path / 'empty.txt'}: empty file — check it was saved or downloaded completely"
+    )
 
 
 def test_the_command_line_loads_frozen_out_of_the_collector_and_leaves_it_on():
     # spaCy, pandas and the rest are frozen (never walked by a collection); collection goes on
-    loaded = ("import gc; from pipeline.cli.console import load_command_line; load_command_line(); "
-              "print(gc.isenabled(), gc.get_freeze_count())")
+    loaded = (
+        "import gc; from pipeline.cli.console import load_command_line; load_command_line(); "
+        "print(gc.isenabled(), gc.get_freeze_count())"
+    )
     done = subprocess.run([sys.executable, "-c", loaded], capture_output=True, text=True, check=True)
     enabled, frozen = done.stdout.split()
     assert enabled == "True" and int(frozen) > 100_000
@@ -265,7 +309,9 @@ def test_run_says_plainly_which_parents_are_missing(raw, tmp_path):
     assert result.exit_code == 0
     note = [line for line in result.stderr.splitlines() if line.startswith("note:")]
     assert len(note) == 1
-    assert "《内蒙古自治区2024年法治政府建设工作计划》" in note[0] and "《阿拉善盟2024年法治政府建设工作计划》" in note[0]
+    assert (
+        "《内蒙古自治区2024年法治政府建设工作计划》" in note[0] and "《阿拉善盟2024年法治政府建设工作计划》" in note[0]
+    )
     assert f"put the files (any supported format) in {raw}" in note[0]
     assert len(pd.read_csv(tmp_path / "out" / "task_units.csv", encoding="utf-8-sig")) == 89
 
@@ -273,9 +319,16 @@ def test_run_says_plainly_which_parents_are_missing(raw, tmp_path):
 @needs_corpus
 def test_coverage_command_prints_rate_gaps_and_additions(tmp_path):
     laws = CORPUS / "laws"
-    result = runner.invoke(app, ["coverage", str(laws / "jinan-2022-optimize-business-environment-regulation.md"),
-                                 str(laws / "shandong-2020-optimize-business-environment-regulation.md"),
-                                 "--out", str(tmp_path)])
+    result = runner.invoke(
+        app,
+        [
+            "coverage",
+            str(laws / "jinan-2022-optimize-business-environment-regulation.md"),
+            str(laws / "shandong-2020-optimize-business-environment-regulation.md"),
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "《济南市优化营商环境条例》 → 《山东省优化营商环境条例》" in result.stdout
     assert "parent directives covered" in result.stdout and "local additions" in result.stdout
@@ -287,7 +340,7 @@ def test_coverage_command_prints_rate_gaps_and_additions(tmp_path):
 def test_reuse_command_finds_the_state_council_source_of_task_four():
     result = runner.invoke(app, ["reuse", str(COUNTY_PLAN), "--against", str(CORPUS / "national")])
     assert result.exit_code == 0, result.output
-    line = next(l for l in result.stdout.splitlines() if l.strip().startswith("（四）"))
+    line = next(row for row in result.stdout.splitlines() if row.strip().startswith("（四）"))
     assert "guofa-2019-005" in line and "“双随机、一公开”监管" in line
 
 
@@ -295,8 +348,12 @@ def test_outputs_do_not_depend_on_the_process_hash_seed(raw, tmp_path):
     outputs = []
     for seed in ("1", "2"):
         out = tmp_path / f"seed{seed}"
-        subprocess.run([sys.executable, "-m", "pipeline", "run", str(raw), "--out", str(out)],
-                       capture_output=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        subprocess.run(
+            [sys.executable, "-m", "pipeline", "run", str(raw), "--out", str(out)],
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.suffix in (".csv", ".graphml")})
     assert outputs[0].keys() == outputs[1].keys() and "task_unit_nodes.csv" in outputs[0]
     for name in outputs[0]:
@@ -336,7 +393,9 @@ def test_progress_counts_every_input_found_duplicates_included(raw, tmp_path):
     seen = []
     corpus, failures = read_corpus(inputs, manifest=Manifest(), on_progress=seen.append)
     assert len(corpus.documents) == 1 and failures == []
-    assert sorted(map(str, seen)) == sorted(map(str, [raw / COUNTY_PLAN.name, raw / COUNTY_PLAN.name, tmp_path / "plan.txt"]))
+    assert sorted(map(str, seen)) == sorted(
+        map(str, [raw / COUNTY_PLAN.name, raw / COUNTY_PLAN.name, tmp_path / "plan.txt"])
+    )
 
 
 def test_no_workbook_leaves_it_out_and_keeps_the_tables(raw, tmp_path):

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.cascade.coverage import COVERAGE_COLUMNS, LOCAL_ADDITION_COLUMNS
 from pipeline.api import read_corpus
 from pipeline.cascade.compare import compare_with_parents
+from pipeline.cascade.coverage import COVERAGE_COLUMNS, LOCAL_ADDITION_COLUMNS
 from pipeline.cascade.linker import LINK_COLUMNS
 from pipeline.document.manifest import Manifest
 from tests.documents import CORPUS, REPO
@@ -66,9 +66,22 @@ def test_local_additions_are_the_city_articles_without_a_parent(jinan):
     assert list(additions.columns) == LOCAL_ADDITION_COLUMNS
     numbers = set(additions["number"])
     # 省会经济圈, 行政许可事项清单, 好差评, 处罚清单, the 宜居 chapter, 专项督查, 社会监督员, 审计, 奖惩
-    assert {"第六条", "第二十七条", "第三十八条", "第四十五条", "第五十条", "第五十一条", "第五十二条",
-            "第五十五条", "第五十六条", "第五十七条", "第五十九条", "第六十一条", "第六十三条",
-            "第六十四条"} <= numbers
+    assert {
+        "第六条",
+        "第二十七条",
+        "第三十八条",
+        "第四十五条",
+        "第五十条",
+        "第五十一条",
+        "第五十二条",
+        "第五十五条",
+        "第五十六条",
+        "第五十七条",
+        "第五十九条",
+        "第六十一条",
+        "第六十三条",
+        "第六十四条",
+    } <= numbers
     assert not numbers & {"第一条", "第二条", "第五十八条", "第六十九条"}
     assert "local additions (" in jinan.summary
     assert "    第五十条 市、区县人民政府应当传承“山泉湖河城”有机融合的泉城特色风貌" in jinan.summary
@@ -77,8 +90,7 @@ def test_local_additions_are_the_city_articles_without_a_parent(jinan):
 def test_cascade_stage_over_the_regulation_family():
     corpus, failures = read_corpus([LAWS], manifest=Manifest(), stages=("structure", "cascade"))
     tables = {name: corpus.tables[name] for name in STAGE_TABLES}
-    assert set(tables) == {"parents", "links", "coverage", "coverage_sections", "coverage_documents",
-                           "local_additions"}
+    assert set(tables) == {"parents", "links", "coverage", "coverage_sections", "coverage_documents", "local_additions"}
     pairs = tables["coverage_documents"][["child_doc_id", "parent_doc_id"]]
     assert len(pairs) == 5  # four cities → 山东, 山东 → national
     assert len(tables["coverage"]) == 4 * 67 + 72

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from pipeline.api import read_corpus
-from pipeline.document.manifest import Manifest
 from pipeline.outputs.graph import build_graph, task_unit_graph, write_graph_files
 from tests.documents import CORPUS, REPO
 
@@ -51,7 +50,12 @@ def test_county_plan_graph_counts(county_tables):
     assert graph.edges[COUNTY, region, "basis"]["found_by"] == "manifest"
     assert graph.edges[COUNTY, region, "cites"]["relation"] == "basis"
     assert graph.nodes["unit:阿拉善左旗:旗委编办"] == {
-        "Label": "旗委编办", "Type": "unit", "unit_type": "party", "jurisdiction": "阿拉善左旗", "collective": False}
+        "Label": "旗委编办",
+        "Type": "unit",
+        "unit_type": "party",
+        "jurisdiction": "阿拉善左旗",
+        "collective": False,
+    }
     assert graph.has_edge("unit:阿拉善左旗:旗委编办", f"{COUNTY}:T0001", "leads")
 
 
@@ -59,7 +63,12 @@ def test_county_plan_graph_without_citations_or_units():
     paths = [REPO / "data" / "raw"]
     graph = build_graph(run_tables(paths, citations=False))
     assert Counter(kind for _, kind in graph.nodes(data="Type")) == {
-        "document": 1, "section": 8, "task": 26, "unit": 25, "cited": 2}
+        "document": 1,
+        "section": 8,
+        "task": 26,
+        "unit": 25,
+        "cited": 2,
+    }
     corpus, _ = read_corpus(paths, stages=("structure",))
     bare = build_graph(corpus.tables)
     assert (bare.number_of_nodes(), bare.number_of_edges()) == (35, 34)
@@ -76,8 +85,10 @@ def test_family_graph_links_tasks_to_parent_articles(family_tables):
     links = family_tables["links"]
     implements = [(u, v, d) for u, v, k, d in graph.edges(keys=True, data=True) if k == "implements"]
     assert len(implements) == len(links) > 0
-    jinan, shandong = ("jinan-2022-optimize-business-environment-regulation",
-                       "shandong-2020-optimize-business-environment-regulation")
+    jinan, shandong = (
+        "jinan-2022-optimize-business-environment-regulation",
+        "shandong-2020-optimize-business-environment-regulation",
+    )
     edge = graph.edges[f"{jinan}:T0058", f"{shandong}:T0050", "implements"]
     assert edge["relation"] == "verbatim" and edge["rank"] == 1 and edge["Weight"] > 1
     assert graph.has_edge(jinan, shandong, "basis")
@@ -86,8 +97,11 @@ def test_family_graph_links_tasks_to_parent_articles(family_tables):
 
 def written(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
     names = write_graph_files(folder, tables)
-    assert sorted(names) == sorted(p.name for p in folder.iterdir()) == [
-        "edges.csv", "graph.graphml", "nodes.csv", "task_unit_edges.csv", "task_unit_nodes.csv"]
+    assert (
+        sorted(names)
+        == sorted(p.name for p in folder.iterdir())
+        == ["edges.csv", "graph.graphml", "nodes.csv", "task_unit_edges.csv", "task_unit_nodes.csv"]
+    )
     return folder
 
 
@@ -119,5 +133,6 @@ def test_gephi_csv_round_trip(family_tables, tmp_path, prefix, subgraph):
     assert len(edges) == graph.number_of_edges()
     for row in edges.to_dict("records"):
         data = graph.edges[row["Source"], row["Target"], row["Type"]]
-        assert {name: value for name, value in row.items()
-                if name not in ("Source", "Target") and value != ""} == {n: as_text(v) for n, v in data.items()}
+        assert {name: value for name, value in row.items() if name not in ("Source", "Target") and value != ""} == {
+            n: as_text(v) for n, v in data.items()
+        }

@@ -23,8 +23,16 @@ def tables_of(path):
     )
 
 
-@pytest.mark.parametrize("encoding, bom", [("gb18030", b""), ("gbk", b""), ("utf-16-le", codecs.BOM_UTF16_LE),
-                                           ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-8", codecs.BOM_UTF8)])
+@pytest.mark.parametrize(
+    "encoding, bom",
+    [
+        ("gb18030", b""),
+        ("gbk", b""),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("utf-8", codecs.BOM_UTF8),
+    ],
+)
 def test_other_encodings_give_identical_tables(tmp_path, county_plan, encoding, bom):
     copy = tmp_path / "plan.txt"
     copy.write_bytes(bom + COUNTY_PLAN.read_text(encoding="utf-8").encode(encoding))
@@ -51,6 +59,7 @@ def test_offset_map_leads_back_to_the_original():
 def test_docx_numbering_definitions_are_rebuilt(tmp_path):
     docx = write_county_plan_docx(tmp_path / "plan.docx")
     from docx import Document  # python-docx itself drops the numbers
+
     assert not any(p.text.startswith("（一）") for p in Document(docx).paragraphs)
     assert tables_of(docx) == tables_of(COUNTY_PLAN)
 
@@ -109,6 +118,7 @@ def test_han_sample_is_the_first_4000_han_characters_of_the_first_50000():
 
 def _scanned_pdf(path):
     from reportlab.pdfgen import canvas
+
     page = canvas.Canvas(str(path))
     page.rect(50, 50, 400, 600, fill=1)  # an image-like page with no text layer
     page.save()
@@ -119,13 +129,20 @@ BAD_INPUTS = {
     "empty file": (lambda d: _write(d / "empty.txt", b"\n  \n"), "empty file"),
     "binary renamed": (lambda d: _write(d / "photo.txt", bytes(range(256)) * 40), "binary data"),
     "truncated docx": (lambda d: _truncate(write_county_plan_docx(d / "plan.docx")), "damaged or truncated Word file"),
-    "truncated pdf": (lambda d: _truncate(write_county_plan_pdf(d / "plan.pdf")), "damaged, truncated or encrypted PDF"),
+    "truncated pdf": (
+        lambda d: _truncate(write_county_plan_pdf(d / "plan.pdf")),
+        "damaged, truncated or encrypted PDF",
+    ),
     "scanned pdf": (lambda d: _scanned_pdf(d / "scan.pdf"), "scanned, needs OCR"),
-    "unknown encoding": (lambda d: _write(d / "big5.txt", COUNTY_PLAN.read_text(encoding="utf-8").encode("big5", "replace")),
-                         "unknown text encoding"),
+    "unknown encoding": (
+        lambda d: _write(d / "big5.txt", COUNTY_PLAN.read_text(encoding="utf-8").encode("big5", "replace")),
+        "unknown text encoding",
+    ),
     "cut mid-character": (lambda d: _write(d / "cut.txt", COUNTY_PLAN.read_bytes()[:1000]), "truncated file"),
-    "GB18030 cut mid-character": (lambda d: _write(d / "cut-gb.txt", COUNTY_PLAN.read_text(encoding="utf-8").encode("gb18030")[:5001]),
-                                  "truncated file: it ends in the middle of a GB18030 character"),
+    "GB18030 cut mid-character": (
+        lambda d: _write(d / "cut-gb.txt", COUNTY_PLAN.read_text(encoding="utf-8").encode("gb18030")[:5001]),
+        "truncated file: it ends in the middle of a GB18030 character",
+    ),
     "missing": (lambda d: d / "nothing-here.txt", "no such file"),
     "unsupported": (lambda d: _write(d / "plan.rtf", b"{\\rtf1 plan}"), "unsupported file type '.rtf'"),
 }
@@ -164,4 +181,7 @@ def test_html_without_a_known_container_keeps_the_paragraphs_and_drops_the_menus
         encoding="utf-8",
     )
     assert read_source(page).text.splitlines() == [
-        "一、完善制度", "（一）健全规范性文件合法性审核机制，严格审核程序。", "（二）推行行政执法公示制度，及时公开执法信息。"]
+        "一、完善制度",
+        "（一）健全规范性文件合法性审核机制，严格审核程序。",
+        "（二）推行行政执法公示制度，及时公开执法信息。",
+    ]

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.cascade.reuse import trace_reuse
 from pipeline.cascade.linker import LINK_COLUMNS, DirectiveLinker, _cosines, boilerplate_kind, linking_text
+from pipeline.cascade.reuse import trace_reuse
 from pipeline.document.structure import parse_document
 from pipeline.ingest.source import read_source
 from tests.documents import CORPUS, COUNTY_PLAN, REPO
@@ -36,7 +36,8 @@ def by_number(links: pd.DataFrame, child: pd.DataFrame, parent: pd.DataFrame) ->
     result: dict[str, list[tuple]] = {number: [] for number in child["number"]}
     for row in links.sort_values(["child_task_id", "rank"]).itertuples():
         result[child_number[row.child_task_id]].append(
-            (parent_number[row.parent_task_id], row.relation, row.boilerplate))
+            (parent_number[row.parent_task_id], row.relation, row.boilerplate)
+        )
     return result
 
 
@@ -76,32 +77,47 @@ def test_copied_articles_are_verbatim_links_with_the_copied_text_as_evidence(jin
 
 def test_adapted_articles_link_to_their_counterpart(jinan_to_shandong):
     _, numbers = jinan_to_shandong
-    expected = {"第十五条": "第十八条", "第十六条": "第十九条", "第二十三条": "第二十三条",
-                "第三十二条": "第二十二条", "第三十三条": "第三十六条", "第四十条": "第五十四条"}
+    expected = {
+        "第十五条": "第十八条",
+        "第十六条": "第十九条",
+        "第二十三条": "第二十三条",
+        "第三十二条": "第二十二条",
+        "第三十三条": "第三十六条",
+        "第四十条": "第五十四条",
+    }
     assert {child: numbers[child][0][:2] for child in expected} == {
-        child: (parent, "adapted") for child, parent in expected.items()}
+        child: (parent, "adapted") for child, parent in expected.items()
+    }
 
 
 def test_boilerplate_links_to_its_counterpart_and_is_flagged(jinan_to_shandong):
     _, numbers = jinan_to_shandong
-    assert numbers["第一条"][0] == ("第一条", "adapted", True)       # purpose clause
-    assert numbers["第二条"][0] == ("第二条", "verbatim", True)      # scope
+    assert numbers["第一条"][0] == ("第一条", "adapted", True)  # purpose clause
+    assert numbers["第二条"][0] == ("第二条", "verbatim", True)  # scope
     assert numbers["第六十九条"][0] == ("第六十七条", "verbatim", True)  # 本条例自…起施行
 
 
 def test_local_articles_get_no_parent(jinan_to_shandong):
     _, numbers = jinan_to_shandong
     # 泉城风貌, 文明城市, 生态文明, 住房, 交通, 国际化城市, 好差评, 行政许可事项清单: no 山东 article.
-    for local in ("第五十条", "第五十一条", "第五十二条", "第五十五条", "第五十六条", "第五十七条",
-                  "第三十八条", "第二十七条"):
+    for local in (
+        "第五十条",
+        "第五十一条",
+        "第五十二条",
+        "第五十五条",
+        "第五十六条",
+        "第五十七条",
+        "第三十八条",
+        "第二十七条",
+    ):
         assert numbers[local] == [], local
 
 
 def test_province_to_national(shandong_to_national):
     _, numbers = shandong_to_national
     assert numbers["第四十五条"][0] == ("第五十六条", "verbatim", False)  # 非现场监管 copied
-    assert numbers["第十一条"][0] == ("第十四条", "verbatim", False)      # 财产权保护 copied
-    assert numbers["第二十八条"][0][0] == "第三十五条"                   # 政务服务标准化
+    assert numbers["第十一条"][0] == ("第十四条", "verbatim", False)  # 财产权保护 copied
+    assert numbers["第二十八条"][0][0] == "第三十五条"  # 政务服务标准化
     assert numbers["第六十七条"][0] == ("第七十二条", "verbatim", True)
     for local in ("第二十五条", "第二十六条", "第五十条", "第五十二条"):  # 破产审判, 人大监督, 风险预警
         assert numbers[local] == [], local
@@ -125,7 +141,10 @@ def test_parents_proposed_by_rare_ngrams_give_the_links_of_comparing_every_paren
     parents = pd.concat([articles(SHANDONG), articles(NATIONAL)], ignore_index=True)
     every = DirectiveLinker().fit(parents).link(child)
     proposed = DirectiveLinker(exhaustive_up_to=0).fit(parents).link(child)
-    top = lambda links: dict(links.loc[links["rank"] == 1, ["child_task_id", "parent_task_id"]].values)
+
+    def top(links):
+        return dict(links.loc[links["rank"] == 1, ["child_task_id", "parent_task_id"]].values)
+
     assert len(top(every)) == 55 and top(proposed) == top(every)
     # The proposals are what is compared: with every n-gram too common to propose, nothing is.
     assert DirectiveLinker(exhaustive_up_to=0, max_postings=0).fit(parents).link(child).empty

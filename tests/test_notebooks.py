@@ -23,7 +23,10 @@ ALWAYS_DRAWS = {"01_plan_at_a_glance", "03_unit_network"}  # 02 draws only when 
 
 def test_the_three_notebooks_are_there():
     assert [path.name for path in NOTEBOOKS] == [
-        "01_plan_at_a_glance.ipynb", "02_the_cascade.ipynb", "03_unit_network.ipynb"]
+        "01_plan_at_a_glance.ipynb",
+        "02_the_cascade.ipynb",
+        "03_unit_network.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
@@ -37,8 +40,9 @@ def test_notebook_is_stored_without_outputs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_runs_top_to_bottom(path):
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, kernel_name="python3", timeout=CELL_TIMEOUT,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook, kernel_name="python3", timeout=CELL_TIMEOUT, resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute()  # raises CellExecutionError, naming the cell, on any error
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
     stderr = "".join(output.get("text", "") for output in outputs if output.get("name") == "stderr")
@@ -54,8 +58,9 @@ def _system_has_cjk_font() -> bool:
     return bool(listed.stdout.strip())
 
 
-@pytest.mark.skipif(not _system_has_cjk_font(), reason="no CJK font installed (fc-list :lang=zh finds none); "
-                                                      "CI installs fonts-noto-cjk")
+@pytest.mark.skipif(
+    not _system_has_cjk_font(), reason="no CJK font installed (fc-list :lang=zh finds none); CI installs fonts-noto-cjk"
+)
 def test_charts_draw_chinese_with_the_cjk_font_found():
     import matplotlib.pyplot as plt
 

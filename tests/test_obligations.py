@@ -15,10 +15,10 @@ from extractors.obligations import (
     split_clauses,
     task_heading,
 )
+from pipeline.api import read_corpus
 from pipeline.document.manifest import Manifest
 from pipeline.document.structure import parse_document
 from pipeline.ingest.source import read_source
-from pipeline.api import read_corpus
 from pipeline.stages.registry import build_tables
 from tests.documents import CORPUS, COUNTY_PLAN
 
@@ -140,7 +140,11 @@ def test_lexicon_is_consistent():
 def test_commas_inside_quotes_do_not_split():
     text = "按照“谁审批、谁监管，谁主管、谁监管”的原则，通过分类标注等方式，建立检查对象名录库。"
     clauses = split_clauses(text)
-    assert [c.text for c in clauses] == ["按照“谁审批、谁监管，谁主管、谁监管”的原则", "通过分类标注等方式", "建立检查对象名录库"]
+    assert [c.text for c in clauses] == [
+        "按照“谁审批、谁监管，谁主管、谁监管”的原则",
+        "通过分类标注等方式",
+        "建立检查对象名录库",
+    ]
     assert len({c.sentence for c in clauses}) == 1
 
 
@@ -155,12 +159,16 @@ def test_national_ministry_annotations_are_not_obligations():
 
 @needs_corpus
 def test_regulation_articles_graded_by_their_modal():
-    doc = parse_document(read_source(
-        CORPUS / "laws" / "national-2019-major-administrative-decision-procedure-regulation.md"), "decision")
+    doc = parse_document(
+        read_source(CORPUS / "laws" / "national-2019-major-administrative-decision-procedure-regulation.md"), "decision"
+    )
     article = {task.number: task for task in doc.tasks}
     fifth = list(obligations(article["第五条"].text, register="regulation"))
     assert [(o.action, o.strength) for o in fifth[:3]] == [
-        ("应当遵循", "mandatory"), ("贯彻", "mandatory"), ("坚持", "mandatory")]
+        ("应当遵循", "mandatory"),
+        ("贯彻", "mandatory"),
+        ("坚持", "mandatory"),
+    ]
     twelfth = list(obligations(article["第十二条"].text, register="regulation"))
     assert ("可以提出", "permission") in [(o.action, o.strength) for o in twelfth]
     # the modal of an opening adverbial passes to the clause it qualifies
@@ -193,17 +201,17 @@ def test_pipeline_components_and_spans():
     assert get_pipeline() is nlp
     text = "提升政务服务水平。2024年6月底前严格执行行政审批告知承诺制，降低准入门槛。"
     doc = nlp(commitment_doc(nlp, text, text_kind="task"))
-    assert [o.action for o in doc._.obligations] == ["严格执行", "降低"]
+    assert [o.action for o in doc._.guanche_obligations] == ["严格执行", "降低"]
     assert [span.label_ for span in doc.spans["obligations"]] == ["mandatory", "promote"]
     assert [(span.text, span.label_) for span in doc.spans["targets"]] == [("2024年6月底前", "deadline")]
     # the pipeline that builds the tables skips the span groups, nothing else
     tables_nlp = get_pipeline(span_groups=False)
     assert tuple(tables_nlp.pipe_names) == COMPONENTS
     plain = tables_nlp(commitment_doc(tables_nlp, text, text_kind="task"))
-    assert plain._.obligations == doc._.obligations and plain._.targets == doc._.targets
+    assert plain._.guanche_obligations == doc._.guanche_obligations and plain._.guanche_targets == doc._.guanche_targets
     assert "obligations" not in plain.spans
     preamble = nlp(commitment_doc(nlp, "严格执行告知承诺制。", text_kind="preamble"))
-    assert preamble._.obligations == []
+    assert preamble._.guanche_obligations == []
     with pytest.raises(ValueError):
         commitment_doc(nlp, "x", text_kind="notice")
 

@@ -4,6 +4,7 @@ the page as headless Chromium renders it (no console errors, every task title, C
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -18,11 +19,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from pipeline import api
 from pipeline.document.manifest import Manifest, ManifestEntry
 from pipeline.errors import InputError, OutputError
 from pipeline.outputs import report, views
 from pipeline.outputs import writer as export
-from pipeline import api
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, REPO
 
@@ -60,15 +61,20 @@ def gold_task_units(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     mentions = pd.read_csv(GOLD / "units_alxa_county_plan.csv")
     canonical = pd.read_csv(GOLD / "units_alxa_canonical.csv").set_index("mention")
     tasks = tables["tasks"].set_index("number")
-    return pd.DataFrame({
-        "doc_id": mentions["task_number"].map(tasks["doc_id"]),
-        "task_id": mentions["task_number"].map(tasks["task_id"]),
-        "order": mentions["order"], "mention": mentions["mention"],
-        "unit": mentions["mention"].map(canonical["canonical"]),
-        "unit_id": mentions["mention"].map(canonical["canonical"]),
-        "role": mentions["role"], "collective": mentions["mention"].map(canonical["collective"]),
-        "type": mentions["mention"].map(canonical["type"]), "jurisdiction": "阿拉善左旗",
-    })
+    return pd.DataFrame(
+        {
+            "doc_id": mentions["task_number"].map(tasks["doc_id"]),
+            "task_id": mentions["task_number"].map(tasks["task_id"]),
+            "order": mentions["order"],
+            "mention": mentions["mention"],
+            "unit": mentions["mention"].map(canonical["canonical"]),
+            "unit_id": mentions["mention"].map(canonical["canonical"]),
+            "role": mentions["role"],
+            "collective": mentions["mention"].map(canonical["collective"]),
+            "type": mentions["mention"].map(canonical["type"]),
+            "jurisdiction": "阿拉善左旗",
+        }
+    )
 
 
 def test_report_shows_the_26_task_titles_in_their_sections(county_report, county_tables):
@@ -95,9 +101,18 @@ def test_workload_chart_and_task_table_follow_the_task_units_table(county_tables
     tables = {**county_tables, "task_units": gold_task_units(county_tables)}
     page = soup(report.render_report(tables))
     first = [row for row in page.select("#tasks tbody tr") if row.select("td")][0].select("td")
-    assert [cell.get_text() for cell in first] == ["（一）", "推进政府机构职能优化协同高效", "旗委编办、旗政务服务局", "各有关部门"]
-    bars = {label.get_text(): value.get_text() for label, value in zip(
-        page.select("#workload svg text[text-anchor=end]"), page.select("#workload svg text.value"))}
+    assert [cell.get_text() for cell in first] == [
+        "（一）",
+        "推进政府机构职能优化协同高效",
+        "旗委编办、旗政务服务局",
+        "各有关部门",
+    ]
+    bars = {
+        label.get_text(): value.get_text()
+        for label, value in zip(
+            page.select("#workload svg text[text-anchor=end]"), page.select("#workload svg text.value")
+        )
+    }
     assert bars["旗司法局"] == "14 / 1"  # leads 14 tasks, supports 1 (gold)
     assert "各有关部门" not in bars  # collective mentions are not a unit's workload
     assert list(bars)[0] == "旗司法局"
@@ -131,9 +146,16 @@ def test_parts_appear_only_for_tables_the_run_has(county_tables):
     structure_only = {name: county_tables[name] for name in ("documents", "sections", "tasks")}
     page = soup(report.render_report(structure_only))
     assert [section.get("id") for section in page.select("section")] == [
-        "summary", "missing-parents", "documents", "sections", "tasks"]
-    empty = {"targets": pd.DataFrame(columns=["obligation_id", "kind", "value", "unit_of_measure", "comparator", "text"]),
-             "citations": pd.DataFrame(columns=["doc_id", "task_id", "cited_title", "kind", "resolved_doc_id"])}
+        "summary",
+        "missing-parents",
+        "documents",
+        "sections",
+        "tasks",
+    ]
+    empty = {
+        "targets": pd.DataFrame(columns=["obligation_id", "kind", "value", "unit_of_measure", "comparator", "text"]),
+        "citations": pd.DataFrame(columns=["doc_id", "task_id", "cited_title", "kind", "resolved_doc_id"]),
+    }
     page = soup(report.render_report({**structure_only, **empty}))
     assert "No quantified target or deadline was found." in page.select_one("#targets").get_text()
     assert "No document is cited." in page.select_one("#citations").get_text()
@@ -169,34 +191,72 @@ def jinan_tables():
     """济南 and 山东 regulations, linked as the hand-checked gold links say (a stand-in for the
     links and coverage stages, so the coverage parts are checked against known answers)."""
     laws = CORPUS / "laws"
-    files = {"jinan": laws / "jinan-2022-optimize-business-environment-regulation.md",
-             "shandong": laws / "shandong-2020-optimize-business-environment-regulation.md"}
-    manifest = Manifest([ManifestEntry("jinan", files["jinan"].resolve(), parents=("shandong",)),
-                         ManifestEntry("shandong", files["shandong"].resolve())])
+    files = {
+        "jinan": laws / "jinan-2022-optimize-business-environment-regulation.md",
+        "shandong": laws / "shandong-2020-optimize-business-environment-regulation.md",
+    }
+    manifest = Manifest(
+        [
+            ManifestEntry("jinan", files["jinan"].resolve(), parents=("shandong",)),
+            ManifestEntry("shandong", files["shandong"].resolve()),
+        ]
+    )
     tables = dict(api.read(list(files.values()), manifest=manifest))
     tasks = tables["tasks"]
     ids = {doc_id: dict(zip(group["number"], group["task_id"])) for doc_id, group in tasks.groupby("doc_id")}
     gold = pd.read_csv(GOLD / "links_jinan_to_shandong.csv", keep_default_na=False)
     links = [
-        {"child_doc_id": "jinan", "child_task_id": ids["jinan"][row.child_article], "parent_doc_id": "shandong",
-         "parent_task_id": ids["shandong"][parent], "rank": rank, "score": 1.0 / rank, "relation": row.relation,
-         "evidence": ""}
-        for row in gold.itertuples() for rank, parent in enumerate(filter(None, row.parent_articles.split(";")), 1)
+        {
+            "child_doc_id": "jinan",
+            "child_task_id": ids["jinan"][row.child_article],
+            "parent_doc_id": "shandong",
+            "parent_task_id": ids["shandong"][parent],
+            "rank": rank,
+            "score": 1.0 / rank,
+            "relation": row.relation,
+            "evidence": "",
+        }
+        for row in gold.itertuples()
+        for rank, parent in enumerate(filter(None, row.parent_articles.split(";")), 1)
     ]
     tables["links"] = pd.DataFrame(links)
     parents = tasks[tasks["doc_id"] == "shandong"]
     covered = parents["task_id"].isin(tables["links"]["parent_task_id"])
-    tables["coverage"] = pd.DataFrame({
-        "child_doc_id": "jinan", "parent_doc_id": "shandong", "parent_task_id": parents["task_id"],
-        "kind": "article", "boilerplate": False, "covered": covered,
-        "best_child_doc_id": None, "best_child_task_id": None, "score": None})
-    tables["coverage_documents"] = pd.DataFrame({
-        "child_doc_id": ["jinan"], "parent_doc_id": ["shandong"], "directives": [len(parents)],
-        "covered": [int(covered.sum())], "share": [covered.mean()]})
+    tables["coverage"] = pd.DataFrame(
+        {
+            "child_doc_id": "jinan",
+            "parent_doc_id": "shandong",
+            "parent_task_id": parents["task_id"],
+            "kind": "article",
+            "boilerplate": False,
+            "covered": covered,
+            "best_child_doc_id": None,
+            "best_child_task_id": None,
+            "score": None,
+        }
+    )
+    tables["coverage_documents"] = pd.DataFrame(
+        {
+            "child_doc_id": ["jinan"],
+            "parent_doc_id": ["shandong"],
+            "directives": [len(parents)],
+            "covered": [int(covered.sum())],
+            "share": [covered.mean()],
+        }
+    )
     by_section = parents.assign(covered=covered).groupby("section_id", sort=False)["covered"].agg(["size", "sum"])
-    tables["coverage_sections"] = tables["sections"].set_index("section_id").loc[by_section.index].reset_index().assign(
-        child_doc_id="jinan", parent_doc_id="shandong", directives=by_section["size"].to_numpy(),
-        covered=by_section["sum"].to_numpy())
+    tables["coverage_sections"] = (
+        tables["sections"]
+        .set_index("section_id")
+        .loc[by_section.index]
+        .reset_index()
+        .assign(
+            child_doc_id="jinan",
+            parent_doc_id="shandong",
+            directives=by_section["size"].to_numpy(),
+            covered=by_section["sum"].to_numpy(),
+        )
+    )
     local = tasks[(tasks["doc_id"] == "jinan") & ~tasks["task_id"].isin(tables["links"]["child_task_id"])]
     tables["local_additions"] = local.assign(boilerplate=False)
     return tables, gold
@@ -215,7 +275,13 @@ def test_coverage_parts_list_gaps_and_local_additions(jinan_tables):
     assert gaps == [number for number in shandong if number not in named]
     summary = page.select("#coverage table")[0].select("tbody td")
     assert [cell.get_text() for cell in summary] == [
-        "济南市优化营商环境条例", "山东省优化营商环境条例", "67", str(67 - len(gaps)), str(len(gaps)), f"{(67 - len(gaps)) / 67:.0%}"]
+        "济南市优化营商环境条例",
+        "山东省优化营商环境条例",
+        "67",
+        str(67 - len(gaps)),
+        str(len(gaps)),
+        f"{(67 - len(gaps)) / 67:.0%}",
+    ]
     assert len(page.select("#links tbody tr")) == (gold["relation"] != "none").sum()
 
 
@@ -228,9 +294,20 @@ def test_link_evidence_quotes_a_parent_sections_own_text():
     sections, tasks = tables["sections"], tables["tasks"]
     lead = sections[(sections["doc_id"] == "guobanfa-1996-032") & (sections["number"] == "三、")].iloc[0]
     child = tasks[tasks["doc_id"] != "guobanfa-1996-032"].iloc[0]
-    tables["links"] = pd.DataFrame([{
-        "child_doc_id": child["doc_id"], "child_task_id": child["task_id"], "parent_doc_id": "guobanfa-1996-032",
-        "parent_task_id": lead["section_id"], "rank": 1, "score": 0.5, "relation": "topical", "evidence": ""}])
+    tables["links"] = pd.DataFrame(
+        [
+            {
+                "child_doc_id": child["doc_id"],
+                "child_task_id": child["task_id"],
+                "parent_doc_id": "guobanfa-1996-032",
+                "parent_task_id": lead["section_id"],
+                "rank": 1,
+                "score": 0.5,
+                "relation": "topical",
+                "evidence": "",
+            }
+        ]
+    )
     evidence = views.link_evidence(tables).iloc[0]
     assert (evidence["parent_number"], evidence["parent_title"]) == ("三、", "加强领导，明确职责")
     assert evidence["parent_text"] == lead["text"] and evidence["parent_text"]
@@ -238,13 +315,22 @@ def test_link_evidence_quotes_a_parent_sections_own_text():
 
 # --- the page in a real browser ------------------------------------------------------------------
 
+
 class DevTools:
     """Headless Chromium driven over the DevTools protocol on a pipe (the browser's fds 3 and 4),
     recording every event: console calls, uncaught exceptions, log entries, network requests."""
 
-    FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--remote-debugging-pipe")
+    FLAGS = (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--remote-debugging-pipe",
+    )
 
     def __init__(self, profile: Path) -> None:
         commands_in, self._commands = os.pipe()
@@ -260,8 +346,12 @@ class DevTools:
 
         self.process = subprocess.Popen(
             [str(CHROMIUM), *self.FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(3, 4), preexec_fn=wire_pipes)
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(3, 4),
+            preexec_fn=wire_pipes,
+        )
         os.close(child_in)
         os.close(child_out)
         self.buffer, self.last_id, self.events = b"", 0, []
@@ -280,8 +370,12 @@ class DevTools:
 
     def call(self, method: str, session: str | None = None, timeout: float = 60, **params) -> dict:
         self.last_id += 1
-        message = {"id": self.last_id, "method": method, "params": params,
-                   **({"sessionId": session} if session else {})}
+        message = {
+            "id": self.last_id,
+            "method": method,
+            "params": params,
+            **({"sessionId": session} if session else {}),
+        }
         os.write(self._commands, json.dumps(message).encode() + b"\0")
         deadline = time.monotonic() + timeout
         while True:
@@ -298,15 +392,24 @@ class DevTools:
         session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Runtime", "Log", "Network", "Page", "DOM", "CSS"):
             self.call(f"{domain}.enable", session=session)
-        self.call("Emulation.setDeviceMetricsOverride", session=session, width=width, height=900,
-                  deviceScaleFactor=1, mobile=False)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            session=session,
+            width=width,
+            height=900,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         self.call("Page.navigate", session=session, url=url)
         deadline = time.monotonic() + 60
-        while not any(e.get("method") == "Page.loadEventFired" and e.get("sessionId") == session
-                      for e in self.events):
+        while not any(e.get("method") == "Page.loadEventFired" and e.get("sessionId") == session for e in self.events):
             self.events.append(self._receive(deadline))
-        self.call("Runtime.evaluate", session=session, awaitPromise=True,
-                  expression="new Promise(done => setTimeout(done, 300))")  # late errors, too
+        self.call(
+            "Runtime.evaluate",
+            session=session,
+            awaitPromise=True,
+            expression="new Promise(done => setTimeout(done, 300))",
+        )  # late errors, too
         return session
 
     def problems(self, session: str) -> list[str]:
@@ -323,13 +426,15 @@ class DevTools:
             elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
                 found.append(f"log: {params['entry']['text']}")
             elif method == "Network.requestWillBeSent" and not params["request"]["url"].startswith(
-                    ("file:", "data:", "about:")):
+                ("file:", "data:", "about:")
+            ):
                 found.append(f"request: {params['request']['url']}")
         return found
 
     def text(self, session: str) -> str:
-        return self.call("Runtime.evaluate", session=session, expression="document.body.innerText",
-                         returnByValue=True)["result"]["value"]
+        return self.call("Runtime.evaluate", session=session, expression="document.body.innerText", returnByValue=True)[
+            "result"
+        ]["value"]
 
     def fonts(self, session: str, selector: str) -> list[dict]:
         """The platform fonts that rendered the first node matching ``selector``."""
@@ -340,17 +445,20 @@ class DevTools:
     def screenshot(self, session: str, path: Path, width: int = 1280) -> Path:
         """The whole page as PNG."""
         height = self.call("Page.getLayoutMetrics", session=session)["cssContentSize"]["height"]
-        data = self.call("Page.captureScreenshot", session=session, format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})["data"]
+        data = self.call(
+            "Page.captureScreenshot",
+            session=session,
+            format="png",
+            captureBeyondViewport=True,
+            clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        )["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
         return path
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError, RuntimeError, TimeoutError, ConnectionError):
             self.call("Browser.close", timeout=10)
-        except (OSError, RuntimeError, TimeoutError, ConnectionError):
-            pass
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -360,8 +468,9 @@ class DevTools:
         os.close(self._replies)
 
 
-needs_chromium = pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"{CHROMIUM} not installed "
-                                    "(Debian package chromium; .ci/run installs it)")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.is_file(), reason=f"{CHROMIUM} not installed (Debian package chromium; .ci/run installs it)"
+)
 
 
 @pytest.fixture()
@@ -374,10 +483,12 @@ def browser(tmp_path):
 @needs_chromium
 def test_browser_check_catches_console_errors_and_requests(browser, tmp_path):
     page = tmp_path / "broken.html"
-    page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><p>中文</p>'
-                    '<img src="http://example.invalid/x.png">'
-                    '<script>console.error("logged"); throw new Error("thrown")</script></body></html>',
-                    encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><p>中文</p>'
+        '<img src="http://example.invalid/x.png">'
+        '<script>console.error("logged"); throw new Error("thrown")</script></body></html>',
+        encoding="utf-8",
+    )
     found = browser.problems(browser.open(page.as_uri()))
     assert "console.error: logged" in found
     assert any(problem.startswith("uncaught: Error: thrown") for problem in found)
@@ -386,7 +497,8 @@ def test_browser_check_catches_console_errors_and_requests(browser, tmp_path):
 
 @needs_chromium
 def test_report_in_chromium_has_no_errors_shows_tasks_and_units_in_a_cjk_font(
-        browser, county_report, county_tables, tmp_path):
+    browser, county_report, county_tables, tmp_path
+):
     session = browser.open(county_report.as_uri())
     assert browser.problems(session) == []
     shown = browser.text(session)
@@ -400,7 +512,9 @@ def test_report_in_chromium_has_no_errors_shows_tasks_and_units_in_a_cjk_font(
         assert parent in shown
     for selector in ("h1", "#tasks tbody td:nth-child(2)", "#missing-parents li"):
         fonts = browser.fonts(session, selector)
-        assert fonts and all(re.search(r"CJK|Han|WenQuanYi|YaHei|PingFang", font["familyName"]) for font in fonts), fonts
+        assert fonts and all(re.search(r"CJK|Han|WenQuanYi|YaHei|PingFang", font["familyName"]) for font in fonts), (
+            fonts
+        )
     shot = browser.screenshot(session, tmp_path / "report.png")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, SCREENSHOT)

@@ -13,18 +13,42 @@ from tests.conftest import needs_corpus
 from tests.documents import CORPUS
 
 COUNTY_SECTIONS = [
-    "健全政府机构职能体系", "完善行政决策制度体系", "提升行政执法工作质量", "健全完善突发事件应对机制",
-    "持续加强社会矛盾纠纷预防调处", "强化行政权力制约监督", "健全法治政府建设科技保障体系",
+    "健全政府机构职能体系",
+    "完善行政决策制度体系",
+    "提升行政执法工作质量",
+    "健全完善突发事件应对机制",
+    "持续加强社会矛盾纠纷预防调处",
+    "强化行政权力制约监督",
+    "健全法治政府建设科技保障体系",
     "加强党的领导，完善推进机制",
 ]
 COUNTY_TASKS = [
-    "推进政府机构职能优化协同高效", "提升政务服务水平", "加快推进政务诚信建设", "持续优化法治化营商环境",
-    "严格落实重大行政决策程序", "加强行政决策执行和评估", "强化行政规范性文件监督管理", "深化行政执法体制改革",
-    "全面提升行政执法质效", "创新行政执法方式", "完善突发事件应对制度", "提升突发事件依法处置能力",
-    "引导、规范基层组织和社会力量参与突发事件应对", "加强行政调解工作", "充分发挥行政复议化解行政争议主渠道作用",
-    "加强和规范行政应诉工作", "规范信访工作程序", "形成监督合力", "深化行政执法制约和监督", "全面主动落实政务公开",
-    "加快推进信息化平台建设", "加快推进政务数据共享", "深入推进“互联网+”监管执法", "加强党对法治政府建设的领导",
-    "完善法治政府建设推进机制", "全面加强依法行政能力建设",
+    "推进政府机构职能优化协同高效",
+    "提升政务服务水平",
+    "加快推进政务诚信建设",
+    "持续优化法治化营商环境",
+    "严格落实重大行政决策程序",
+    "加强行政决策执行和评估",
+    "强化行政规范性文件监督管理",
+    "深化行政执法体制改革",
+    "全面提升行政执法质效",
+    "创新行政执法方式",
+    "完善突发事件应对制度",
+    "提升突发事件依法处置能力",
+    "引导、规范基层组织和社会力量参与突发事件应对",
+    "加强行政调解工作",
+    "充分发挥行政复议化解行政争议主渠道作用",
+    "加强和规范行政应诉工作",
+    "规范信访工作程序",
+    "形成监督合力",
+    "深化行政执法制约和监督",
+    "全面主动落实政务公开",
+    "加快推进信息化平台建设",
+    "加快推进政务数据共享",
+    "深入推进“互联网+”监管执法",
+    "加强党对法治政府建设的领导",
+    "完善法治政府建设推进机制",
+    "全面加强依法行政能力建设",
 ]
 
 
@@ -56,16 +80,24 @@ def test_notice_and_closing_line_are_not_tasks(county_plan):
 def test_task_offsets_point_into_the_text(county_plan):
     text = county_plan.source.text
     for task in county_plan.tasks:
-        assert text[task.start:task.end].startswith(task.number)
-        assert text[task.start:task.end].endswith(task.text[-10:])
+        assert text[task.start : task.end].startswith(task.number)
+        assert text[task.start : task.end].endswith(task.text[-10:])
 
 
-@pytest.mark.parametrize("line, style, value", [
-    ("第一百零二条 有下列情形", "article", 102), ("（二十六）全面加强", "cn_paren", 26),
-    ("12.加强", "arabic", 12), ("（3）完善", "arabic_paren", 3), ("⑤推进", "circled", 5),
-    ("第三章  政务环境", "chapter", 3), ("第二节 预防", "subchapter", 2),
-    ("第二部分 主要任务", "part", 2), ("3）完善", "arabic_half_paren", 3),
-])
+@pytest.mark.parametrize(
+    "line, style, value",
+    [
+        ("第一百零二条 有下列情形", "article", 102),
+        ("（二十六）全面加强", "cn_paren", 26),
+        ("12.加强", "arabic", 12),
+        ("（3）完善", "arabic_paren", 3),
+        ("⑤推进", "circled", 5),
+        ("第三章  政务环境", "chapter", 3),
+        ("第二节 预防", "subchapter", 2),
+        ("第二部分 主要任务", "part", 2),
+        ("3）完善", "arabic_half_paren", 3),
+    ],
+)
 def test_numbering_styles(line, style, value):
     found = match_numbering(line)
     assert (found.style, found.value) == (style, value)
@@ -86,17 +118,40 @@ def test_task_division_table_rows_become_tasks(tmp_path):
     )
     doc = parse_document(read_source(path), "t")
     assert [(t.number, t.title) for t in doc.tasks] == [("1", "推进政务服务标准化"), ("2", "开展规范性文件清理")]
-    assert doc.tasks[1].text.splitlines() == ["开展规范性文件清理。", "牵头单位：县司法局", "责任单位：县政府办", "完成时限：6月30日前"]
+    assert doc.tasks[1].text.splitlines() == [
+        "开展规范性文件清理。",
+        "牵头单位：县司法局",
+        "责任单位：县政府办",
+        "完成时限：6月30日前",
+    ]
     assert task_table_columns(["序号", "工作任务", "配合单位"]) == {"number": 0, "task": 1, "配合单位": 2}
     assert task_table_columns(["序号", "姓名", "单位"]) is None
 
 
 GOVCN = {
-    "guofa-2019-003.html": ("国务院关于促进综合保税区高水平开放高质量发展的若干意见", "国务院", "2019-01-12", "国发〔2019〕3号", "2019-01-25"),
+    "guofa-2019-003.html": (
+        "国务院关于促进综合保税区高水平开放高质量发展的若干意见",
+        "国务院",
+        "2019-01-12",
+        "国发〔2019〕3号",
+        "2019-01-25",
+    ),
     "guofa-2019-005.html": (None, "国务院", "2019-01-27", "国发〔2019〕5号", "2019-02-15"),
-    "guobanfa-2018-129.html": ("国务院办公厅关于深入开展消费扶贫助力打赢脱贫攻坚战的指导意见", "国务院办公厅", "2018-12-30", "国办发〔2018〕129号", "2019-01-14"),
+    "guobanfa-2018-129.html": (
+        "国务院办公厅关于深入开展消费扶贫助力打赢脱贫攻坚战的指导意见",
+        "国务院办公厅",
+        "2018-12-30",
+        "国办发〔2018〕129号",
+        "2019-01-14",
+    ),
     "guobanfa-2018-115.html": (None, "国务院办公厅", "2018-12-04", "国办发〔2018〕115号", "2018-12-20"),
-    "guobanhan-2018-071.html": ("国务院办公厅关于印发《政府网站集约化试点工作方案》的通知", "国务院办公厅", "2018-10-27", "国办函〔2018〕71号", "2018-11-09"),
+    "guobanhan-2018-071.html": (
+        "国务院办公厅关于印发《政府网站集约化试点工作方案》的通知",
+        "国务院办公厅",
+        "2018-10-27",
+        "国办函〔2018〕71号",
+        "2018-11-09",
+    ),
     "guoling-707.html": ("中华人民共和国个人所得税法实施条例", "国务院", "2018-12-18", "国令第707号", "2018-12-22"),
 }
 
@@ -110,7 +165,11 @@ def test_govcn_metadata(name):
     if title:
         assert record["title"] == title
     assert (record["issuer"], record["issued_on"], record["doc_number"], record["published_on"]) == (
-        issuer, issued_on, doc_number, published_on)
+        issuer,
+        issued_on,
+        doc_number,
+        published_on,
+    )
     assert record["level"] == "national"
     assert "索引号" not in doc.preamble  # the metadata table is not body text
 
@@ -140,7 +199,9 @@ def test_every_article_of_every_regulation_is_a_task(path):
 
 @needs_corpus
 def test_regulation_articles_sit_under_their_chapters():
-    doc = parse_document(read_source(CORPUS / "laws" / "shandong-2020-optimize-business-environment-regulation.md"), "sd")
+    doc = parse_document(
+        read_source(CORPUS / "laws" / "shandong-2020-optimize-business-environment-regulation.md"), "sd"
+    )
     assert doc.record["title"] == "山东省优化营商环境条例"
     assert (doc.record["level"], doc.record["region"]) == ("province", "山东省")
     assert [s.title for s in doc.sections][:3] == ["总则", "市场环境", "政务环境"]
@@ -153,12 +214,17 @@ def test_regulation_articles_sit_under_their_chapters():
 def test_city_regulation_record():
     doc = parse_document(read_source(CORPUS / "laws" / "dezhou-2021-optimize-business-environment-regulation.md"), "dz")
     assert (doc.record["level"], doc.record["region"], doc.record["issuer"]) == (
-        "prefecture", "德州市", "德州市人民代表大会常务委员会")
+        "prefecture",
+        "德州市",
+        "德州市人民代表大会常务委员会",
+    )
 
 
 @needs_corpus
 def test_guangzhou_plan_has_35_tasks_in_9_sections():
-    doc = parse_document(read_source(CORPUS / "guangzhou" / "guangzhou-2012-democracy-rule-of-law-implementation-opinion.txt"), "gz")
+    doc = parse_document(
+        read_source(CORPUS / "guangzhou" / "guangzhou-2012-democracy-rule-of-law-implementation-opinion.txt"), "gz"
+    )
     assert len(doc.sections) == 9
     assert [t.number for t in doc.tasks] == [f"{i}." for i in range(1, 36)]
     assert doc.tasks[2].title == "健全党委重大决策工作机制"
@@ -183,8 +249,11 @@ def test_titled_sections_keep_their_subdivided_tasks():
 
 def test_plan_in_parts_has_its_tasks_two_levels_down(tmp_path):
     path = tmp_path / "plan.txt"
-    path.write_text("某县工作要点\n第一部分 总体要求\n坚持依法行政。\n第二部分 重点任务\n一、完善制度\n（一）健全规范性文件审核机制。\n"
-                    "（二）推行行政执法公示。\n二、强化监督\n（三）加强行政复议。\n", encoding="utf-8")
+    path.write_text(
+        "某县工作要点\n第一部分 总体要求\n坚持依法行政。\n第二部分 重点任务\n一、完善制度\n（一）健全规范性文件审核机制。\n"
+        "（二）推行行政执法公示。\n二、强化监督\n（三）加强行政复议。\n",
+        encoding="utf-8",
+    )
     doc = parse_document(read_source(path), "p")
     assert [s.number for s in doc.sections] == ["第一部分", "第二部分", "一、", "二、"]
     assert [t.path for t in doc.tasks] == ["第二部分/一、/（一）", "第二部分/一、/（二）", "第二部分/二、/（三）"]

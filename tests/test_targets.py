@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from extractors.targets import read_number, targets
+from pipeline.api import read_corpus
 from pipeline.document.manifest import Manifest
 from pipeline.document.structure import parse_document
 from pipeline.ingest.source import read_source
-from pipeline.api import read_corpus
 from tests.documents import CORPUS, COUNTY_PLAN
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
@@ -40,7 +40,12 @@ def test_county_plan_targets_exact(county_targets):
     assert (hours.kind, hours.comparator, hours.value, hours.unit_of_measure) == ("duration", ">=", 60, "学时")
     deadline = _row(found, "决策公布之日起三十日内")
     assert (deadline.kind, deadline.comparator, deadline.value, deadline.unit_of_measure, deadline.anchor) == (
-        "deadline", "<=", 30, "日", "决策公布")
+        "deadline",
+        "<=",
+        30,
+        "日",
+        "决策公布",
+    )
     once = _row(found, "一次性")
     assert (once.kind, once.value, once.unit_of_measure) == ("frequency", 1, "次")
 
@@ -54,22 +59,25 @@ def test_county_targets_belong_to_their_obligation(county_targets):
     assert ratio.target_id == f"{ratio.obligation_id}:G01"
     # the span is the text at the target's offsets in the task
     task_text = owner.text
-    assert task_text[_row(found, "决策公布之日起三十日内").start - owner.start:][:4] == "决策公布"
+    assert task_text[_row(found, "决策公布之日起三十日内").start - owner.start :][:4] == "决策公布"
     # nothing inside a cited title: 《…三年行动计划（2023—2025年）实施方案》
     assert not found.text.str.contains("2025|三年").any()
 
 
-@pytest.mark.parametrize("text, expected, due", [
-    ("力争2024年底前完成", ("deadline", "<=", None, "date"), "2024-12-31"),
-    ("6月30日前报送", ("deadline", "<=", None, "date"), "2024-06-30"),
-    ("每年开展一次评查", ("frequency", "=", 1, "年"), None),
-    ("每季度至少召开一次", ("frequency", ">=", 1, "季度"), None),
-    ("实现市场监管领域全覆盖", ("coverage", "=", 100, "%"), None),
-    ("秸秆综合利用率达到85%以上", ("ratio", ">=", 85, "%"), None),
-    ("投入资金500万元", ("amount", "=", 500, "万元"), None),
-    ("两名以上行政复议人员", ("count", ">=", 2, "名"), None),
-    ("五个工作日内", ("deadline", "<=", 5, "工作日"), None),
-])
+@pytest.mark.parametrize(
+    "text, expected, due",
+    [
+        ("力争2024年底前完成", ("deadline", "<=", None, "date"), "2024-12-31"),
+        ("6月30日前报送", ("deadline", "<=", None, "date"), "2024-06-30"),
+        ("每年开展一次评查", ("frequency", "=", 1, "年"), None),
+        ("每季度至少召开一次", ("frequency", ">=", 1, "季度"), None),
+        ("实现市场监管领域全覆盖", ("coverage", "=", 100, "%"), None),
+        ("秸秆综合利用率达到85%以上", ("ratio", ">=", 85, "%"), None),
+        ("投入资金500万元", ("amount", "=", 500, "万元"), None),
+        ("两名以上行政复议人员", ("count", ">=", 2, "名"), None),
+        ("五个工作日内", ("deadline", "<=", 5, "工作日"), None),
+    ],
+)
 def test_target_forms(text, expected, due):
     (found,) = list(targets(text, year=2024))
     assert _fields(found) == expected
@@ -104,14 +112,17 @@ def test_dated_deadlines_in_a_national_plan():
     assert "2019-12-31" in dates and "2018-12-31" in dates
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("按季度通报", ("frequency", "=", 1.0, "季度", None)),
-    ("确保年内完成", ("deadline", "<=", None, "date", "2024-12-31")),
-    ("2025年内完成", ("deadline", "<=", None, "date", "2025-12-31")),
-    ("新增就业1.5万人", ("count", "=", 1.5, "万人", None)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("按季度通报", ("frequency", "=", 1.0, "季度", None)),
+        ("确保年内完成", ("deadline", "<=", None, "date", "2024-12-31")),
+        ("2025年内完成", ("deadline", "<=", None, "date", "2025-12-31")),
+        ("新增就业1.5万人", ("count", "=", 1.5, "万人", None)),
+    ],
+)
 def test_more_ways_of_writing_targets(text, expected):
-    found, = targets(text, year=2024)
+    (found,) = targets(text, year=2024)
     assert (found.kind, found.comparator, found.value, found.unit_of_measure, found.due_date) == expected
 
 

@@ -87,7 +87,11 @@ def test_same_unit_with_and_without_the_jurisdiction_prefix():
 def test_full_name_type_and_jurisdiction():
     unit = resolve_unit("政法委", jurisdiction=COUNTY)
     assert (unit.full_name, unit.type, unit.jurisdiction, unit.resolved) == (
-        "中共阿拉善左旗委员会政法委员会", "party", "阿拉善左旗", True)
+        "中共阿拉善左旗委员会政法委员会",
+        "party",
+        "阿拉善左旗",
+        True,
+    )
     assert resolve_unit("检察院", jurisdiction=COUNTY).type == "procuratorate"
     assert resolve_unit("人大办", jurisdiction=COUNTY).type == "congress"
 
@@ -136,14 +140,15 @@ def test_jieba_dictionary_keeps_unit_names_whole():
     words = {word for word, _, _ in entries}
     assert {"旗司法局", "依法治旗办", "旗委政法委", "海关总署"} <= words
     nlp = commitment_pipeline()  # the spaCy pipeline, whose jieba loads these entries
-    tokens = [token.text for token in nlp.make_doc("持续推进司法所协助旗司法局开展工作。牵头单位：依法治旗办、旗委政法委")]
+    tokens = [
+        token.text for token in nlp.make_doc("持续推进司法所协助旗司法局开展工作。牵头单位：依法治旗办、旗委政法委")
+    ]
     assert {"旗司法局", "依法治旗办", "旗委政法委"} <= set(tokens)
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 def test_trie_finds_unit_names_in_prose_of_the_county_plan():
-    line = next(line for line in COUNTY_PLAN.read_text(encoding="utf-8").splitlines()
-                if line.startswith("（十九）"))
+    line = next(line for line in COUNTY_PLAN.read_text(encoding="utf-8").splitlines() if line.startswith("（十九）"))
     found = [(line[s:e], unit.unit) for s, e, unit in find_unit_names(line, jurisdiction=COUNTY)]
     assert ("旗司法局", "旗司法局") in found
     assert found[-1] == ("旗司法局", "旗司法局")  # the 牵头单位 of the task

@@ -35,8 +35,7 @@ def _units_by_task(path: Path) -> dict[str, list[SimpleNamespace]]:
     """Task path → the task_units rows the units stage extracts from the document at ``path``."""
     doc = parse_document(read_source(path), path.stem)
     rows = document_units(doc)["task_units"]
-    return {task.path: [SimpleNamespace(**row) for row in rows if row["task_id"] == task.task_id]
-            for task in doc.tasks}
+    return {task.path: [SimpleNamespace(**row) for row in rows if row["task_id"] == task.task_id] for task in doc.tasks}
 
 
 def _gold(name: str, task_key=lambda number: number) -> dict[str, list[tuple[str, str]]]:
@@ -70,7 +69,10 @@ def test_county_plan_resolves_to_23_units_and_2_collectives():
     for unit in units:
         expected = canonical[unit.mention]
         assert (unit.unit, unit.type, unit.collective) == (
-            expected["canonical"], expected["type"], expected["collective"] == "true"), unit.mention
+            expected["canonical"],
+            expected["type"],
+            expected["collective"] == "true",
+        ), unit.mention
     assert all(unit.resolved and unit.jurisdiction == "阿拉善左旗" for unit in units)
     assert len({u.unit for u in units if not u.collective}) == 23
     assert {u.unit for u in units if u.collective} == {"各有关部门", "各行政执法部门"}
@@ -106,17 +108,27 @@ def test_guofa_2019_003_merges_annotations_within_a_task():
 
 
 def test_guobanfa_2018_128_reads_qiantou_canyu_and_fuze_but_not_zhidao():
-    units = {path: [(u.unit, u.role) for u in task]
-             for path, task in _units_by_task(CORPUS / "national" / "guobanfa-2018-128.html").items() if task}
+    units = {
+        path: [(u.unit, u.role) for u in task]
+        for path, task in _units_by_task(CORPUS / "national" / "guobanfa-2018-128.html").items()
+        if task
+    }
     assert units == {
-        "二、/（一）": [("生态环境部", LEAD), ("发展改革委", SUPPORT), ("工业和信息化部", SUPPORT),
-                     ("住房城乡建设部", SUPPORT), ("农业农村部", SUPPORT), ("统计局", SUPPORT)],
+        "二、/（一）": [
+            ("生态环境部", LEAD),
+            ("发展改革委", SUPPORT),
+            ("工业和信息化部", SUPPORT),
+            ("住房城乡建设部", SUPPORT),
+            ("农业农村部", SUPPORT),
+            ("统计局", SUPPORT),
+        ],
         "二、/（二）": [("市场监管总局", LEAD), ("工业和信息化部", SUPPORT)],
     }
 
 
-@pytest.mark.parametrize("path", sorted((CORPUS / "national").glob("*.html")) if CORPUS.is_dir() else [],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", sorted((CORPUS / "national").glob("*.html")) if CORPUS.is_dir() else [], ids=lambda p: p.stem
+)
 def test_national_pages_without_assignments_give_no_units(path):
     units = [u for task in _units_by_task(path).values() for u in task]
     assert bool(units) == (path.stem in ANNOTATED)
@@ -136,12 +148,17 @@ def _pairs(text: str, jurisdiction: Jurisdiction = CITY) -> list[tuple[str, str,
 
 def test_prose_you_qiantou_peihe():
     assert _pairs("加强普法宣传。由市司法局牵头，各有关部门配合。") == [
-        ("市司法局", "市司法局", LEAD), ("各有关部门", "各有关部门", SUPPORT)]
+        ("市司法局", "市司法局", LEAD),
+        ("各有关部门", "各有关部门", SUPPORT),
+    ]
 
 
 def test_prose_qiantou_an_zhize_fengong_fuze():
     assert _pairs("加强普法。市司法局牵头，市教育局、市文旅局按职责分工负责。") == [
-        ("市司法局", "市司法局", LEAD), ("市教育局", "市教育局", SUPPORT), ("市文旅局", "市文旅局", SUPPORT)]
+        ("市司法局", "市司法局", LEAD),
+        ("市教育局", "市教育局", SUPPORT),
+        ("市文旅局", "市文旅局", SUPPORT),
+    ]
 
 
 def test_prose_fuze_sentence_only_when_it_is_the_whole_sentence():
@@ -152,39 +169,58 @@ def test_prose_fuze_sentence_only_when_it_is_the_whole_sentence():
 
 def test_separate_label_lines_as_a_task_division_table_row_gives_them():
     text = "推进政务公开。\n牵头单位：市政府办公厅\n责任单位：市大数据局、市融媒体中心"
-    assert _pairs(text) == [("市政府办公厅", "市政府办公厅", LEAD), ("市大数据局", "市数据局", SUPPORT),
-                            ("市融媒体中心", "市融媒体中心", SUPPORT)]
+    assert _pairs(text) == [
+        ("市政府办公厅", "市政府办公厅", LEAD),
+        ("市大数据局", "市数据局", SUPPORT),
+        ("市融媒体中心", "市融媒体中心", SUPPORT),
+    ]
     # A table cell may separate units by spaces; an empty lead cell names no one.
     assert _pairs("任务\n牵头单位：—\n责任单位：市司法局 市法院") == [
-        ("市司法局", "市司法局", LEAD), ("市法院", "市法院", SUPPORT)]
+        ("市司法局", "市司法局", LEAD),
+        ("市法院", "市法院", SUPPORT),
+    ]
 
 
 def test_lone_zeren_danwei_list_reads_like_a_fuze_list():
     assert _pairs("推进政务公开\n责任单位：市司法局、市财政局") == [
-        ("市司法局", "市司法局", LEAD), ("市财政局", "市财政局", SUPPORT)]
+        ("市司法局", "市司法局", LEAD),
+        ("市财政局", "市财政局", SUPPORT),
+    ]
 
 
 def test_qiantou_marker_inside_a_list():
     assert _pairs("推进\n责任单位：市发展改革委（牵头）、市财政局") == [
-        ("市发展改革委", "市发改委", LEAD), ("市财政局", "市财政局", SUPPORT)]
+        ("市发展改革委", "市发改委", LEAD),
+        ("市财政局", "市财政局", SUPPORT),
+    ]
 
 
 def test_label_tail_after_a_full_stop_on_the_same_line():
     assert _pairs("完善机制。牵头单位：旗司法局；责任单位：各有关部门", COUNTY) == [
-        ("旗司法局", "旗司法局", LEAD), ("各有关部门", "各有关部门", SUPPORT)]
+        ("旗司法局", "旗司法局", LEAD),
+        ("各有关部门", "各有关部门", SUPPORT),
+    ]
 
 
 def test_he_joins_two_registered_units_but_not_inside_a_name():
     assert _pairs("加强监管（财政部和税务总局负责）", NATION) == [
-        ("财政部", "财政部", LEAD), ("税务总局", "税务总局", SUPPORT)]
+        ("财政部", "财政部", LEAD),
+        ("税务总局", "税务总局", SUPPORT),
+    ]
     assert _pairs("（文化和旅游部负责）", NATION) == [("文化和旅游部", "文化和旅游部", LEAD)]
 
 
 def test_other_labels_and_notes_end_a_list_of_units():
     assert _pairs("（牵头单位：市委政法委；配合单位：市法院、市检察院；完成时限：2025年6月）") == [
-        ("市委政法委", "市委政法委", LEAD), ("市法院", "市法院", SUPPORT), ("市检察院", "市检察院", SUPPORT)]
+        ("市委政法委", "市委政法委", LEAD),
+        ("市法院", "市法院", SUPPORT),
+        ("市检察院", "市检察院", SUPPORT),
+    ]
     assert _pairs("（牵头单位：市委、市政府；责任单位：市司法局（2024年底前完成））") == [
-        ("市委", "市委", LEAD), ("市政府", "市政府", LEAD), ("市司法局", "市司法局", SUPPORT)]
+        ("市委", "市委", LEAD),
+        ("市政府", "市政府", LEAD),
+        ("市司法局", "市司法局", SUPPORT),
+    ]
 
 
 def test_huitong_and_luoshi():
@@ -192,19 +228,25 @@ def test_huitong_and_luoshi():
     assert _pairs("由市司法局会同市财政局负责。") == expected
     assert _pairs("（市司法局会同市财政局负责）") == expected
     assert _pairs("（市卫健委负责，各区政府落实）") == [
-        ("市卫健委", "市卫健委", LEAD), ("各区政府", "各区政府", SUPPORT)]
+        ("市卫健委", "市卫健委", LEAD),
+        ("各区政府", "各区政府", SUPPORT),
+    ]
 
 
 def test_collectives_with_a_jurisdiction_word_before_ge():
     units = task_units("推进。（责任单位：市委办公厅、市直各部门）", jurisdiction=CITY)
     assert [(u.unit, u.role, u.collective) for u in units] == [
-        ("市委办公厅", LEAD, False), ("市直各部门", SUPPORT, True)]
+        ("市委办公厅", LEAD, False),
+        ("市直各部门", SUPPORT, True),
+    ]
 
 
 def test_unknown_units_are_kept_unresolved():
     units = task_units("建设平台。（牵头单位：市城乡水务局；配合单位：市文体局等部门）", jurisdiction=CITY)
     assert [(u.mention, u.unit, u.role, u.resolved) for u in units] == [
-        ("市城乡水务局", "市城乡水务局", LEAD, False), ("市文体局", "市文体局", SUPPORT, False)]
+        ("市城乡水务局", "市城乡水务局", LEAD, False),
+        ("市文体局", "市文体局", SUPPORT, False),
+    ]
 
 
 def test_parentheses_that_are_not_annotations_give_nothing():
@@ -217,7 +259,7 @@ def test_assignments_report_convention_and_offsets():
     text = "完善机制。（牵头单位：旗委政法委、应急管理局；责任单位：各苏木镇）"
     [found] = list(assignments(text, jurisdiction=COUNTY))
     assert found.convention == "parenthesis"
-    assert [text[m.start:m.end] for m in found.mentions] == ["旗委政法委", "应急管理局", "各苏木镇"]
+    assert [text[m.start : m.end] for m in found.mentions] == ["旗委政法委", "应急管理局", "各苏木镇"]
 
 
 # --------------------------------------------------------------------------- the stage
@@ -246,24 +288,33 @@ def test_unit_tables_and_workload_on_the_county_plan():
 
 def test_task_division_table_in_html_gives_units_per_row(tmp_path):
     page = tmp_path / "table.html"
-    rows = [("序号", "重点任务", "牵头单位", "责任单位", "完成时限"),
-            ("1", "开展宪法宣传周活动。", "县司法局", "县委宣传部、县教体局", "2024年12月"),
-            ("2", "落实普法责任制。", "", "县普法办 县文体局", "2024年6月")]
+    rows = [
+        ("序号", "重点任务", "牵头单位", "责任单位", "完成时限"),
+        ("1", "开展宪法宣传周活动。", "县司法局", "县委宣传部、县教体局", "2024年12月"),
+        ("2", "落实普法责任制。", "", "县普法办 县文体局", "2024年6月"),
+    ]
     cells = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    page.write_text(f'<html><head><meta charset="utf-8"></head><body><p>一、重点任务</p><table>{cells}</table>'
-                    "</body></html>", encoding="utf-8")
+    page.write_text(
+        f'<html><head><meta charset="utf-8"></head><body><p>一、重点任务</p><table>{cells}</table></body></html>',
+        encoding="utf-8",
+    )
     corpus, _ = read_corpus([page], manifest=Manifest(), stages=("units",))
     table = corpus.tables["task_units"]
     assert list(zip(table["mention"], table["role"], table["resolved"])) == [
-        ("县司法局", LEAD, True), ("县委宣传部", SUPPORT, True), ("县教体局", SUPPORT, True),
-        ("县普法办", LEAD, True), ("县文体局", SUPPORT, False)]
+        ("县司法局", LEAD, True),
+        ("县委宣传部", SUPPORT, True),
+        ("县教体局", SUPPORT, True),
+        ("县普法办", LEAD, True),
+        ("县文体局", SUPPORT, False),
+    ]
     assert table["task_id"].nunique() == 2
 
 
 def test_unresolved_units_are_listed_for_the_summary(tmp_path):
     plan = tmp_path / "plan.txt"
-    plan.write_text("一、重点任务\n（一）加强普法。（牵头单位：县文体广电局；责任单位：县司法局、各乡镇）\n",
-                    encoding="utf-8")
+    plan.write_text(
+        "一、重点任务\n（一）加强普法。（牵头单位：县文体广电局；责任单位：县司法局、各乡镇）\n", encoding="utf-8"
+    )
     corpus, _ = read_corpus([plan], manifest=Manifest(), stages=("units",))
     tables = corpus.tables
     assert list(tables["task_units"]["unit"]) == ["县文体广电局", "县司法局", "各乡镇"]
@@ -273,8 +324,13 @@ def test_unresolved_units_are_listed_for_the_summary(tmp_path):
 
 def test_other_labels_before_the_unit_labels_are_skipped():
     county = jurisdiction_for("county", "某县")
-    found = task_units("推进政务公开。（牵头领导：县政府分管副县长；牵头单位：县政府办；责任单位：各乡镇）", jurisdiction=county)
-    assert [(u.mention, u.role, u.collective) for u in found] == [("县政府办", "lead", False), ("各乡镇", "support", True)]
+    found = task_units(
+        "推进政务公开。（牵头领导：县政府分管副县长；牵头单位：县政府办；责任单位：各乡镇）", jurisdiction=county
+    )
+    assert [(u.mention, u.role, u.collective) for u in found] == [
+        ("县政府办", "lead", False),
+        ("各乡镇", "support", True),
+    ]
 
 
 def test_a_list_that_shares_the_work_with_no_lead_named_is_led_by_its_first_unit():
@@ -283,4 +339,7 @@ def test_a_list_that_shares_the_work_with_no_lead_named_is_led_by_its_first_unit
     assert [(u.mention, u.role) for u in alone] == [("市委宣传部", "lead"), ("市司法局", "support")]
     with_lead = task_units("开展普法宣传。（市司法局牵头，市委宣传部、市教育局按职责分工负责）", jurisdiction=city)
     assert [(u.mention, u.role) for u in with_lead] == [
-        ("市司法局", "lead"), ("市委宣传部", "support"), ("市教育局", "support")]
+        ("市司法局", "lead"),
+        ("市委宣传部", "support"),
+        ("市教育局", "support"),
+    ]

@@ -32,8 +32,9 @@ class CoverageResult:
         return self.tables["coverage"]
 
 
-def compare_with_parents(child_path: str | Path, parent_path: str | Path, *,
-             linker: DirectiveLinker | None = None) -> CoverageResult:
+def compare_with_parents(
+    child_path: str | Path, parent_path: str | Path, *, linker: DirectiveLinker | None = None
+) -> CoverageResult:
     """Link the child document's tasks to the directives of the parent document(s) at
     ``parent_path`` (a file or a folder) and measure coverage.
 
@@ -51,8 +52,9 @@ def compare_with_parents(child_path: str | Path, parent_path: str | Path, *,
     tasks = child_corpus.tables["tasks"]
     parent_tables = {name: t[t["doc_id"].isin(parent_ids)] for name, t in parent_corpus.tables.items()}
     if child.doc_id in parent_ids:  # same file name in both places: keep the two apart
-        raise InputError(parent_path, f"a parent has the same id as the child ({child.doc_id})",
-                         "rename one of the files")
+        raise InputError(
+            parent_path, f"a parent has the same id as the child ({child.doc_id})", "rename one of the files"
+        )
     pairs = pd.DataFrame({"child_doc_id": child.doc_id, "parent_doc_id": parent_ids})
     tables = linked_and_covered(pairs, tasks, parent_tables["tasks"], parent_tables["sections"], linker)
     documents = pd.concat([child_corpus.tables["documents"], parent_tables["documents"]], ignore_index=True)

@@ -34,8 +34,10 @@ def directive_coverage(links: pd.DataFrame, directives: pd.DataFrame, pairs: pd.
     best first, and the best link gives score and relation.
     """
     directives = directives[directives["doc_id"].isin(set(pairs["parent_doc_id"]))]
-    by_parent = {doc_id: group for doc_id, group in directives.groupby("doc_id", sort=False)}
-    boilerplate = {task_id: bool(boilerplate_kind(text)) for task_id, text in zip(directives["task_id"], directives["text"])}
+    by_parent = {doc_id: group for doc_id, group in directives.groupby("doc_id", sort=False)}  # noqa: C416 (dict() takes a groupby for a mapping: it has .keys)
+    boilerplate = {
+        task_id: bool(boilerplate_kind(text)) for task_id, text in zip(directives["task_id"], directives["text"])
+    }
     # every pair's links, best first, grouped once (not filtered out of all links per pair)
     by_pair: dict[tuple[str, str], dict[str, list[dict]]] = {}
     ranked = links.sort_values(["score", "child_task_id"], ascending=[False, True])
@@ -48,18 +50,24 @@ def directive_coverage(links: pd.DataFrame, directives: pd.DataFrame, pairs: pd.
         for directive in by_parent.get(pair.parent_doc_id, directives.iloc[:0]).itertuples():
             covering = by_directive.get(directive.task_id, [])
             best = covering[0] if covering else {}
-            rows.append({
-                "child_doc_id": pair.child_doc_id, "parent_doc_id": pair.parent_doc_id,
-                "parent_task_id": directive.task_id, "parent_section_id": directive.section_id,
-                "kind": directive.kind, "number": directive.number, "title": directive.title,
-                "boilerplate": boilerplate[directive.task_id],
-                "covered": bool(covering),
-                "covering_task_ids": "; ".join(link["child_task_id"] for link in covering),
-                "best_child_doc_id": pair.child_doc_id if covering else "",
-                "best_child_task_id": best.get("child_task_id", ""),
-                "score": float(best["score"]) if covering else None,
-                "relation": best.get("relation", ""),
-            })
+            rows.append(
+                {
+                    "child_doc_id": pair.child_doc_id,
+                    "parent_doc_id": pair.parent_doc_id,
+                    "parent_task_id": directive.task_id,
+                    "parent_section_id": directive.section_id,
+                    "kind": directive.kind,
+                    "number": directive.number,
+                    "title": directive.title,
+                    "boilerplate": boilerplate[directive.task_id],
+                    "covered": bool(covering),
+                    "covering_task_ids": "; ".join(link["child_task_id"] for link in covering),
+                    "best_child_doc_id": pair.child_doc_id if covering else "",
+                    "best_child_task_id": best.get("child_task_id", ""),
+                    "score": float(best["score"]) if covering else None,
+                    "relation": best.get("relation", ""),
+                }
+            )
     return make_table(rows, COVERAGE_COLUMNS)
 
 
@@ -69,14 +77,20 @@ def section_coverage(coverage: pd.DataFrame, sections: pd.DataFrame) -> pd.DataF
     titles = sections.set_index("section_id")
     rows = []
     for (child, parent, section), group in counted.groupby(
-            ["child_doc_id", "parent_doc_id", "parent_section_id"], sort=False):
-        rows.append({
-            "child_doc_id": child, "parent_doc_id": parent, "section_id": section,
-            "number": titles.at[section, "number"] if section in titles.index else "",
-            "title": titles.at[section, "title"] if section in titles.index else "",
-            "directives": len(group), "covered": int(group["covered"].sum()),
-            "share": round(float(group["covered"].mean()), 4),
-        })
+        ["child_doc_id", "parent_doc_id", "parent_section_id"], sort=False
+    ):
+        rows.append(
+            {
+                "child_doc_id": child,
+                "parent_doc_id": parent,
+                "section_id": section,
+                "number": titles.at[section, "number"] if section in titles.index else "",
+                "title": titles.at[section, "title"] if section in titles.index else "",
+                "directives": len(group),
+                "covered": int(group["covered"].sum()),
+                "share": round(float(group["covered"].mean()), 4),
+            }
+        )
     return make_table(rows, SECTION_COVERAGE_COLUMNS)
 
 
@@ -84,10 +98,10 @@ def local_additions(links: pd.DataFrame, tasks: pd.DataFrame, child_doc_ids) -> 
     """Tasks of the given child documents that implement no parent directive, in text order."""
     linked = set(links["child_task_id"])
     wanted = tasks[tasks["doc_id"].isin(set(child_doc_ids)) & ~tasks["task_id"].isin(linked)]
-    return make_table([
-        {**row, "boilerplate": bool(boilerplate_kind(row["text"]))}
-        for row in wanted.to_dict("records")
-    ], LOCAL_ADDITION_COLUMNS)
+    return make_table(
+        [{**row, "boilerplate": bool(boilerplate_kind(row["text"]))} for row in wanted.to_dict("records")],
+        LOCAL_ADDITION_COLUMNS,
+    )
 
 
 def document_coverage(coverage: pd.DataFrame, links: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
@@ -110,13 +124,16 @@ def document_coverage(coverage: pd.DataFrame, links: pd.DataFrame, tasks: pd.Dat
     return make_table(rows, DOCUMENT_COVERAGE_COLUMNS)
 
 
-def _document_row(child: str, parent: str, covered: pd.Series, tasks: list[str],
-                  linked_to: dict[str, set[str]]) -> dict:
+def _document_row(
+    child: str, parent: str, covered: pd.Series, tasks: list[str], linked_to: dict[str, set[str]]
+) -> dict:
     """One row of :func:`document_coverage`: ``covered`` holds the pair's counted directives'
     flags, ``tasks`` the child's tasks (boilerplate left out)."""
     return {
-        "child_doc_id": child, "parent_doc_id": parent,
-        "directives": len(covered), "covered": int(covered.sum()),
+        "child_doc_id": child,
+        "parent_doc_id": parent,
+        "directives": len(covered),
+        "covered": int(covered.sum()),
         "share": round(float(covered.mean()), 4) if len(covered) else None,
         "child_tasks": len(tasks),
         "linked_tasks": sum(parent in linked_to.get(task_id, ()) for task_id in tasks),
@@ -124,20 +141,31 @@ def _document_row(child: str, parent: str, covered: pd.Series, tasks: list[str],
     }
 
 
-def describe_coverage(documents: pd.DataFrame, coverage: pd.DataFrame, by_document: pd.DataFrame,
-                     additions: pd.DataFrame, *, limit: int = 30) -> str:
+def describe_coverage(
+    documents: pd.DataFrame,
+    coverage: pd.DataFrame,
+    by_document: pd.DataFrame,
+    additions: pd.DataFrame,
+    *,
+    limit: int = 30,
+) -> str:
     """A readable summary per (child, parent) pair: coverage rate, the gaps by title, and the
     child's local additions (at most ``limit`` of each listed)."""
     titles = dict(zip(documents["doc_id"], documents["title"]))
     lines = []
     for row in by_document.itertuples():
         share = f"{row.share:.0%}" if row.share is not None and not pd.isna(row.share) else "n/a"
-        lines.append(f"《{titles.get(row.child_doc_id, row.child_doc_id)}》 → "
-                     f"《{titles.get(row.parent_doc_id, row.parent_doc_id)}》")
-        lines.append(f"  coverage: {row.covered} of {row.directives} parent directives covered ({share}); "
-                     "boilerplate and section lead text left out")
-        pair = coverage[(coverage["child_doc_id"] == row.child_doc_id)
-                        & (coverage["parent_doc_id"] == row.parent_doc_id)]
+        lines.append(
+            f"《{titles.get(row.child_doc_id, row.child_doc_id)}》 → "
+            f"《{titles.get(row.parent_doc_id, row.parent_doc_id)}》"
+        )
+        lines.append(
+            f"  coverage: {row.covered} of {row.directives} parent directives covered ({share}); "
+            "boilerplate and section lead text left out"
+        )
+        pair = coverage[
+            (coverage["child_doc_id"] == row.child_doc_id) & (coverage["parent_doc_id"] == row.parent_doc_id)
+        ]
         gaps = pair[counts_in_rates(pair) & ~pair["covered"].astype(bool)]
         lines.append(f"  gaps ({len(gaps)}):")
         lines += [f"    {g.number} {g.title}" for g in gaps.head(limit).itertuples()]

@@ -25,8 +25,16 @@ def directive_items(tasks: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame
     section_order = {section_id: i for i, section_id in enumerate(sections["section_id"])}
     lead = sections[sections["text"].fillna("").str.strip() != ""]
     rows = [
-        {"doc_id": s.doc_id, "task_id": s.section_id, "section_id": s.section_id, "kind": "section",
-         "number": s.number, "title": s.title, "text": s.text, "_order": (section_order[s.section_id], 0, 0)}
+        {
+            "doc_id": s.doc_id,
+            "task_id": s.section_id,
+            "section_id": s.section_id,
+            "kind": "section",
+            "number": s.number,
+            "title": s.title,
+            "text": s.text,
+            "_order": (section_order[s.section_id], 0, 0),
+        }
         for s in lead.itertuples()
     ] + [
         {**t, "_order": (section_order.get(t["section_id"], -1), 1, i)}
@@ -36,8 +44,9 @@ def directive_items(tasks: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame
     return make_table(rows, DIRECTIVE_COLUMNS)
 
 
-def link_to_parents(pairs: pd.DataFrame, directives: pd.DataFrame, tasks: pd.DataFrame,
-                    linker: DirectiveLinker) -> pd.DataFrame:
+def link_to_parents(
+    pairs: pd.DataFrame, directives: pd.DataFrame, tasks: pd.DataFrame, linker: DirectiveLinker
+) -> pd.DataFrame:
     """Links of each child document's tasks to the directives of all its parents at once.
 
     Child documents with the same parents share one fitted linker.
@@ -53,8 +62,13 @@ def link_to_parents(pairs: pd.DataFrame, directives: pd.DataFrame, tasks: pd.Dat
     return pd.concat(tables, ignore_index=True) if tables else make_table([], LINK_COLUMNS)
 
 
-def linked_and_covered(pairs: pd.DataFrame, child_tasks: pd.DataFrame, parent_tasks: pd.DataFrame,
-                       parent_sections: pd.DataFrame, linker: DirectiveLinker | None = None) -> dict[str, pd.DataFrame]:
+def linked_and_covered(
+    pairs: pd.DataFrame,
+    child_tasks: pd.DataFrame,
+    parent_tasks: pd.DataFrame,
+    parent_sections: pd.DataFrame,
+    linker: DirectiveLinker | None = None,
+) -> dict[str, pd.DataFrame]:
     """links, coverage, coverage_sections, coverage_documents and local_additions for the
     (child_doc_id, parent_doc_id) ``pairs``: the child documents' tasks linked to the directives
     (tasks and section lead text) of their parents."""

@@ -177,7 +177,10 @@ class DirectiveLinker:
         from sklearn.feature_extraction.text import TfidfVectorizer  # 0.6 s to import: only when linking
 
         self.vectorizer_ = TfidfVectorizer(
-            analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32,
+            analyzer="char",
+            ngram_range=self.ngram_range,
+            sublinear_tf=True,
+            dtype=np.float32,
         )
         self.parent_rows_ = self.vectorizer_.fit_transform(self.parent_texts_)  # parents × n-grams, CSR
         self.postings_ = self.parent_rows_.T.tocsr()  # n-grams × parents: the parents each n-gram occurs in
@@ -213,16 +216,36 @@ class DirectiveLinker:
         doc_ids = items["doc_id"].to_numpy()[order]
         task_ids = items["task_id"].to_numpy()[order]
         rows = []
-        for row, columns in itertools.groupby(zip(*np.nonzero(np.take_along_axis(kept, ranking, axis=1))),
-                                              key=lambda pair: pair[0]):
+        for row, columns in itertools.groupby(
+            zip(*np.nonzero(np.take_along_axis(kept, ranking, axis=1))), key=lambda pair: pair[0]
+        ):
             rows += self._ranked_links(
-                row, [ranking[row, column] for _, column in columns], texts[row], kinds[row],
-                candidates, scores, similarity, same_kind, doc_ids[row], task_ids[row])
+                row,
+                [ranking[row, column] for _, column in columns],
+                texts[row],
+                kinds[row],
+                candidates,
+                scores,
+                similarity,
+                same_kind,
+                doc_ids[row],
+                task_ids[row],
+            )
         return make_table(rows, LINK_COLUMNS)
 
-    def _ranked_links(self, row: int, kept: list[int], text: str, kind: str, candidates: np.ndarray,
-                      scores: np.ndarray, similarity: np.ndarray, same_kind: np.ndarray,
-                      doc_id: str, task_id: str) -> list[dict]:
+    def _ranked_links(
+        self,
+        row: int,
+        kept: list[int],
+        text: str,
+        kind: str,
+        candidates: np.ndarray,
+        scores: np.ndarray,
+        similarity: np.ndarray,
+        same_kind: np.ndarray,
+        doc_id: str,
+        task_id: str,
+    ) -> list[dict]:
         """The kept candidates of one child task, aligned, scored and ranked.
 
         The final score adds ``reuse_weight`` × reuse (the share of the child's wording the
@@ -232,16 +255,22 @@ class DirectiveLinker:
         linked = []
         for i in kept:
             alignment = self._align(text, kind, int(candidates[row, i]), scores[row, i])
-            linked.append({
-                "child_doc_id": doc_id, "child_task_id": task_id,
-                "score": round(float(scores[row, i]) + self.reuse_weight * alignment["reuse"], 4),
-                "similarity": round(float(similarity[row, i]), 4), **alignment,
-                "counterpart": bool(same_kind[row, i]),
-            })
+            linked.append(
+                {
+                    "child_doc_id": doc_id,
+                    "child_task_id": task_id,
+                    "score": round(float(scores[row, i]) + self.reuse_weight * alignment["reuse"], 4),
+                    "similarity": round(float(similarity[row, i]), 4),
+                    **alignment,
+                    "counterpart": bool(same_kind[row, i]),
+                }
+            )
         linked.sort(key=lambda link: (not link["counterpart"], -link["score"]))
         return [{**link, "rank": rank} for rank, link in enumerate(linked, start=1)]
 
-    def _candidates(self, texts: list[str], documents: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _candidates(
+        self, texts: list[str], documents: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Nearest parents of each child and what the score needs of them.
 
         Returns four arrays of one row per child and one column per candidate: the parents'
@@ -261,8 +290,12 @@ class DirectiveLinker:
         spans = {document: (first, end) for document, first, end in _runs(documents)}
         starts = range(0, matrix.shape[0], self.block_size)
         with ThreadPoolExecutor(self._workers()) as pool:
-            found = pool.map(lambda start: self._block_candidates(
-                matrix[start: start + self.block_size], documents[start: start + self.block_size]), starts)
+            found = pool.map(
+                lambda start: self._block_candidates(
+                    matrix[start : start + self.block_size], documents[start : start + self.block_size]
+                ),
+                starts,
+            )
             for start, (top, values, parents, tops) in zip(starts, found):
                 rows = slice(start, start + top.shape[0])
                 candidates[rows, : top.shape[1]], similarity[rows, : top.shape[1]] = top, values
@@ -301,11 +334,13 @@ class DirectiveLinker:
         for document, first, end in _runs(documents):
             segment = block[first:end]
             if segment.shape[0] > self.neighbours:
-                segment = np.partition(segment, segment.shape[0] - self.neighbours, axis=0)[-self.neighbours:]
+                segment = np.partition(segment, segment.shape[0] - self.neighbours, axis=0)[-self.neighbours :]
             tops.append((document, segment))
         return parents[top], values, parents, tops
 
-    def _parent_hubness(self, blocks: list[tuple[np.ndarray, np.ndarray]], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    def _parent_hubness(
+        self, blocks: list[tuple[np.ndarray, np.ndarray]], n_rows: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """r(p) of every parent compared with a child document of ``n_rows`` rows, from the
         ``(parents, highest cosines)`` of its blocks: the mean of the parent's ``neighbours``
         highest cosines (of all its cosines when the document has fewer rows). Cosines of rows a
@@ -354,7 +389,7 @@ class DirectiveLinker:
 
     def _workers(self) -> int:
         """Threads of the similarity search (scipy's sparse product releases the GIL)."""
-        return (os.cpu_count() or 1) if self.n_jobs in (None, -1) else max(1, self.n_jobs)
+        return (os.cpu_count() or 1) if self.n_jobs is None or self.n_jobs == -1 else max(1, self.n_jobs)
 
     def _align(self, text: str, kind: str, parent: int, score: float) -> dict:
         """The parent's ids, the reuse share, relation, boilerplate flag and evidence of a link."""

@@ -50,7 +50,7 @@ def topic(title: str, region: str = "") -> str:
     title = normal_title(title)
     for place in (region, jurisdiction(title)[1]):
         if place and title.startswith(place):
-            title = title[len(place):]
+            title = title[len(place) :]
     title = _ISSUER_PREFIX.sub("", _YEAR.sub("", title))
     previous = None
     while previous != title:  # 工作计划, 实施方案, 暂行条例 …: strip suffixes until none is left
@@ -94,12 +94,26 @@ def parent_relations(
                 continue
             seen.add(key)
             title = by_id[parent_id].title if parent_id in by_id else name.strip("《》 ")
-            rows.append({"child_doc_id": child.doc_id, "parent_doc_id": parent_id or "",
-                         "parent_title": title, "source": source, "found": parent_id in by_id})
+            rows.append(
+                {
+                    "child_doc_id": child.doc_id,
+                    "parent_doc_id": parent_id or "",
+                    "parent_title": title,
+                    "source": source,
+                    "found": parent_id in by_id,
+                }
+            )
         if not named:
-            rows += [{"child_doc_id": child.doc_id, "parent_doc_id": parent.doc_id,
-                      "parent_title": parent.title, "source": "inferred", "found": True}
-                     for parent in _inferred_parents(child, list(by_id.values()), topics)]
+            rows += [
+                {
+                    "child_doc_id": child.doc_id,
+                    "parent_doc_id": parent.doc_id,
+                    "parent_title": parent.title,
+                    "source": "inferred",
+                    "found": True,
+                }
+                for parent in _inferred_parents(child, list(by_id.values()), topics)
+            ]
     return make_table(rows, PARENT_COLUMNS)
 
 
@@ -122,7 +136,8 @@ def _inferred_parents(child, documents: list, topics: dict[str, str]) -> list:
         return []
     child_topic = topics[child.doc_id]
     candidates = [
-        parent for parent in documents
+        parent
+        for parent in documents
         if LEVEL_RANK.get(parent.level, LEVEL_RANK["unknown"]) < rank
         and (pd.isna(child.year) or pd.isna(parent.year) or parent.year <= child.year)
         and _same_topic(child_topic, topics[parent.doc_id])

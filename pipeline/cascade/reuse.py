@@ -30,8 +30,9 @@ class ReuseResult:
     failures: list[InputFailure] = field(default_factory=list)
 
 
-def trace_reuse(plan_path: str | Path, against_folder: str | Path, *, top_k: int = 3,
-          linker: DirectiveLinker | None = None) -> ReuseResult:
+def trace_reuse(
+    plan_path: str | Path, against_folder: str | Path, *, top_k: int = 3, linker: DirectiveLinker | None = None
+) -> ReuseResult:
     """Rank the documents under ``against_folder`` by how much of the plan's wording they hold.
 
     Every task of the plan is compared with every directive and preamble of the other documents;
@@ -45,8 +46,13 @@ def trace_reuse(plan_path: str | Path, against_folder: str | Path, *, top_k: int
     own = plan.source.sha256
     source_docs = [doc for doc in sources.documents if doc.source.sha256 != own]
     items = directive_items(sources.tables["tasks"], sources.tables["sections"])
-    preambles = pd.DataFrame([{"doc_id": d.doc_id, "task_id": f"{d.doc_id}:{PREAMBLE_ID}", "text": d.preamble}
-                              for d in source_docs if d.preamble.strip()])
+    preambles = pd.DataFrame(
+        [
+            {"doc_id": d.doc_id, "task_id": f"{d.doc_id}:{PREAMBLE_ID}", "text": d.preamble}
+            for d in source_docs
+            if d.preamble.strip()
+        ]
+    )
     items = pd.concat([items, preambles], ignore_index=True)
     items = items[items["doc_id"].isin({d.doc_id for d in source_docs})]
     linker = linker or DirectiveLinker()
@@ -57,8 +63,7 @@ def trace_reuse(plan_path: str | Path, against_folder: str | Path, *, top_k: int
     titles = {d.doc_id: d for d in source_docs}
     source_table = _rank_sources(passages, titles)
     summary = _reuse_summary(plan, Path(against_folder), len(source_docs), len(tasks), source_table, passages)
-    return ReuseResult(plan.doc_id, plan.record.get("title") or plan.doc_id, source_table, passages, summary,
-                       failures)
+    return ReuseResult(plan.doc_id, plan.record.get("title") or plan.doc_id, source_table, passages, summary, failures)
 
 
 def _passages(links: pd.DataFrame | None, tasks: pd.DataFrame, top_k: int) -> pd.DataFrame:
@@ -74,13 +79,21 @@ def _passages(links: pd.DataFrame | None, tasks: pd.DataFrame, top_k: int) -> pd
     rows = []
     for _, group in links.groupby("_position", sort=True):
         for rank, link in enumerate(group.head(top_k).itertuples(), start=1):
-            rows.append({
-                "child_task_id": link.child_task_id, "number": task_info.at[link.child_task_id, "number"],
-                "title": task_info.at[link.child_task_id, "title"], "rank": rank,
-                "source_doc_id": link.parent_doc_id, "source_item_id": link.parent_task_id,
-                "score": link.score, "reuse": link.reuse, "shared_chars": link.shared_chars,
-                "relation": link.relation, "evidence": link.evidence,
-            })
+            rows.append(
+                {
+                    "child_task_id": link.child_task_id,
+                    "number": task_info.at[link.child_task_id, "number"],
+                    "title": task_info.at[link.child_task_id, "title"],
+                    "rank": rank,
+                    "source_doc_id": link.parent_doc_id,
+                    "source_item_id": link.parent_task_id,
+                    "score": link.score,
+                    "reuse": link.reuse,
+                    "shared_chars": link.shared_chars,
+                    "relation": link.relation,
+                    "evidence": link.evidence,
+                }
+            )
     return make_table(rows, PASSAGE_COLUMNS)
 
 
@@ -89,22 +102,34 @@ def _rank_sources(passages: pd.DataFrame, documents: dict) -> pd.DataFrame:
     for doc_id, group in passages.groupby("source_doc_id", sort=True):
         best = group.sort_values(["shared_chars", "child_task_id"], ascending=[False, True]).iloc[0]
         record = documents[doc_id].record
-        rows.append({"source_doc_id": doc_id, "title": record.get("title") or doc_id,
-                     "level": record.get("level"), "tasks": group["child_task_id"].nunique(),
-                     "shared_chars": int(group["shared_chars"].sum()), "best_evidence": best["evidence"]})
+        rows.append(
+            {
+                "source_doc_id": doc_id,
+                "title": record.get("title") or doc_id,
+                "level": record.get("level"),
+                "tasks": group["child_task_id"].nunique(),
+                "shared_chars": int(group["shared_chars"].sum()),
+                "best_evidence": best["evidence"],
+            }
+        )
     rows.sort(key=lambda row: (-row["shared_chars"], -row["tasks"], row["source_doc_id"]))
     return make_table([{**row, "rank": rank} for rank, row in enumerate(rows, start=1)], SOURCE_COLUMNS)
 
 
-def _reuse_summary(plan, folder: Path, n_sources: int, n_tasks: int, sources: pd.DataFrame,
-                   passages: pd.DataFrame, limit: int = 10) -> str:
+def _reuse_summary(
+    plan, folder: Path, n_sources: int, n_tasks: int, sources: pd.DataFrame, passages: pd.DataFrame, limit: int = 10
+) -> str:
     title = plan.record.get("title") or plan.doc_id
-    lines = [f"《{title}》 against {n_sources} document(s) in {folder}: "
-             f"{passages['child_task_id'].nunique()} of {n_tasks} tasks share wording with them."]
+    lines = [
+        f"《{title}》 against {n_sources} document(s) in {folder}: "
+        f"{passages['child_task_id'].nunique()} of {n_tasks} tasks share wording with them."
+    ]
     if not sources.empty:
         lines.append("Sources, most shared wording first:")
-        lines += [f"  {s.rank}. {s.source_doc_id} 《{s.title}》: {s.tasks} task(s), {s.shared_chars} characters"
-                  for s in sources.head(limit).itertuples()]
+        lines += [
+            f"  {s.rank}. {s.source_doc_id} 《{s.title}》: {s.tasks} task(s), {s.shared_chars} characters"
+            for s in sources.head(limit).itertuples()
+        ]
         lines.append("Tasks and their best source:")
         for p in passages[passages["rank"] == 1].itertuples():
             lines.append(f"  {p.number} {p.title} ← {p.source_item_id} ({p.reuse:.0%} of its text): 「{p.evidence}」")

@@ -51,11 +51,18 @@ def main() -> None:
 
 @app.command()
 def run(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")] = None,
+    paths: Annotated[
+        Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")
+    ] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/")] = None,
     manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: one per core for 50+ inputs.")] = None,
-    workbook: Annotated[bool, typer.Option("--workbook/--no-workbook", help="Also write guanche.xlsx (slow for big corpora).")] = True,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: one per core for 50+ inputs."),
+    ] = None,
+    workbook: Annotated[
+        bool, typer.Option("--workbook/--no-workbook", help="Also write guanche.xlsx (slow for big corpora).")
+    ] = True,
 ) -> None:
     """Read plans, extract tasks and units, link to parent plans, write tables."""
     paths = paths or [default_raw_dir()]
@@ -64,21 +71,32 @@ def run(
         ensure_writable(out_dir)
         files = list(discover_inputs(paths))
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=err, disable=len(files) < 5, transient=True,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            disable=len(files) < 5,
+            transient=True,
         ) as progress:
             reading = progress.add_task("reading", total=len(files))
             # The workers parse the documents, then write the workbook's sheets while this
             # process builds the later stages and the graph files.
             with worker_pool(worker_count(jobs, len(files))) as pool:
-                corpus, failures = read_corpus(paths, manifest=manifest, jobs=1, pool=pool,
-                                               on_progress=lambda _: progress.advance(reading),
-                                               require_documents=False)
+                corpus, failures = read_corpus(
+                    paths,
+                    manifest=manifest,
+                    jobs=1,
+                    pool=pool,
+                    on_progress=lambda _: progress.advance(reading),
+                    require_documents=False,
+                )
                 # then a step per stage and one for the graph files; the last stays open while
                 # the workbook is finished
                 finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + workbook)
                 if corpus.documents:
                     with OutputWriter(out_dir, workbook=workbook, pool=pool) as writer:
+
                         def add_tables(stage_tables: dict) -> None:
                             writer.add_tables(stage_tables)
                             progress.advance(finishing)
@@ -92,8 +110,10 @@ def run(
         fail(error)
     print_summary(tables, out_dir if corpus.documents else None)
     print_notes(corpus.notes)
-    print_notes(missing_parent_messages(tables["parents"], tables["documents"]),
-                more="more documents name parents that are not among the inputs (parents.csv, found = False)")
+    print_notes(
+        missing_parent_messages(tables["parents"], tables["documents"]),
+        more="more documents name parents that are not among the inputs (parents.csv, found = False)",
+    )
     report_failures(failures, len(files))
 
 
@@ -102,7 +122,9 @@ def reuse(
     plan: Annotated[Path, typer.Argument(help="The plan whose wording to trace.")],
     against: Annotated[Path, typer.Option("--against", help="Folder (or file) of possible sources.")],
     top: Annotated[int, typer.Option("--top", min=1, help="Sources kept per task.")] = 3,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Also write the sources and passages tables here.")] = None,
+    out_dir: Annotated[
+        Optional[Path], typer.Option("--out", help="Also write the sources and passages tables here.")
+    ] = None,
 ) -> None:
     """Rank where a plan's text comes from across a corpus, with the shared passages."""
     try:
@@ -118,7 +140,9 @@ def reuse(
 def coverage(
     child: Annotated[Path, typer.Argument(help="The lower-level plan or regulation.")],
     parent: Annotated[Path, typer.Argument(help="Its parent document, or a folder of parents.")],
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/coverage/")] = None,
+    out_dir: Annotated[
+        Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/coverage/")
+    ] = None,
 ) -> None:
     """Which parent directives the child takes up, which it leaves out, what it adds."""
     try:
@@ -131,8 +155,12 @@ def coverage(
 
 @app.command()
 def report(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")] = None,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Report file. Default: data/processed/report.html")] = None,
+    paths: Annotated[
+        Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")
+    ] = None,
+    out_file: Annotated[
+        Optional[Path], typer.Option("--out", help="Report file. Default: data/processed/report.html")
+    ] = None,
     manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
 ) -> None:
     """Write one self-contained HTML report (opens offline): tasks, units, targets, citations, coverage."""

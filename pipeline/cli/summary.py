@@ -30,8 +30,11 @@ def report_failures(failures: list, n_inputs: int) -> None:
     for failure in failures:
         err.print(f"error: {failure.message}", markup=False, highlight=False, soft_wrap=True)
     if failures:
-        err.print(f"{len(failures)} of {n_inputs} input(s) could not be read; the others were processed.",
-                  markup=False, highlight=False)
+        err.print(
+            f"{len(failures)} of {n_inputs} input(s) could not be read; the others were processed.",
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(EXIT_INPUT_FAILED)
 
 
@@ -39,20 +42,29 @@ def print_summary(tables: dict, out_dir: Path | None) -> None:
     """Print documents read, sections and tasks found, and where the outputs are."""
     documents = tables["documents"]
     out.print(
-        f"{len(documents)} document(s) read, {len(tables['sections'])} sections, "
-        f"{len(tables['tasks'])} tasks",
+        f"{len(documents)} document(s) read, {len(tables['sections'])} sections, {len(tables['tasks'])} tasks",
         highlight=False,
     )
-    extracted = [f"{len(tables[name])} {name.replace('_', ' ')}" for name in
-                 ("task_units", "obligations", "targets", "citations", "links") if name in tables]
+    extracted = [
+        f"{len(tables[name])} {name.replace('_', ' ')}"
+        for name in ("task_units", "obligations", "targets", "citations", "links")
+        if name in tables
+    ]
     if extracted:
-        out.print("extracted: " + ", ".join(extracted).replace("task units", "unit assignments"),
-                  highlight=False, soft_wrap=True)
+        out.print(
+            "extracted: " + ", ".join(extracted).replace("task units", "unit assignments"),
+            highlight=False,
+            soft_wrap=True,
+        )
     tasks_per_document = tables["tasks"]["doc_id"].value_counts()
     for row in documents.head(LISTED).itertuples():
-        out.print(f"  {row.doc_id}: {row.title} ({row.level}, {row.issued_on or 'undated'}) — "
-                  f"{int(tasks_per_document.get(row.doc_id, 0))} tasks",
-                  markup=False, highlight=False, soft_wrap=True)
+        out.print(
+            f"  {row.doc_id}: {row.title} ({row.level}, {row.issued_on or 'undated'}) — "
+            f"{int(tasks_per_document.get(row.doc_id, 0))} tasks",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     if len(documents) > LISTED:
         out.print(f"  … and {len(documents) - LISTED} more (see documents.csv)", highlight=False)
     if "task_units" in tables:
@@ -76,8 +88,7 @@ def print_units(task_units: pd.DataFrame, *, top: int = 10) -> None:
     workload = unit_workload(task_units)
     if workload.empty:
         return
-    table = Table(title=f"Unit workload (top {min(top, len(workload))} of {len(workload)} units)",
-                  title_justify="left")
+    table = Table(title=f"Unit workload (top {min(top, len(workload))} of {len(workload)} units)", title_justify="left")
     for column in ("unit", "tasks led", "tasks supported"):
         table.add_column(column, justify="left" if column == "unit" else "right")
     for row in workload.head(top).itertuples():
@@ -86,5 +97,9 @@ def print_units(task_units: pd.DataFrame, *, top: int = 10) -> None:
     unresolved = unresolved_units(task_units)
     if not unresolved.empty:
         names = "、".join(unresolved["unit"].tolist())
-        out.print(f"{len(unresolved)} unit(s) not in the registry (add them to models/units.csv): {names}",
-                  markup=False, highlight=False, soft_wrap=True)
+        out.print(
+            f"{len(unresolved)} unit(s) not in the registry (add them to models/units.csv): {names}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )

@@ -17,8 +17,10 @@ _TRANSMITTAL = re.compile(r"^(?P<issuer>.*?)关于印发《(?P<title>.+?)》的�
 _ISSUED_LINE = re.compile(r"^(?P<issuer>.*?)\s*(?P<date>\d{4}年\d{1,2}月\d{1,2}日)\s*印发$")
 _ENACTMENT = re.compile(r"(通过|公布|发布|修订|修正|批准)")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百零〇\d]+[届次]")
-_ENACTING_BODY = re.compile(r"(全国人民代表大会常务委员会|全国人民代表大会|\S*?人民代表大会常务委员会|"
-                            r"\S*?人民代表大会|中共中央、国务院|中共中央|国务院)")
+_ENACTING_BODY = re.compile(
+    r"(全国人民代表大会常务委员会|全国人民代表大会|\S*?人民代表大会常务委员会|"
+    r"\S*?人民代表大会|中共中央、国务院|中共中央|国务院)"
+)
 DOC_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{1,12}\s*[〔\[［（(]\s*\d{4}\s*[〕\]］）)]\s*\d{1,4}\s*号|"
     r"国务院令第\s*\d+\s*号"
@@ -27,15 +29,25 @@ _NATIONAL_ORGANS = ("国务院", "中共中央", "中央", "全国", "国家", "
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 # Jurisdiction suffixes, longest first, with the level each one names.
 _PLACE_SUFFIXES = (
-    ("特别行政区", "province"), ("自治区", "province"), ("自治州", "prefecture"),
-    ("自治县", "county"), ("自治旗", "county"), ("地区", "prefecture"), ("街道", "township"),
-    ("苏木", "township"), ("省", "province"), ("市", "prefecture"), ("盟", "prefecture"),
-    ("州", "prefecture"), ("旗", "county"), ("县", "county"), ("区", "county"),
-    ("乡", "township"), ("镇", "township"),
+    ("特别行政区", "province"),
+    ("自治区", "province"),
+    ("自治州", "prefecture"),
+    ("自治县", "county"),
+    ("自治旗", "county"),
+    ("地区", "prefecture"),
+    ("街道", "township"),
+    ("苏木", "township"),
+    ("省", "province"),
+    ("市", "prefecture"),
+    ("盟", "prefecture"),
+    ("州", "prefecture"),
+    ("旗", "county"),
+    ("县", "county"),
+    ("区", "county"),
+    ("乡", "township"),
+    ("镇", "township"),
 )
-_PLACE = re.compile(
-    "^((?:[\u4e00-\u9fff]{1,9}?(?:" + "|".join(s for s, _ in _PLACE_SUFFIXES) + "))+)"
-)
+_PLACE = re.compile("^((?:[\u4e00-\u9fff]{1,9}?(?:" + "|".join(s for s, _ in _PLACE_SUFFIXES) + "))+)")
 
 
 def iso_date(text: str) -> str:
@@ -62,7 +74,7 @@ def jurisdiction(organ: str) -> tuple[str, str]:
     if not match:
         return "unknown", ""
     region = match.group(1)
-    if region.endswith("州") and organ[len(region):len(region) + 1] in ("市", "区", "县"):
+    if region.endswith("州") and organ[len(region) : len(region) + 1] in ("市", "区", "县"):
         region = organ[: len(region) + 1]  # 德州市, 广州市: 州 inside a city's name
     if region.startswith(_MUNICIPALITIES):
         return "province", region[:3]

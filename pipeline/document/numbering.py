@@ -68,5 +68,5 @@ def match_numbering(line: str) -> Numbering | None:
             value = numeral_value(match.group(2))
         except ValueError:
             continue
-        return Numbering(style, match.group(1).strip(), value, line[match.end():].strip())
+        return Numbering(style, match.group(1).strip(), value, line[match.end() :].strip())
     return None

@@ -32,6 +32,13 @@ class _Line:
     end: int
     numbering: Numbering | None = None
 
+    @property
+    def heading(self) -> Numbering:
+        """The numbering of a line known to be a heading; raises ValueError on an unnumbered line."""
+        if self.numbering is None:
+            raise ValueError(f"not a numbered heading: {self.text[:30]!r}")
+        return self.numbering
+
 
 def heading_title(rest: str) -> str:
     """The title of a heading: its first sentence, cut to 60 characters with … if longer."""
@@ -72,9 +79,9 @@ def _depths(headings: list[_Line]) -> tuple[list[int], dict[str, int]]:
     depths: list[int] = []
     first_depth: dict[str, int] = {}
     for line in headings:
-        style = line.numbering.style
+        style = line.heading.style
         if style in stack:
-            del stack[stack.index(style) + 1:]
+            del stack[stack.index(style) + 1 :]
         else:
             stack.append(style)
         depths.append(len(stack))
@@ -86,7 +93,7 @@ def _share_subdivided(headings: list[_Line], upper: str, lower: str) -> float:
     """The share of ``upper``-style headings that have at least one ``lower``-style item under them."""
     uppers, subdivided, current = 0, 0, False
     for line in headings:
-        style = line.numbering.style
+        style = line.heading.style
         if style == upper:
             uppers += 1
             current = False
@@ -98,7 +105,7 @@ def _share_subdivided(headings: list[_Line], upper: str, lower: str) -> float:
 
 def _share_with_content(headings: list[_Line], style: str) -> float:
     """The share of ``style`` headings that carry provisions themselves (a sentence, not a title)."""
-    items = [line.numbering.rest for line in headings if line.numbering.style == style]
+    items = [line.heading.rest for line in headings if line.heading.style == style]
     with_content = sum(1 for rest in items if "。" in rest or len(rest) > _TITLE_MAX)
     return with_content / len(items) if items else 0.0
 
@@ -112,7 +119,7 @@ def _task_style(headings: list[_Line], first_depth: dict[str, int], regulation: 
     """
     if regulation:
         return "article"
-    ordered = sorted(first_depth, key=first_depth.get)
+    ordered = sorted(first_depth, key=first_depth.__getitem__)
     plain = [style for style in ordered if style not in CHAPTER_STYLES]
     if len(plain) >= 2:
         provisions = _share_with_content(headings, plain[0]) >= 0.5
@@ -138,7 +145,7 @@ def _outline(body: list[_Line]) -> _Outline:
     """Mark heading lines in ``body`` and decide which styles are sections and which tasks."""
     for line in body:
         line.numbering = match_numbering(line.text)
-    regulation = sum(1 for l in body if l.numbering and l.numbering.style == "article") >= 2
+    regulation = sum(1 for item in body if item.numbering and item.numbering.style == "article") >= 2
     for line in body:
         style = line.numbering.style if line.numbering else None
         structural = (style in CHAPTER_STYLES or style == "article") if regulation else style != "article"
@@ -150,8 +157,7 @@ def _outline(body: list[_Line]) -> _Outline:
     section_styles = frozenset(
         style for style, depth in first_depth.items() if task_style and depth < first_depth[task_style]
     )
-    return _Outline(regulation, task_style, section_styles,
-                    {id(line): depth for line, depth in zip(headings, depths)})
+    return _Outline(regulation, task_style, section_styles, {id(line): depth for line, depth in zip(headings, depths)})
 
 
 _UNIT_HEADER = re.compile(r"^(牵头|责任|配合|协办|参与|主责)(单位|部门)$")
@@ -208,41 +214,47 @@ class _Builder:
             section_id=f"{self.doc_id}:S{len(self.sections) + 1:03d}",
             parent_id=self.open_sections[-1].section_id if self.open_sections else None,
             depth=len(self.open_sections) + 1,
-            number=line.numbering.number,
-            title=heading_title(line.numbering.rest),
+            number=line.heading.number,
+            title=heading_title(line.heading.rest),
         )
         self.section_level[section.section_id] = level
         self.sections.append(section)
         self.open_sections.append(section)
         self.section_lines[section.section_id] = []
 
-    def open_task(self, number: str, first_line: str, start: int, end: int) -> None:
-        """Start a task numbered ``number`` under the innermost open section."""
+    def open_task(self, number: str, first_line: str, start: int, end: int) -> list[str]:
+        """Start a task numbered ``number`` under the innermost open section; returns the list
+        its text lines are collected in."""
         self.close_task()
-        self.current = dict(
-            doc_id=self.doc_id,
-            task_id=f"{self.doc_id}:T{len(self.tasks) + 1:04d}",
-            section_id=self.open_sections[-1].section_id if self.open_sections else None,
-            kind="article" if self.outline.regulation else "task",
-            path="/".join([s.number for s in self.open_sections] + [number]),
-            number=number,
-            title=heading_title(first_line),
-            start=start,
-            end=end,
-            lines=[first_line] if first_line else [],
-        )
+        lines = [first_line] if first_line else []
+        self.current = {
+            "doc_id": self.doc_id,
+            "task_id": f"{self.doc_id}:T{len(self.tasks) + 1:04d}",
+            "section_id": self.open_sections[-1].section_id if self.open_sections else None,
+            "kind": "article" if self.outline.regulation else "task",
+            "path": "/".join([s.number for s in self.open_sections] + [number]),
+            "number": number,
+            "title": heading_title(first_line),
+            "start": start,
+            "end": end,
+            "lines": lines,
+        }
+        return lines
 
     def add_table_row(self, line: _Line, columns: dict[str, int]) -> None:
         """A row of a task-division table becomes a task; unit columns become labelled lines."""
         cells = line.text.split(TABLE_CELL_SEPARATOR)
-        cell = lambda key: cells[columns[key]].strip() if columns[key] < len(cells) else ""
+
+        def cell(key):
+            return cells[columns[key]].strip() if columns[key] < len(cells) else ""
+
         if not cell("task"):
             return
         number = cell("number") if "number" in columns else str(len(self.tasks) + 1)
-        self.open_task(number, cell("task"), line.start, line.end)
+        task_lines = self.open_task(number, cell("task"), line.start, line.end)
         for label in columns:
             if label not in ("task", "number") and cell(label):
-                self.current["lines"].append(f"{label}：{cell(label)}")
+                task_lines.append(f"{label}：{cell(label)}")
         self.close_task()
 
     def add_text(self, line: _Line) -> None:
@@ -257,8 +269,7 @@ class _Builder:
 
     def finished_sections(self) -> list[Section]:
         """The sections with the text collected under each."""
-        return [Section(**{**s.__dict__, "text": "\n".join(self.section_lines[s.section_id])})
-                for s in self.sections]
+        return [Section(**{**s.__dict__, "text": "\n".join(self.section_lines[s.section_id])}) for s in self.sections]
 
 
 def parse_document(source: SourceText, doc_id: str, overrides: dict | None = None) -> ParsedDocument:
@@ -291,15 +302,15 @@ def parse_document(source: SourceText, doc_id: str, overrides: dict | None = Non
         if style in outline.section_styles:
             builder.open_section(line)
         elif style is not None and style == outline.task_style:
-            builder.open_task(line.numbering.number, line.numbering.rest, line.start, line.end)
+            builder.open_task(line.heading.number, line.heading.rest, line.start, line.end)
         else:
             builder.add_text(line)
     builder.close_task()
     front = [line.text for line in lines[:start]] + builder.preamble
-    record = describe_document(source, doc_id, front, notice, [l.text for l in lines[end:]],
-                               overrides or {})
-    return ParsedDocument(doc_id, source, record, "\n".join(front), builder.finished_sections(),
-                          builder.tasks)
+    record = describe_document(
+        source, doc_id, front, notice, [closing.text for closing in lines[end:]], overrides or {}
+    )
+    return ParsedDocument(doc_id, source, record, "\n".join(front), builder.finished_sections(), builder.tasks)
 
 
 def describe_document(

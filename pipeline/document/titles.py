@@ -55,7 +55,8 @@ class TitleIndex:
         bare = _BARE_REGION.match(key)
         if bare:
             matches = {
-                doc_id for candidate, doc_ids in self._by_key.items()
+                doc_id
+                for candidate, doc_ids in self._by_key.items()
                 if candidate.endswith(bare.group("level") + bare.group("rest"))
                 and len(candidate) > len(bare.group("level") + bare.group("rest"))
                 for doc_id in doc_ids

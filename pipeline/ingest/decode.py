@@ -54,7 +54,7 @@ def han_sample(text: str) -> str:
     """The first 4,000 Han characters among the first 50,000 characters of ``text``."""
     sample = ""
     for start in range(0, min(len(text), _HAN_SCAN), _SCAN_STEP):
-        sample += _NOT_HAN.sub("", text[start:min(start + _SCAN_STEP, _HAN_SCAN)])
+        sample += _NOT_HAN.sub("", text[start : min(start + _SCAN_STEP, _HAN_SCAN)])
         if len(sample) >= _SAMPLE_HAN:
             break
     return sample[:_SAMPLE_HAN]
@@ -104,9 +104,7 @@ def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as error:
-                raise InputError(
-                    path, f"damaged {encoding} text (byte {error.start})", _SAVE_AS_UTF8
-                ) from None
+                raise InputError(path, f"damaged {encoding} text (byte {error.start})", _SAVE_AS_UTF8) from None
     if b"\x00" in data[:65536]:
         raise InputError(
             path,
@@ -123,7 +121,8 @@ def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
     for encoding in ("utf-8", "gb18030"):
         if _ends_mid_character(data, encoding):
             raise InputError(
-                path, f"truncated file: it ends in the middle of a {encoding.upper()} character",
+                path,
+                f"truncated file: it ends in the middle of a {encoding.upper()} character",
                 "copy or download the file again",
             )
     candidates = ["gb18030"]

@@ -62,7 +62,7 @@ def normalise(original: str) -> NormalisedText:
     offsets: list[int] = []
     for index, char in enumerate(original):
         if char in _DROP:
-            if char == "\r" and original[index + 1:index + 2] != "\n":  # a lone CR (old Mac)
+            if char == "\r" and original[index + 1 : index + 2] != "\n":  # a lone CR (old Mac)
                 kept.append("\n")
                 offsets.append(index)
             continue

@@ -74,7 +74,8 @@ def read_source(path: str | Path) -> SourceText:
     reader = reader_for(path.suffix)
     if reader is None:
         raise InputError(
-            path, f"unsupported file type '{path.suffix or '(none)'}'",
+            path,
+            f"unsupported file type '{path.suffix or '(none)'}'",
             "convert it to one of " + " ".join(SUPPORTED_SUFFIXES),
         )
     try:
@@ -88,7 +89,8 @@ def read_source(path: str | Path) -> SourceText:
     text = normalised.text
     if not re.search(r"[\u4e00-\u9fff]", text):
         raise InputError(
-            path, "no Chinese text found",
+            path,
+            "no Chinese text found",
             "check the file is a Chinese plan and is not mis-encoded or an image",
         )
     return SourceText(

@@ -15,16 +15,33 @@ from pathlib import Path
 from matplotlib import font_manager, rcParams
 
 PREFERRED_FONTS = (
-    "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "Source Han Sans CN",
-    "Source Han Serif SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Sarasa Gothic SC",
-    "Microsoft YaHei", "PingFang SC", "Heiti SC", "STHeiti", "SimHei", "SimSun",
-    "Noto Sans CJK TC", "Noto Sans CJK JP", "Droid Sans Fallback", "AR PL UMing CN",
+    "Noto Sans CJK SC",
+    "Noto Serif CJK SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Source Han Serif SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Sarasa Gothic SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
+    "STHeiti",
+    "SimHei",
+    "SimSun",
+    "Noto Sans CJK TC",
+    "Noto Sans CJK JP",
+    "Droid Sans Fallback",
+    "AR PL UMing CN",
 )
-INSTALL_ADVICE = ("install a CJK font, e.g. on Debian or Ubuntu `sudo apt-get install fonts-noto-cjk`, "
-                  "then restart the kernel")
+INSTALL_ADVICE = (
+    "install a CJK font, e.g. on Debian or Ubuntu `sudo apt-get install fonts-noto-cjk`, then restart the kernel"
+)
 _FONT_FILES = re.compile(
     r"notosanscjk|notoserifcjk|sourcehan|wqy|wenquanyi|sarasa|msyh|pingfang|stheiti|simhei|simsun|"
-    r"droidsansfallback|uming|ukai", re.IGNORECASE)
+    r"droidsansfallback|uming|ukai",
+    re.IGNORECASE,
+)
 
 
 class MissingCJKFontWarning(UserWarning):
@@ -62,8 +79,11 @@ def use_cjk_font() -> str | None:
     """
     name = find_cjk_font()
     if name is None:
-        warnings.warn(f"no CJK font found: Chinese text in charts will show as boxes — {INSTALL_ADVICE}",
-                      MissingCJKFontWarning, stacklevel=2)
+        warnings.warn(
+            f"no CJK font found: Chinese text in charts will show as boxes — {INSTALL_ADVICE}",
+            MissingCJKFontWarning,
+            stacklevel=2,
+        )
         return None
     rcParams["font.family"] = "sans-serif"
     rcParams["font.sans-serif"] = [name, *(other for other in rcParams["font.sans-serif"] if other != name)]

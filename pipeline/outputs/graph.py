@@ -64,15 +64,25 @@ def build_graph(tables: dict[str, pd.DataFrame]) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     documents, sections, tasks = tables["documents"], tables["sections"], tables["tasks"]
     for d in documents.itertuples():
-        graph.add_node(d.doc_id, **_attributes(Label=d.title or d.doc_id, Type="document", level=d.level,
-                                               region=d.region, year=d.year, doc_id=d.doc_id))
+        graph.add_node(
+            d.doc_id,
+            **_attributes(
+                Label=d.title or d.doc_id, Type="document", level=d.level, region=d.region, year=d.year, doc_id=d.doc_id
+            ),
+        )
     for s in sections.itertuples():
-        graph.add_node(s.section_id, **_attributes(Label=_heading(s.number, s.title), Type="section",
-                                                   doc_id=s.doc_id, number=s.number))
+        graph.add_node(
+            s.section_id,
+            **_attributes(Label=_heading(s.number, s.title), Type="section", doc_id=s.doc_id, number=s.number),
+        )
         _add_edge(graph, s.parent_id if _present(s.parent_id) else s.doc_id, s.section_id, "contains")
     for t in tasks.itertuples():
-        graph.add_node(t.task_id, **_attributes(Label=_heading(t.number, t.title), Type="task",
-                                                doc_id=t.doc_id, number=t.number, kind=t.kind))
+        graph.add_node(
+            t.task_id,
+            **_attributes(
+                Label=_heading(t.number, t.title), Type="task", doc_id=t.doc_id, number=t.number, kind=t.kind
+            ),
+        )
         _add_edge(graph, t.section_id if _present(t.section_id) else t.doc_id, t.task_id, "contains")
     _add_task_units(graph, tables.get("task_units"))
     _add_citations(graph, tables.get("citations"))
@@ -81,8 +91,7 @@ def build_graph(tables: dict[str, pd.DataFrame]) -> nx.MultiDiGraph:
     return graph
 
 
-def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, edge_type: str, weight: float = 1.0,
-              **extra) -> None:
+def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, edge_type: str, weight: float = 1.0, **extra) -> None:
     graph.add_edge(source, target, key=edge_type, **_attributes(Type=edge_type, Weight=float(weight), **extra))
 
 
@@ -93,10 +102,16 @@ def _add_task_units(graph: nx.MultiDiGraph, task_units: pd.DataFrame | None) -> 
         unit_id = row.get("unit_id") or row["unit"]
         node = unit_node(unit_id)
         if node not in graph:
-            graph.add_node(node, **_attributes(
-                Label=row["unit"], Type="unit", unit_type=row.get("type"), jurisdiction=row.get("jurisdiction"),
-                collective=bool(row["collective"]),
-            ))
+            graph.add_node(
+                node,
+                **_attributes(
+                    Label=row["unit"],
+                    Type="unit",
+                    unit_type=row.get("type"),
+                    jurisdiction=row.get("jurisdiction"),
+                    collective=bool(row["collective"]),
+                ),
+            )
         _add_edge(graph, node, row["task_id"], ROLE_EDGE.get(row["role"], row["role"]), mention=row["mention"])
 
 
@@ -108,8 +123,10 @@ def _add_citations(graph: nx.MultiDiGraph, citations: pd.DataFrame | None) -> No
         if not (_present(target) and target in graph):
             target = cited_node(row["cited_title"])
             if target not in graph:
-                graph.add_node(target, **_attributes(Label=f"《{normal_title(row['cited_title'])}》", Type="cited",
-                                                     kind=row.get("kind")))
+                graph.add_node(
+                    target,
+                    **_attributes(Label=f"《{normal_title(row['cited_title'])}》", Type="cited", kind=row.get("kind")),
+                )
         task_id = row.get("task_id")
         source = task_id if _present(task_id) and task_id in graph else row["doc_id"]
         _add_edge(graph, source, target, "cites", kind=row.get("kind"), relation=row.get("relation"))
@@ -129,14 +146,25 @@ def _add_links(graph: nx.MultiDiGraph, links: pd.DataFrame | None) -> None:
     if links is None:
         return
     for row in links.itertuples():
-        _add_edge(graph, row.child_task_id, row.parent_task_id, "implements", weight=row.score,
-                  relation=row.relation, rank=int(row.rank), boilerplate=bool(row.boilerplate))
+        _add_edge(
+            graph,
+            row.child_task_id,
+            row.parent_task_id,
+            "implements",
+            weight=row.score,
+            relation=row.relation,
+            rank=int(row.rank),
+            boilerplate=bool(row.boilerplate),
+        )
 
 
 def task_unit_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """The tasks and units of ``graph`` joined by lead/support edges (nothing else)."""
-    edges = [(u, v, k, data) for u, v, k, data in graph.edges(keys=True, data=True)
-             if data.get("Type") in TASK_UNIT_EDGE_TYPES]
+    edges = [
+        (u, v, k, data)
+        for u, v, k, data in graph.edges(keys=True, data=True)
+        if data.get("Type") in TASK_UNIT_EDGE_TYPES
+    ]
     touched = {node for u, v, _, _ in edges for node in (u, v)}
     subgraph = nx.MultiDiGraph()
     # Built node by node in the graph's own order: edge_subgraph orders nodes by a set, which

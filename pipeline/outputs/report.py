@@ -10,7 +10,7 @@ comes from; every text from the documents is escaped.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 
@@ -25,8 +25,10 @@ from pipeline.outputs.writer import write_file_atomically
 from pipeline.stages.corpus import InputFailure
 
 REPORT_NAME = "report.html"
-FONT_STACK = ('"Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", '
-              '"Source Han Sans SC", "Source Han Sans CN", "Microsoft YaHei", "PingFang SC", sans-serif')
+FONT_STACK = (
+    '"Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", '
+    '"Source Han Sans SC", "Source Han Sans CN", "Microsoft YaHei", "PingFang SC", sans-serif'
+)
 CONTENT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 ROLE_NAMES = ("牵头 lead", "配合/责任 support")
 COVERAGE_NAMES = ("已覆盖 covered", "缺口 gap")
@@ -80,12 +82,13 @@ def _table(frame: pd.DataFrame, headers: dict[str, str], *, numeric: tuple[str, 
     for record in frame[list(headers)].itertuples(index=False):
         cells = "".join(
             f'<td class="score">{_text(value)}</td>' if column in numeric else f"<td>{_text(value)}</td>"
-            for column, value in zip(headers, record))
+            for column, value in zip(headers, record)
+        )
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def bar_chart(rows: list[tuple[str, tuple[int, ...]]], series: tuple[str, ...], *, caption: str) -> str:
+def bar_chart(rows: Sequence[tuple[str, tuple[int, ...]]], series: tuple[str, ...], *, caption: str) -> str:
     """Horizontal stacked bars as inline SVG: one bar per label, one segment per series."""
     row_height, top, bar_width = 24, 30, 560
     longest = max((len(label) for label, _ in rows), default=4)
@@ -93,12 +96,16 @@ def bar_chart(rows: list[tuple[str, tuple[int, ...]]], series: tuple[str, ...], 
     width = label_width + bar_width + 48
     height = top + row_height * len(rows) + 6
     biggest = max((sum(values) for _, values in rows), default=0) or 1
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" aria-label="{escape(caption)}"><title>{escape(caption)}</title>']
-    x = label_width
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(caption)}"><title>{escape(caption)}</title>'
+    ]
+    x: float = label_width
     for index, name in enumerate(series):
-        parts.append(f'<rect class="s{index}" x="{x}" y="6" width="14" height="14"/>'
-                     f'<text x="{x + 20}" y="18">{escape(name)}</text>')
+        parts.append(
+            f'<rect class="s{index}" x="{x}" y="6" width="14" height="14"/>'
+            f'<text x="{x + 20}" y="18">{escape(name)}</text>'
+        )
         x += 20 + 13 * len(name) + 24
     for position, (label, values) in enumerate(rows):
         y = top + position * row_height
@@ -108,8 +115,10 @@ def bar_chart(rows: list[tuple[str, tuple[int, ...]]], series: tuple[str, ...], 
         for index, value in enumerate(values):
             if value:
                 span = value / biggest * bar_width
-                parts.append(f'<rect class="s{index}" x="{x:.1f}" y="{y + 4}" width="{span:.1f}" height="16">'
-                             f'<title>{escape(label)}: {escape(series[index])} {value}</title></rect>')
+                parts.append(
+                    f'<rect class="s{index}" x="{x:.1f}" y="{y + 4}" width="{span:.1f}" height="16">'
+                    f"<title>{escape(label)}: {escape(series[index])} {value}</title></rect>"
+                )
                 x += span
         parts.append(f'<text class="value" x="{x + 6:.1f}" y="{y + 16}">{" / ".join(map(str, values))}</text>')
     parts.append("</svg>")
@@ -117,12 +126,19 @@ def bar_chart(rows: list[tuple[str, tuple[int, ...]]], series: tuple[str, ...], 
 
 
 def _figures(tables: dict[str, pd.DataFrame], workload: pd.DataFrame | None, coverage: pd.DataFrame | None) -> str:
-    figures = [(len(tables["documents"]), "文件 documents"), (len(tables["sections"]), "部分 sections"),
-               (len(tables["tasks"]), "任务 tasks")]
+    figures: list[tuple[int | str, str]] = [
+        (len(tables["documents"]), "文件 documents"),
+        (len(tables["sections"]), "部分 sections"),
+        (len(tables["tasks"]), "任务 tasks"),
+    ]
     if workload is not None:
         figures.append((len(workload), "责任单位 units"))
-    for name, label in (("obligations", "义务 obligations"), ("targets", "指标与时限 targets & deadlines"),
-                        ("citations", "引用 citations"), ("links", "上下级对应 links")):
+    for name, label in (
+        ("obligations", "义务 obligations"),
+        ("targets", "指标与时限 targets & deadlines"),
+        ("citations", "引用 citations"),
+        ("links", "上下级对应 links"),
+    ):
         if name in tables and (name != "links" or len(tables[name])):
             figures.append((len(tables[name]), label))
     if coverage is not None and len(coverage):
@@ -136,9 +152,16 @@ def _documents(tables: dict[str, pd.DataFrame]) -> str:
     documents = tables["documents"].copy()
     counts = tables["tasks"].groupby("doc_id").size()
     documents["n_tasks"] = documents["doc_id"].map(counts).fillna(0).astype(int)
-    headers = {"title": "标题 title", "issuer": "发文机关 issuer", "level": "层级 level", "region": "地区 region",
-               "issued_on": "成文日期 issued", "doc_number": "文号 number", "n_tasks": "任务 tasks",
-               "parents": "上级文件 parents"}
+    headers = {
+        "title": "标题 title",
+        "issuer": "发文机关 issuer",
+        "level": "层级 level",
+        "region": "地区 region",
+        "issued_on": "成文日期 issued",
+        "doc_number": "文号 number",
+        "n_tasks": "任务 tasks",
+        "parents": "上级文件 parents",
+    }
     return f'<section id="documents"><h2>文件 Documents</h2>{_table(documents, headers)}</section>'
 
 
@@ -149,8 +172,10 @@ def _missing_parents(tables: dict[str, pd.DataFrame]) -> str:
     blocks = []
     for (doc_id, title), parents in missing.groupby(["doc_id", "title"], sort=False):
         names = "".join(f"<li>《{escape(name)}》</li>" for name in parents["parent"])
-        blocks.append(f"<p>《{escape(str(title or doc_id))}》 names {len(parents)} parent plan(s) that are not in "
-                      f"this run:</p><ul>{names}</ul>")
+        blocks.append(
+            f"<p>《{escape(str(title or doc_id))}》 names {len(parents)} parent plan(s) that are not in "
+            f"this run:</p><ul>{names}</ul>"
+        )
     return (
         '<section id="missing-parents" class="notice" role="note"><h2>上级文件未读入 · Parent plans not read</h2>'
         f"{''.join(blocks)}"
@@ -167,12 +192,12 @@ def _tasks(tables: dict[str, pd.DataFrame], tasks: pd.DataFrame) -> str:
     width = 4 if with_units else 2
     titles = views.document_titles(tables)
     head = "<th>编号 no.</th><th>任务 task</th>" + (
-        "<th>牵头单位 lead units</th><th>配合/责任单位 support units</th>" if with_units else "")
+        "<th>牵头单位 lead units</th><th>配合/责任单位 support units</th>" if with_units else ""
+    )
     parts = ['<section id="tasks"><h2>任务分工 · Tasks and responsible units</h2>']
     for doc_id, doc_tasks in tasks.groupby("doc_id", sort=False):
         if len(titles) > 1:
-            parts.append(f"<details open><summary>《{escape(titles[doc_id])}》: "
-                         f"{len(doc_tasks)} task(s)</summary>")
+            parts.append(f"<details open><summary>《{escape(titles[doc_id])}》: {len(doc_tasks)} task(s)</summary>")
         rows, section = [], views.NO_SECTION
         for task in doc_tasks.itertuples(index=False):
             if task.section != section:
@@ -191,13 +216,15 @@ def _tasks_per_section(tables: dict[str, pd.DataFrame], tasks: pd.DataFrame) -> 
     if tables["sections"].empty or len(tables["documents"]) > 1:
         return ""
     counts = tasks.groupby("section", sort=False).size()
-    chart = bar_chart([(section, (int(n),)) for section, n in counts.items()], ("任务 tasks",),
-                      caption="Tasks per section")
+    chart = bar_chart(
+        [(section, (int(n),)) for section, n in counts.items()], ("任务 tasks",), caption="Tasks per section"
+    )
     return f'<section id="sections"><h2>各部分任务数 · Tasks per section</h2>{chart}</section>'
 
 
-def _section(section_id: str, heading: str, frame: pd.DataFrame | None, nothing_found: str,
-             body: Callable[[pd.DataFrame], str]) -> str:
+def _section(
+    section_id: str, heading: str, frame: pd.DataFrame | None, nothing_found: str, body: Callable[[pd.DataFrame], str]
+) -> str:
     """A report section for one view: nothing when the run lacks the view's table, a one-line
     note when the view is empty, else ``body(frame)``."""
     if frame is None:
@@ -209,64 +236,119 @@ def _section(section_id: str, heading: str, frame: pd.DataFrame | None, nothing_
 def _workload(workload: pd.DataFrame | None) -> str:
     def chart(workload: pd.DataFrame) -> str:
         bars = [(row.unit, (int(row.tasks_led), int(row.tasks_supported))) for row in workload.itertuples()]
-        return ('<p class="note">Tasks each unit leads and supports (collective mentions such as 各有关部门 '
-                'are not charted).</p>' + bar_chart(bars, ROLE_NAMES, caption="Tasks led and supported per unit"))
+        return (
+            '<p class="note">Tasks each unit leads and supports (collective mentions such as 各有关部门 '
+            "are not charted).</p>" + bar_chart(bars, ROLE_NAMES, caption="Tasks led and supported per unit")
+        )
 
-    return _section("workload", "单位工作量 · Unit workload", workload,
-                    "No lead or support unit is named in these documents.", chart)
+    return _section(
+        "workload",
+        "单位工作量 · Unit workload",
+        workload,
+        "No lead or support unit is named in these documents.",
+        chart,
+    )
 
 
 def _targets(tables: dict[str, pd.DataFrame]) -> str:
-    headers = {"number": "编号 no.", "task_title": "任务 task", "kind": "类型 kind", "comparator": "比较 comparator",
-               "value": "数值 value", "unit_of_measure": "单位 unit", "due_date": "期限 due", "text": "原文 text"}
-    return _section("targets", "目标与时限 · Targets and deadlines", views.targets_and_deadlines(tables),
-                    "No quantified target or deadline was found.",
-                    lambda targets: _table(targets, {k: v for k, v in headers.items() if k in targets}))
+    headers = {
+        "number": "编号 no.",
+        "task_title": "任务 task",
+        "kind": "类型 kind",
+        "comparator": "比较 comparator",
+        "value": "数值 value",
+        "unit_of_measure": "单位 unit",
+        "due_date": "期限 due",
+        "text": "原文 text",
+    }
+    return _section(
+        "targets",
+        "目标与时限 · Targets and deadlines",
+        views.targets_and_deadlines(tables),
+        "No quantified target or deadline was found.",
+        lambda targets: _table(targets, {k: v for k, v in headers.items() if k in targets}),
+    )
 
 
 def _citations(tables: dict[str, pd.DataFrame]) -> str:
     def listing(citations: pd.DataFrame) -> str:
         citations = citations.assign(
-            where=views.numbered(citations["number"], citations["task_title"])
-            .replace("", "前言 preamble"),
-            resolved=citations["resolved_title"].replace("", "not in this run"))
+            where=views.numbered(citations["number"], citations["task_title"]).replace("", "前言 preamble"),
+            resolved=citations["resolved_title"].replace("", "not in this run"),
+        )
         resolved = int((citations["resolved_title"] != "").sum())
-        return (f'<p class="note">{resolved} of {len(citations)} citation(s) resolved to a document of this run.</p>'
-                + _table(citations, {"cited_title": "引用 cited", "kind": "类型 kind", "relation": "作用 relation",
-                                     "where": "出处 where", "resolved": "对应文件 resolved to"}))
+        return (
+            f'<p class="note">{resolved} of {len(citations)} citation(s) resolved to a document of this run.</p>'
+            + _table(
+                citations,
+                {
+                    "cited_title": "引用 cited",
+                    "kind": "类型 kind",
+                    "relation": "作用 relation",
+                    "where": "出处 where",
+                    "resolved": "对应文件 resolved to",
+                },
+            )
+        )
 
-    return _section("citations", "引用文件 · Citations", views.citation_resolutions(tables),
-                    "No document is cited.", listing)
+    return _section(
+        "citations", "引用文件 · Citations", views.citation_resolutions(tables), "No document is cited.", listing
+    )
 
 
 def _coverage(tables: dict[str, pd.DataFrame], summary: pd.DataFrame | None) -> str:
-    if summary is None or summary.empty:
+    by_section, gaps = views.coverage_by_section(tables), views.coverage_gaps(tables)
+    if summary is None or summary.empty or by_section is None or gaps is None:
         return ""
     titles = views.document_titles(tables)
-    parts = ['<section id="coverage"><h2>上级要求覆盖 · Coverage of parent directives</h2>',
-             _table(summary.assign(share=summary["share"].map("{:.0%}".format)),
-                    {"child_title": "下级文件 child", "parent_title": "上级文件 parent", "directives": "条目 directives",
-                     "covered": "已覆盖 covered", "gaps": "缺口 gaps", "share": "覆盖率 share"},
-                    numeric=("directives", "covered", "gaps", "share"))]
-    by_section = views.coverage_by_section(tables)
+    parts = [
+        '<section id="coverage"><h2>上级要求覆盖 · Coverage of parent directives</h2>',
+        _table(
+            summary.assign(share=summary["share"].map("{:.0%}".format)),
+            {
+                "child_title": "下级文件 child",
+                "parent_title": "上级文件 parent",
+                "directives": "条目 directives",
+                "covered": "已覆盖 covered",
+                "gaps": "缺口 gaps",
+                "share": "覆盖率 share",
+            },
+            numeric=("directives", "covered", "gaps", "share"),
+        ),
+    ]
     for (child_doc_id, parent_doc_id), sections in by_section.groupby(["child_doc_id", "parent_doc_id"], sort=False):
         rows = [(row.section, (int(row.covered), int(row.directives - row.covered))) for row in sections.itertuples()]
         child = f"《{escape(titles.get(child_doc_id, child_doc_id))}》 → " if child_doc_id else ""
-        parts.append(f"<h3>{child}《{escape(titles.get(parent_doc_id, parent_doc_id))}》 by section</h3>"
-                     + bar_chart(rows, COVERAGE_NAMES, caption="Parent directives covered per section"))
-    gaps = views.coverage_gaps(tables)
+        parts.append(
+            f"<h3>{child}《{escape(titles.get(parent_doc_id, parent_doc_id))}》 by section</h3>"
+            + bar_chart(rows, COVERAGE_NAMES, caption="Parent directives covered per section")
+        )
     parts.append("<h3>缺口 · Gaps: parent directives the child does not take up</h3>")
-    parts.append(_table(gaps.assign(child=gaps["child_doc_id"].map(titles), parent=gaps["parent_doc_id"].map(titles)),
-                        {"child": "下级文件 child", "parent": "上级文件 parent", "section": "部分 section",
-                         "number": "编号 no.", "title": "上级要求 directive"})
-                 if len(gaps) else '<p class="note">Every parent directive is taken up.</p>')
+    parts.append(
+        _table(
+            gaps.assign(child=gaps["child_doc_id"].map(titles), parent=gaps["parent_doc_id"].map(titles)),
+            {
+                "child": "下级文件 child",
+                "parent": "上级文件 parent",
+                "section": "部分 section",
+                "number": "编号 no.",
+                "title": "上级要求 directive",
+            },
+        )
+        if len(gaps)
+        else '<p class="note">Every parent directive is taken up.</p>'
+    )
     local = views.local_additions(tables)
     if local is not None:
         parts.append("<h3>本地新增 · Local additions: child tasks linked to no parent directive</h3>")
-        parts.append(_table(local.assign(document=local["doc_id"].map(titles)),
-                            {"document": "文件 document", "section": "部分 section", "number": "编号 no.",
-                             "title": "任务 task"})
-                     if len(local) else '<p class="note">Every child task implements a parent directive.</p>')
+        parts.append(
+            _table(
+                local.assign(document=local["doc_id"].map(titles)),
+                {"document": "文件 document", "section": "部分 section", "number": "编号 no.", "title": "任务 task"},
+            )
+            if len(local)
+            else '<p class="note">Every child task implements a parent directive.</p>'
+        )
     parts.append("</section>")
     return "".join(parts)
 
@@ -278,13 +360,26 @@ def _links(tables: dict[str, pd.DataFrame]) -> str:
     titles = views.document_titles(tables)
     parts = ['<section id="links"><h2>上下级对应 · Best link of each child task, with the shared wording</h2>']
     for (child_doc_id, parent_doc_id), pairs in evidence.groupby(["child_doc_id", "parent_doc_id"], sort=False):
-        parts.append(f"<details open><summary>《{escape(titles.get(child_doc_id, child_doc_id))}》 → "
-                     f"《{escape(titles.get(parent_doc_id, parent_doc_id))}》: {len(pairs)} link(s)</summary>")
-        parts.append(_table(pairs.assign(
-            child=views.numbered(pairs["child_number"], pairs["child_title"]),
-            parent=views.numbered(pairs["parent_number"], pairs["parent_title"])),
-            {"child": "下级任务 child task", "parent": "上级要求 parent directive", "relation": "关系 relation",
-             "score": "得分 score", "evidence": "共同表述 evidence"}, numeric=("score",)))
+        parts.append(
+            f"<details open><summary>《{escape(titles.get(child_doc_id, child_doc_id))}》 → "
+            f"《{escape(titles.get(parent_doc_id, parent_doc_id))}》: {len(pairs)} link(s)</summary>"
+        )
+        parts.append(
+            _table(
+                pairs.assign(
+                    child=views.numbered(pairs["child_number"], pairs["child_title"]),
+                    parent=views.numbered(pairs["parent_number"], pairs["parent_title"]),
+                ),
+                {
+                    "child": "下级任务 child task",
+                    "parent": "上级要求 parent directive",
+                    "relation": "关系 relation",
+                    "score": "得分 score",
+                    "evidence": "共同表述 evidence",
+                },
+                numeric=("score",),
+            )
+        )
         parts.append("</details>")
     parts.append("</section>")
     return "".join(parts)
@@ -297,7 +392,7 @@ def _marked(text: str, passages: list[str]) -> str:
     for passage in passages:
         start = text.find(passage)
         while start >= 0:
-            marked[start:start + len(passage)] = [True] * len(passage)
+            marked[start : start + len(passage)] = [True] * len(passage)
             start = text.find(passage, start + len(passage))
     parts, start = [], 0
     for end in range(1, len(text) + 1):
@@ -319,23 +414,42 @@ def side_by_side(pairs: pd.DataFrame) -> str:
         rows.append(
             f"<tr><td {cell}><b>{_text(pair.child_number)}</b> {_marked(pair.child_text, passages)}</td>"
             f"<td {cell}><b>{_text(pair.parent_number)}</b> {_marked(pair.parent_text, passages)}</td>"
-            f'<td style="text-align:left;vertical-align:top">{_text(pair.relation)}<br>{_text(pair.score)}</td></tr>')
-    head = (f"<tr><th {cell}>下级 child</th><th {cell}>上级 parent</th>"
-            '<th style="text-align:left">relation, score</th></tr>')
+            f'<td style="text-align:left;vertical-align:top">{_text(pair.relation)}<br>{_text(pair.score)}</td></tr>'
+        )
+    head = (
+        f"<tr><th {cell}>下级 child</th><th {cell}>上级 parent</th>"
+        '<th style="text-align:left">relation, score</th></tr>'
+    )
     return f'<table style="table-layout:fixed;width:100%"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def render_report(tables: dict[str, pd.DataFrame]) -> str:
     """The report of one run as a self-contained HTML page (same tables → same bytes)."""
     documents = tables["documents"]
-    title = (str(documents["title"].iloc[0] or documents["doc_id"].iloc[0]) if len(documents) == 1
-             else f"{len(documents)} 份文件 documents")
-    tasks, workload, coverage = views.task_assignments(tables), views.unit_workload(tables), views.coverage_summary(tables)
-    body = "".join([
-        _figures(tables, workload, coverage), _missing_parents(tables), _documents(tables), _coverage(tables, coverage),
-        _tasks_per_section(tables, tasks), _tasks(tables, tasks), _workload(workload), _targets(tables),
-        _citations(tables), _links(tables),
-    ])
+    title = (
+        str(documents["title"].iloc[0] or documents["doc_id"].iloc[0])
+        if len(documents) == 1
+        else f"{len(documents)} 份文件 documents"
+    )
+    tasks, workload, coverage = (
+        views.task_assignments(tables),
+        views.unit_workload(tables),
+        views.coverage_summary(tables),
+    )
+    body = "".join(
+        [
+            _figures(tables, workload, coverage),
+            _missing_parents(tables),
+            _documents(tables),
+            _coverage(tables, coverage),
+            _tasks_per_section(tables, tasks),
+            _tasks(tables, tasks),
+            _workload(workload),
+            _targets(tables),
+            _citations(tables),
+            _links(tables),
+        ]
+    )
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">'
@@ -356,7 +470,11 @@ def write_report(tables: dict[str, pd.DataFrame], out_file: Path) -> Path:
     is then left as it was.
     """
     html = render_report(tables)
-    return write_file_atomically(Path(out_file), lambda path: path.write_text(html, encoding="utf-8"))
+
+    def write(path: Path) -> None:
+        path.write_text(html, encoding="utf-8")
+
+    return write_file_atomically(Path(out_file), write)
 
 
 def report_command(

@@ -7,57 +7,157 @@ import pandas as pd
 
 # structure stage
 DOCUMENT_COLUMNS = [
-    "doc_id", "title", "issuer", "level", "region", "year", "issued_on", "published_on",
-    "doc_number", "parents", "source_path", "sha256", "encoding", "n_chars",
+    "doc_id",
+    "title",
+    "issuer",
+    "level",
+    "region",
+    "year",
+    "issued_on",
+    "published_on",
+    "doc_number",
+    "parents",
+    "source_path",
+    "sha256",
+    "encoding",
+    "n_chars",
 ]
 PARENT_SEPARATOR = "; "  # between the manifest's parents in the documents table
 SECTION_COLUMNS = ["doc_id", "section_id", "parent_id", "depth", "number", "title", "text"]
 TASK_COLUMNS = [
-    "doc_id", "task_id", "section_id", "kind", "path", "number", "title", "text", "start", "end",
+    "doc_id",
+    "task_id",
+    "section_id",
+    "kind",
+    "path",
+    "number",
+    "title",
+    "text",
+    "start",
+    "end",
 ]
 
 # units stage, and the run summary's views of it
 TASK_UNIT_COLUMNS = [
-    "doc_id", "task_id", "order", "mention", "unit", "unit_id", "role", "collective", "resolved",
-    "type", "jurisdiction",
+    "doc_id",
+    "task_id",
+    "order",
+    "mention",
+    "unit",
+    "unit_id",
+    "role",
+    "collective",
+    "resolved",
+    "type",
+    "jurisdiction",
 ]
 UNIT_COLUMNS = [
-    "unit_id", "unit", "full_name", "type", "jurisdiction", "collective", "resolved", "aliases",
-    "tasks_led", "tasks_supported",
+    "unit_id",
+    "unit",
+    "full_name",
+    "type",
+    "jurisdiction",
+    "collective",
+    "resolved",
+    "aliases",
+    "tasks_led",
+    "tasks_supported",
 ]
 WORKLOAD_COLUMNS = ["unit_id", "unit", "type", "jurisdiction", "tasks_led", "tasks_supported", "documents"]
 UNRESOLVED_COLUMNS = ["mention", "unit", "type", "jurisdiction", "doc_ids", "n_tasks"]
 
 # commitments stage
 OBLIGATION_COLUMNS = [
-    "doc_id", "task_id", "obligation_id", "text", "action", "object", "strength", "modal", "start", "end",
+    "doc_id",
+    "task_id",
+    "obligation_id",
+    "text",
+    "action",
+    "object",
+    "strength",
+    "modal",
+    "start",
+    "end",
 ]
 TARGET_COLUMNS = [
-    "doc_id", "task_id", "obligation_id", "target_id", "kind", "value", "unit_of_measure", "comparator",
-    "anchor", "due_date", "text", "start", "end",
+    "doc_id",
+    "task_id",
+    "obligation_id",
+    "target_id",
+    "kind",
+    "value",
+    "unit_of_measure",
+    "comparator",
+    "anchor",
+    "due_date",
+    "text",
+    "start",
+    "end",
 ]
 CITATION_COLUMNS = [
-    "doc_id", "section_id", "task_id", "citation_id", "cited_title", "kind", "relation", "doc_number", "resolved_doc_id",
-    "start", "end",
+    "doc_id",
+    "section_id",
+    "task_id",
+    "citation_id",
+    "cited_title",
+    "kind",
+    "relation",
+    "doc_number",
+    "resolved_doc_id",
+    "start",
+    "end",
 ]
 
 # cascade stage: parents, links, coverage; the directives they are measured on
 PARENT_COLUMNS = ["child_doc_id", "parent_doc_id", "parent_title", "source", "found"]
 LINK_COLUMNS = [
-    "child_doc_id", "child_task_id", "parent_doc_id", "parent_task_id", "rank", "score",
-    "similarity", "reuse", "relation", "boilerplate", "evidence",
+    "child_doc_id",
+    "child_task_id",
+    "parent_doc_id",
+    "parent_task_id",
+    "rank",
+    "score",
+    "similarity",
+    "reuse",
+    "relation",
+    "boilerplate",
+    "evidence",
 ]
 DIRECTIVE_COLUMNS = ["doc_id", "task_id", "section_id", "kind", "number", "title", "text"]
 COVERAGE_COLUMNS = [
-    "child_doc_id", "parent_doc_id", "parent_task_id", "parent_section_id", "kind", "number", "title",
-    "boilerplate", "covered", "covering_task_ids", "best_child_doc_id", "best_child_task_id", "score",
+    "child_doc_id",
+    "parent_doc_id",
+    "parent_task_id",
+    "parent_section_id",
+    "kind",
+    "number",
+    "title",
+    "boilerplate",
+    "covered",
+    "covering_task_ids",
+    "best_child_doc_id",
+    "best_child_task_id",
+    "score",
     "relation",
 ]
 SECTION_COVERAGE_COLUMNS = [
-    "child_doc_id", "parent_doc_id", "section_id", "number", "title", "directives", "covered", "share",
+    "child_doc_id",
+    "parent_doc_id",
+    "section_id",
+    "number",
+    "title",
+    "directives",
+    "covered",
+    "share",
 ]
 DOCUMENT_COVERAGE_COLUMNS = [
-    "child_doc_id", "parent_doc_id", "directives", "covered", "share", "child_tasks", "linked_tasks",
+    "child_doc_id",
+    "parent_doc_id",
+    "directives",
+    "covered",
+    "share",
+    "child_tasks",
+    "linked_tasks",
     "local_additions",
 ]
 LOCAL_ADDITION_COLUMNS = ["doc_id", "task_id", "section_id", "number", "title", "boilerplate"]
@@ -65,8 +165,17 @@ LOCAL_ADDITION_COLUMNS = ["doc_id", "task_id", "section_id", "number", "title", 
 # guanche reuse
 SOURCE_COLUMNS = ["rank", "source_doc_id", "title", "level", "tasks", "shared_chars", "best_evidence"]
 PASSAGE_COLUMNS = [
-    "child_task_id", "number", "title", "rank", "source_doc_id", "source_item_id", "score", "reuse",
-    "shared_chars", "relation", "evidence",
+    "child_task_id",
+    "number",
+    "title",
+    "rank",
+    "source_doc_id",
+    "source_item_id",
+    "score",
+    "reuse",
+    "shared_chars",
+    "relation",
+    "evidence",
 ]
 
 # graph files, with Gephi's column names

@@ -120,14 +120,27 @@ def targets_and_deadlines(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | Non
         return None
     obligations = tables.get("obligations")
     if "task_id" not in targets:
-        targets = (targets.assign(task_id=None) if obligations is None else
-                   targets.merge(obligations[["obligation_id", "task_id"]], on="obligation_id", how="left"))
+        targets = (
+            targets.assign(task_id=None)
+            if obligations is None
+            else targets.merge(obligations[["obligation_id", "task_id"]], on="obligation_id", how="left")
+        )
     tasks = _tasks(tables)[["doc_id", "task_id", "number", "title"]].rename(columns={"title": "task_title"})
     placed = targets.drop(columns="doc_id", errors="ignore").merge(tasks, on="task_id", how="left")
     order = {task_id: position for position, task_id in enumerate(tasks["task_id"])}
     placed = placed.assign(_order=placed["task_id"].map(order)).sort_values("_order", kind="stable")
-    columns = ["doc_id", "task_id", "number", "task_title", "kind", "comparator", "value", "unit_of_measure",
-               "due_date", "text"]
+    columns = [
+        "doc_id",
+        "task_id",
+        "number",
+        "task_title",
+        "kind",
+        "comparator",
+        "value",
+        "unit_of_measure",
+        "due_date",
+        "text",
+    ]
     return placed[[column for column in columns if column in placed]].reset_index(drop=True)
 
 
@@ -142,10 +155,22 @@ def citation_resolutions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None
     if "relation" not in citations:
         citations = citations.assign(relation="")
     resolved = citations[["doc_id", "task_id", "cited_title", "kind", "relation", "resolved_doc_id"]].merge(
-        tasks, on="task_id", how="left")
+        tasks, on="task_id", how="left"
+    )
     resolved["resolved_title"] = resolved["resolved_doc_id"].map(document_titles(tables)).fillna("")
-    return resolved[["doc_id", "task_id", "number", "task_title", "cited_title", "kind", "relation",
-                     "resolved_doc_id", "resolved_title"]]
+    return resolved[
+        [
+            "doc_id",
+            "task_id",
+            "number",
+            "task_title",
+            "cited_title",
+            "kind",
+            "relation",
+            "resolved_doc_id",
+            "resolved_title",
+        ]
+    ]
 
 
 def declared_parents(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -159,15 +184,20 @@ def declared_parents(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     relations = tables.get("parents")
     if relations is None:
         documents = tables["documents"]
-        declared = {doc_id: tuple(p for p in str(parents or "").split(PARENT_SEPARATOR) if p)
-                    for doc_id, parents in zip(documents["doc_id"], documents["parents"])}
+        declared = {
+            doc_id: tuple(p for p in str(parents or "").split(PARENT_SEPARATOR) if p)
+            for doc_id, parents in zip(documents["doc_id"], documents["parents"])
+        }
         relations = parent_relations(documents, declared)
     found = _is_true(relations["found"])
-    return pd.DataFrame({
-        "doc_id": relations["child_doc_id"].to_numpy(),
-        "parent": relations["parent_title"].fillna(relations["parent_doc_id"]).fillna("").to_numpy(),
-        "parent_doc_id": relations["parent_doc_id"].where(found, "").fillna("").to_numpy(),
-    }, columns=["doc_id", "parent", "parent_doc_id"])
+    return pd.DataFrame(
+        {
+            "doc_id": relations["child_doc_id"].to_numpy(),
+            "parent": relations["parent_title"].fillna(relations["parent_doc_id"]).fillna("").to_numpy(),
+            "parent_doc_id": relations["parent_doc_id"].where(found, "").fillna("").to_numpy(),
+        },
+        columns=["doc_id", "parent", "parent_doc_id"],
+    )
 
 
 def missing_parents(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -195,10 +225,14 @@ def coverage_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
         return None
     titles = document_titles(tables)
     summary = summary.assign(
-        child_title=summary["child_doc_id"].map(titles).fillna(""), parent_title=summary["parent_doc_id"].map(titles),
-        covered=summary["covered"].astype(int), gaps=(summary["directives"] - summary["covered"]).astype(int))
-    return summary[["child_doc_id", "child_title", "parent_doc_id", "parent_title", "directives", "covered", "gaps",
-                    "share"]].reset_index(drop=True)
+        child_title=summary["child_doc_id"].map(titles).fillna(""),
+        parent_title=summary["parent_doc_id"].map(titles),
+        covered=summary["covered"].astype(int),
+        gaps=(summary["directives"] - summary["covered"]).astype(int),
+    )
+    return summary[
+        ["child_doc_id", "child_title", "parent_doc_id", "parent_title", "directives", "covered", "gaps", "share"]
+    ].reset_index(drop=True)
 
 
 def coverage_by_section(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
@@ -217,10 +251,14 @@ def coverage_gaps(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     coverage = tables.get("coverage")
     if coverage is None:
         return None
-    gaps = coverage[counts_in_rates(coverage) & ~_is_true(coverage["covered"])][["child_doc_id", "parent_doc_id",
-                                                                                 "parent_task_id"]]
-    return gaps.merge(_directive_labels(tables), left_on="parent_task_id", right_on="task_id", how="left").drop(
-        columns="task_id").reset_index(drop=True)
+    gaps = coverage[counts_in_rates(coverage) & ~_is_true(coverage["covered"])][
+        ["child_doc_id", "parent_doc_id", "parent_task_id"]
+    ]
+    return (
+        gaps.merge(_directive_labels(tables), left_on="parent_task_id", right_on="task_id", how="left")
+        .drop(columns="task_id")
+        .reset_index(drop=True)
+    )
 
 
 def local_additions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
@@ -247,9 +285,23 @@ def link_evidence(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     child = labels.add_prefix("child_")
     parent = labels.add_prefix("parent_")
     paired = child.merge(best, on="child_task_id", how="inner").merge(parent, on="parent_task_id", how="left")
-    return paired[["child_doc_id", "child_task_id", "child_number", "child_title", "child_text",
-                   "parent_doc_id", "parent_task_id", "parent_number", "parent_title", "parent_text",
-                   "relation", "score", "evidence"]].reset_index(drop=True)
+    return paired[
+        [
+            "child_doc_id",
+            "child_task_id",
+            "child_number",
+            "child_title",
+            "child_text",
+            "parent_doc_id",
+            "parent_task_id",
+            "parent_number",
+            "parent_title",
+            "parent_text",
+            "relation",
+            "score",
+            "evidence",
+        ]
+    ].reset_index(drop=True)
 
 
 def coverage_by_child(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
@@ -262,9 +314,11 @@ def coverage_by_child(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     if sections is None:
         return None
     titles = document_titles(tables)
-    sections = sections.assign(parent=sections["parent_doc_id"].map(titles),
-                               child=sections["child_doc_id"].map(titles).fillna(""),
-                               share=sections["covered"] / sections["directives"])
+    sections = sections.assign(
+        parent=sections["parent_doc_id"].map(titles),
+        child=sections["child_doc_id"].map(titles).fillna(""),
+        share=sections["covered"] / sections["directives"],
+    )
     order = list(dict.fromkeys(zip(sections["parent"], sections["section"])))
     table = sections.pivot_table(index=["parent", "section"], columns="child", values="share", sort=False)
     table = table.reindex(pd.MultiIndex.from_tuples(order, names=["parent", "section"]))

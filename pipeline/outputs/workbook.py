@@ -81,8 +81,12 @@ def assemble_workbook(parts: list[tuple[str, Path]], path: Path) -> None:
             else:
                 content = original.read(info)
             # compresslevel 1: several times faster than the default, the file a little larger
-            packed.writestr(zipfile.ZipInfo(info.filename, date_time=WORKBOOK_TIMESTAMP.timetuple()[:6]),
-                            content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            packed.writestr(
+                zipfile.ZipInfo(info.filename, date_time=WORKBOOK_TIMESTAMP.timetuple()[:6]),
+                content,
+                compress_type=zipfile.ZIP_DEFLATED,
+                compresslevel=1,
+            )
 
 
 def _save_unpacked(workbook, path: Path | io.BytesIO) -> None:
@@ -102,5 +106,9 @@ def _write_sheet(sheet, name: str, table: pd.DataFrame) -> None:
     for row in table.iloc[:fits].astype(object).itertuples(index=False, name=None):
         sheet.append([excel_cell(value) for value in row])
     if fits < len(table):
-        sheet.append([f"…[{len(table) - fits:,} more rows than a sheet holds: {name}.csv and "
-                      f"{name}.parquet hold all {len(table):,}]"])
+        sheet.append(
+            [
+                f"…[{len(table) - fits:,} more rows than a sheet holds: {name}.csv and "
+                f"{name}.parquet hold all {len(table):,}]"
+            ]
+        )

@@ -34,7 +34,8 @@ def ensure_writable(out_dir: Path) -> Path:
             pass
     except OSError as error:
         raise OutputError(
-            out_dir, f"output folder cannot be written ({error.strerror or error})",
+            out_dir,
+            f"output folder cannot be written ({error.strerror or error})",
             "choose another folder with --out",
         ) from None
     return out_dir
@@ -90,8 +91,9 @@ def write_file_atomically(target: Path, write: Callable[[Path], None]) -> Path:
         write(staging / target.name)
         os.replace(staging / target.name, target)
     except OSError as error:
-        raise OutputError(target, f"cannot be written ({error.strerror or error})",
-                          "choose another place with --out") from None
+        raise OutputError(
+            target, f"cannot be written ({error.strerror or error})", "choose another place with --out"
+        ) from None
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -106,12 +108,14 @@ def _output_errors(out_dir: Path) -> Iterator[None]:
         yield
     except OSError as error:
         raise OutputError(
-            out_dir, f"writing outputs failed ({error.strerror or error}); previous outputs kept",
+            out_dir,
+            f"writing outputs failed ({error.strerror or error}); previous outputs kept",
             "free disk space or choose another folder with --out",
         ) from None
     except BrokenExecutor:
         raise OutputError(
-            out_dir, "a worker process stopped while writing outputs; previous outputs kept",
+            out_dir,
+            "a worker process stopped while writing outputs; previous outputs kept",
             "run again, with fewer --jobs if memory is short",
         ) from None
 
@@ -147,10 +151,17 @@ class OutputWriter:
         they are added (no stage changes the tables of an earlier one)."""
         with _output_errors(self.out_dir):
             for name, table in tables.items():
-                files = (name, table, self._staging,
-                         self._staging / f".sheet{len(self._tables)}.xlsx" if self.workbook else None)
-                self._tables.append((files, write_table_files(*files) if self.pool is None
-                                     else self.pool.submit(_write_table_files_behind, *files)))
+                files = (
+                    name,
+                    table,
+                    self._staging,
+                    self._staging / f".sheet{len(self._tables)}.xlsx" if self.workbook else None,
+                )
+                if self.pool is None:
+                    write_table_files(*files)
+                    self._tables.append((files, None))
+                else:
+                    self._tables.append((files, self.pool.submit(_write_table_files_behind, *files)))
                 self._names += [f"{name}.csv", f"{name}.parquet"]
 
     def add_files(self, write: Callable[[Path], list[str]]) -> None:
@@ -173,7 +184,7 @@ class OutputWriter:
             assemble_workbook(parts, self._staging / WORKBOOK_NAME)
             self._names.append(WORKBOOK_NAME)
 
-    def __exit__(self, error_type, error, traceback) -> bool:
+    def __exit__(self, error_type, error, traceback) -> None:
         try:
             if error_type is None:
                 with _output_errors(self.out_dir):
@@ -187,7 +198,6 @@ class OutputWriter:
             # a failed run waits for the tables in the pool before cleaning up
             wait([written for _, written in self._tables if written is not None and not written.cancel()])
             shutil.rmtree(self._staging, ignore_errors=True)
-        return False
 
 
 def write_outputs(tables: dict[str, pd.DataFrame], out_dir: Path, *, workbook: bool = True) -> list[Path]:

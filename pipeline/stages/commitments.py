@@ -66,40 +66,70 @@ def document_commitments(doc: ParsedDocument) -> DocumentRows:
     year = record.get("year")
     year = int(year) if year is not None and not pd.isna(year) else None
     prepared = (
-        (commitment_doc(nlp, text, text_kind=kind, year=year, own_references=own, title_aliases=aliases),
-         (section_id, task_id))
+        (
+            commitment_doc(nlp, text, text_kind=kind, year=year, own_references=own, title_aliases=aliases),
+            (section_id, task_id),
+        )
         for section_id, task_id, kind, text in _texts(doc)
     )
-    obligations, targets, citations = [], [], []
+    obligations: list[dict] = []
+    targets: list[dict] = []
+    citations: list[dict] = []
     for processed, (section_id, task_id) in nlp.pipe(prepared, as_tuples=True):
         ext = processed._
         ids = []
-        for number, obligation in enumerate(ext.obligations or [], start=1):
+        for number, obligation in enumerate(ext.guanche_obligations or [], start=1):
             obligation_id = f"{task_id}:O{number:02d}"
             ids.append(obligation_id)
-            obligations.append({
-                "doc_id": doc.doc_id, "task_id": task_id, "obligation_id": obligation_id,
-                "text": obligation.text, "action": obligation.action, "object": obligation.object,
-                "strength": obligation.strength, "modal": obligation.modal,
-                "start": obligation.start, "end": obligation.end,
-            })
+            obligations.append(
+                {
+                    "doc_id": doc.doc_id,
+                    "task_id": task_id,
+                    "obligation_id": obligation_id,
+                    "text": obligation.text,
+                    "action": obligation.action,
+                    "object": obligation.object,
+                    "strength": obligation.strength,
+                    "modal": obligation.modal,
+                    "start": obligation.start,
+                    "end": obligation.end,
+                }
+            )
         target_counts: dict[int, int] = {}
-        for position, target in ext.targets or []:
+        for position, target in ext.guanche_targets or []:
             target_counts[position] = target_counts.get(position, 0) + 1
-            targets.append({
-                "doc_id": doc.doc_id, "task_id": task_id, "obligation_id": ids[position],
-                "target_id": f"{ids[position]}:G{target_counts[position]:02d}",
-                "kind": target.kind, "value": target.value, "unit_of_measure": target.unit_of_measure,
-                "comparator": target.comparator, "anchor": target.anchor, "due_date": target.due_date,
-                "text": target.text, "start": target.start, "end": target.end,
-            })
-        for citation in ext.citations or []:
-            citations.append({
-                "doc_id": doc.doc_id, "section_id": section_id, "task_id": task_id,
-                "citation_id": f"{doc.doc_id}:C{len(citations) + 1:03d}",
-                "cited_title": citation.cited_title, "kind": citation.kind, "relation": citation.relation,
-                "doc_number": citation.doc_number, "start": citation.start, "end": citation.end,
-            })
+            targets.append(
+                {
+                    "doc_id": doc.doc_id,
+                    "task_id": task_id,
+                    "obligation_id": ids[position],
+                    "target_id": f"{ids[position]}:G{target_counts[position]:02d}",
+                    "kind": target.kind,
+                    "value": target.value,
+                    "unit_of_measure": target.unit_of_measure,
+                    "comparator": target.comparator,
+                    "anchor": target.anchor,
+                    "due_date": target.due_date,
+                    "text": target.text,
+                    "start": target.start,
+                    "end": target.end,
+                }
+            )
+        for citation in ext.guanche_citations or []:
+            citations.append(
+                {
+                    "doc_id": doc.doc_id,
+                    "section_id": section_id,
+                    "task_id": task_id,
+                    "citation_id": f"{doc.doc_id}:C{len(citations) + 1:03d}",
+                    "cited_title": citation.cited_title,
+                    "kind": citation.kind,
+                    "relation": citation.relation,
+                    "doc_number": citation.doc_number,
+                    "start": citation.start,
+                    "end": citation.end,
+                }
+            )
     return {"obligations": obligations, "targets": targets, "citations": citations}
 
 

@@ -33,8 +33,11 @@ def parse_file(path: Path, doc_id: str, overrides: dict | None) -> ParsedDocumen
     except GuancheError as error:
         return InputFailure(path, str(error))
     except Exception as error:  # a reader bug must not lose the other documents
-        return InputFailure(path, f"{path}: could not be read ({type(error).__name__}: {error}) — "
-                                  "please report this file to the guanche developers")
+        return InputFailure(
+            path,
+            f"{path}: could not be read ({type(error).__name__}: {error}) — "
+            "please report this file to the guanche developers",
+        )
 
 
 def _file_digest(path: Path) -> str | None:
@@ -72,8 +75,9 @@ def plan_inputs(files: list[Path], manifest: Manifest) -> tuple[list[Path], list
         entry = manifest.entry_for(path)
         ids.append(entry.doc_id if entry and entry.doc_id else default_doc_id(path))
     counts = Counter(ids)
-    ids = [f"{doc_id}-{digest[:8]}" if counts[doc_id] > 1 and digest else doc_id
-           for doc_id, digest in zip(ids, digests)]
+    ids = [
+        f"{doc_id}-{digest[:8]}" if counts[doc_id] > 1 and digest else doc_id for doc_id, digest in zip(ids, digests)
+    ]
     return kept, ids, notes
 
 
@@ -108,7 +112,10 @@ def read_documents(
         mapper = workers.map if workers is not None else map
         chunk = {"chunksize": PARSE_CHUNK} if workers is not None else {}
         for path, parsed in zip(files, mapper(parse_file, files, ids, overrides, **chunk)):
-            (failures if isinstance(parsed, InputFailure) else documents).append(parsed)
+            if isinstance(parsed, InputFailure):
+                failures.append(parsed)
+            else:
+                documents.append(parsed)
             if on_progress is not None:
                 on_progress(path)
     parents = {

@@ -34,20 +34,39 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("structure", {"documents": schema.DOCUMENT_COLUMNS, "sections": schema.SECTION_COLUMNS,
-                        "tasks": schema.TASK_COLUMNS},
-          structure.structure_tables),
-    Stage("units", {"task_units": schema.TASK_UNIT_COLUMNS, "units": schema.UNIT_COLUMNS},
-          units.unit_tables, per_document=units.document_units),
-    Stage("commitments", {"obligations": schema.OBLIGATION_COLUMNS, "targets": schema.TARGET_COLUMNS,
-                          "citations": schema.CITATION_COLUMNS},
-          commitments.commitment_tables, per_document=commitments.document_commitments),
-    Stage("cascade", {"parents": schema.PARENT_COLUMNS, "links": schema.LINK_COLUMNS,
-                      "coverage": schema.COVERAGE_COLUMNS,
-                      "coverage_sections": schema.SECTION_COVERAGE_COLUMNS,
-                      "coverage_documents": schema.DOCUMENT_COVERAGE_COLUMNS,
-                      "local_additions": schema.LOCAL_ADDITION_COLUMNS},
-          cascade.cascade_tables),
+    Stage(
+        "structure",
+        {"documents": schema.DOCUMENT_COLUMNS, "sections": schema.SECTION_COLUMNS, "tasks": schema.TASK_COLUMNS},
+        structure.structure_tables,
+    ),
+    Stage(
+        "units",
+        {"task_units": schema.TASK_UNIT_COLUMNS, "units": schema.UNIT_COLUMNS},
+        units.unit_tables,
+        per_document=units.document_units,
+    ),
+    Stage(
+        "commitments",
+        {
+            "obligations": schema.OBLIGATION_COLUMNS,
+            "targets": schema.TARGET_COLUMNS,
+            "citations": schema.CITATION_COLUMNS,
+        },
+        commitments.commitment_tables,
+        per_document=commitments.document_commitments,
+    ),
+    Stage(
+        "cascade",
+        {
+            "parents": schema.PARENT_COLUMNS,
+            "links": schema.LINK_COLUMNS,
+            "coverage": schema.COVERAGE_COLUMNS,
+            "coverage_sections": schema.SECTION_COVERAGE_COLUMNS,
+            "coverage_documents": schema.DOCUMENT_COVERAGE_COLUMNS,
+            "local_additions": schema.LOCAL_ADDITION_COLUMNS,
+        },
+        cascade.cascade_tables,
+    ),
 )
 
 

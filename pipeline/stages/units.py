@@ -22,8 +22,12 @@ def document_units(doc: ParsedDocument) -> DocumentRows:
     level, region = doc.record.get("level") or "unknown", doc.record.get("region") or ""
     jurisdiction = jurisdiction_for(level, region)
     if not jurisdiction.prefix and not jurisdiction.national:
-        mentions = [m.mention for task in doc.tasks
-                    for a in assignments(task.text, jurisdiction=jurisdiction) for m in a.mentions]
+        mentions = [
+            m.mention
+            for task in doc.tasks
+            for a in assignments(task.text, jurisdiction=jurisdiction)
+            for m in a.mentions
+        ]
         jurisdiction = jurisdiction_for(level, region, mentions)
     rows = []
     for task in doc.tasks:
@@ -40,9 +44,18 @@ def unit_tables(corpus: Corpus, rows_by_table: DocumentRows, settings: Settings)
     task_table = make_table(rows, TASK_UNIT_COLUMNS)
     units: dict[str, dict] = {}
     for row in rows:
-        unit = units.setdefault(row["unit_id"], {**{k: row[k] for k in ("unit_id", "unit", "full_name", "type",
-                                                                       "jurisdiction", "collective", "resolved")},
-                                                 "aliases": [], "tasks_led": 0, "tasks_supported": 0})
+        unit = units.setdefault(
+            row["unit_id"],
+            {
+                **{
+                    k: row[k]
+                    for k in ("unit_id", "unit", "full_name", "type", "jurisdiction", "collective", "resolved")
+                },
+                "aliases": [],
+                "tasks_led": 0,
+                "tasks_supported": 0,
+            },
+        )
         unit["full_name"] = unit["full_name"] or row["full_name"]
         if row["mention"] not in unit["aliases"]:
             unit["aliases"].append(row["mention"])
@@ -58,18 +71,23 @@ def unit_workload(task_units_table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for unit_id, group in specific.groupby("unit_id", sort=True):
         first = group.iloc[0]
-        rows.append({
-            "unit_id": unit_id, "unit": first["unit"], "type": first["type"],
-            "jurisdiction": first["jurisdiction"],
-            "tasks_led": int((group["role"] == LEAD).sum()),
-            "tasks_supported": int((group["role"] == SUPPORT).sum()),
-            "documents": int(group["doc_id"].nunique()),
-        })
+        rows.append(
+            {
+                "unit_id": unit_id,
+                "unit": first["unit"],
+                "type": first["type"],
+                "jurisdiction": first["jurisdiction"],
+                "tasks_led": int((group["role"] == LEAD).sum()),
+                "tasks_supported": int((group["role"] == SUPPORT).sum()),
+                "documents": int(group["doc_id"].nunique()),
+            }
+        )
     table = make_table(rows, WORKLOAD_COLUMNS)
     if table.empty:
         return table
-    return table.sort_values(["tasks_led", "tasks_supported", "unit_id"], ascending=[False, False, True],
-                             kind="stable").reset_index(drop=True)
+    return table.sort_values(
+        ["tasks_led", "tasks_supported", "unit_id"], ascending=[False, False, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def unresolved_units(task_units_table: pd.DataFrame) -> pd.DataFrame:
@@ -77,9 +95,14 @@ def unresolved_units(task_units_table: pd.DataFrame) -> pd.DataFrame:
     unknown = task_units_table[~task_units_table["resolved"].astype(bool)]
     rows = []
     for (mention, unit), group in unknown.groupby(["mention", "unit"], sort=True):
-        rows.append({
-            "mention": mention, "unit": unit, "type": group.iloc[0]["type"],
-            "jurisdiction": group.iloc[0]["jurisdiction"],
-            "doc_ids": "; ".join(sorted(group["doc_id"].unique())), "n_tasks": int(len(group)),
-        })
+        rows.append(
+            {
+                "mention": mention,
+                "unit": unit,
+                "type": group.iloc[0]["type"],
+                "jurisdiction": group.iloc[0]["jurisdiction"],
+                "doc_ids": "; ".join(sorted(group["doc_id"].unique())),
+                "n_tasks": int(len(group)),
+            }
+        )
     return make_table(rows, UNRESOLVED_COLUMNS)

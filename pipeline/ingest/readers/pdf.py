@@ -17,9 +17,7 @@ from pipeline.document.numbering import match_numbering
 from pipeline.errors import InputError
 from pipeline.ingest.readers.base import ReadResult, table_row_line
 
-_PAGE_NUMBER = re.compile(
-    r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*/\s*(共\s*)?\d{1,4}\s*页?)?[-—–－\s]*$"
-)
+_PAGE_NUMBER = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*/\s*(共\s*)?\d{1,4}\s*页?)?[-—–－\s]*$")
 _SENTENCE_END = ("。", "！", "？")
 
 
@@ -113,22 +111,28 @@ def read_pdf(data: bytes, path: Path) -> ReadResult:
             metadata_title = (pdf.metadata or {}).get("Title")
     except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as error:
         raise InputError(
-            path, f"damaged, truncated or encrypted PDF ({type(error).__name__})",
+            path,
+            f"damaged, truncated or encrypted PDF ({type(error).__name__})",
             "get an intact copy of the file, or open and re-save it as PDF",
         ) from None
     if not any(pages):
         raise InputError(
-            path, "scanned, needs OCR: the PDF has no text layer",
+            path,
+            "scanned, needs OCR: the PDF has no text layer",
             "run OCR on it first (e.g. ocrmypdf -l chi_sim) and read the OCRed PDF",
         )
     running = _running_lines(pages)
     kept = [
-        line for lines in pages for line in lines
+        line
+        for lines in pages
+        for line in lines
         if not _PAGE_NUMBER.match(line.text) and re.sub(r"\d+", "#", line.text) not in running
     ]
     widths = [(line.x1 - line.x0) / len(line.text) for line in kept if line.text and not line.is_table_row]
     char_width = sorted(widths)[len(widths) // 2] if widths else 10.0
-    metadata = {"title_hint": metadata_title.strip()} if isinstance(metadata_title, str) and metadata_title.strip() else {}
+    metadata = (
+        {"title_hint": metadata_title.strip()} if isinstance(metadata_title, str) and metadata_title.strip() else {}
+    )
     return ReadResult(
         text="\n".join(_join_paragraphs(kept, char_width)),
         encoding="pdf",

@@ -15,8 +15,29 @@ from pipeline.ingest.decode import decode_bytes
 from pipeline.ingest.readers.base import ReadResult, table_row_line
 
 _BLOCK_TAGS = {
-    "p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-    "blockquote", "pre", "center", "dd", "dt", "dl", "form", "header", "footer", "main",
+    "p",
+    "div",
+    "section",
+    "article",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "center",
+    "dd",
+    "dt",
+    "dl",
+    "form",
+    "header",
+    "footer",
+    "main",
 }
 _NOISE_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "iframe", "form", "aside")
 # gov.cn metadata labels → our metadata keys.
@@ -36,8 +57,14 @@ def _has_class(name: str) -> str:
 
 
 # Known content containers, most specific first: gov.cn's, then common CMS and HTML5 ones.
-_BODY_PATHS = ['//*[@id="UCAP-CONTENT"]', _has_class("pages_content"), '//*[@id="zoom"]',
-               _has_class("article"), "//article", "//main"]
+_BODY_PATHS = [
+    '//*[@id="UCAP-CONTENT"]',
+    _has_class("pages_content"),
+    '//*[@id="zoom"]',
+    _has_class("article"),
+    "//article",
+    "//main",
+]
 
 
 _LABEL_MAX = 20  # characters of a label cell such as "标　　题：", spaces included
@@ -139,7 +166,7 @@ def _body(root):
             paragraph_text[id(parent)] = paragraph_text.get(id(parent), 0) + len(paragraph.text_content().strip())
     total = len(re.sub(r"\s+", "", body.text_content())) or 1
     if paragraph_text:
-        richest = max(paragraph_text, key=paragraph_text.get)
+        richest = max(paragraph_text, key=paragraph_text.__getitem__)
         if paragraph_text[richest] >= 0.5 * total:
             return blocks[richest]
     return body

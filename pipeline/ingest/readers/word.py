@@ -25,8 +25,14 @@ from pipeline.ingest.readers.base import ReadResult, table_row_line
 
 def format_list_number(value: int, num_fmt: str) -> str:
     """Render ``value`` in a Word numbering format (decimal, chineseCounting, ...)."""
-    if num_fmt in ("chineseCounting", "chineseCountingThousand", "ideographTraditional",
-                   "japaneseCounting", "taiwaneseCounting", "chineseLegalSimplified"):
+    if num_fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "ideographTraditional",
+        "japaneseCounting",
+        "taiwaneseCounting",
+        "chineseLegalSimplified",
+    ):
         return cn2an.an2cn(value)
     if num_fmt == "decimalEnclosedCircle" or num_fmt == "decimalEnclosedCircleChinese":
         return CIRCLED[value - 1] if 0 < value <= len(CIRCLED) else str(value)
@@ -140,7 +146,8 @@ def read_docx(data: bytes, path: Path) -> ReadResult:
         document = Document(BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise InputError(
-            path, f"damaged or truncated Word file ({type(error).__name__})",
+            path,
+            f"damaged or truncated Word file ({type(error).__name__})",
             "open it in Word or WPS and save it again, or export it as PDF",
         ) from None
     numbering = _ListNumbering.from_document(document)
