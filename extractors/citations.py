@@ -14,15 +14,17 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from extractors.chinese import HAN
+
 _TITLE = re.compile(r"《(?P<title>[^《》]{1,150})》")
 _SPACE = re.compile(r"\s+")
 _BRACKET_YEAR = r"[〔\[［【(（]\s*(?P<year>\d{4})\s*[〕\]］】)）]"
 _DOC_NUMBER = re.compile(
     rf"{_BRACKET_YEAR}\s*第?\s*(?P<serial>\d{{1,5}})\s*号|(?<=令)\s*第\s*(?P<order_serial>\d{{1,5}})\s*号"
 )
-_ISSUER = re.compile(r"[\u4e00-\u9fff]{1,14}$")
+_ISSUER = re.compile(rf"[{HAN}]{{1,14}}$")
 _ISSUER_LEAD = re.compile(
-    r"^.*?(?:按照|根据|依据|依照|参照|贯彻|落实|执行|印发|转发|见|和|及|与|或|的|以|经|于|是|即|、)(?=[\u4e00-\u9fff]{2})"
+    r"^.*?(?:按照|根据|依据|依照|参照|贯彻|落实|执行|印发|转发|见|和|及|与|或|的|以|经|于|是|即|、)" f"(?=[{HAN}]{{2}})"
 )
 _NATION = "中华人民共和国"
 _ALIAS = re.compile(r"》\s*[（(][^（）()]{0,60}?以下(?:简)?称\s*《(?P<alias>[^《》]{1,30})》")
@@ -33,7 +35,7 @@ _BASIS_LEAD = re.compile(
     r"(?:^|(?<=[，,。；;：:\n]))\s*(?:为了?(?:认真|全面|深入)?(?:贯彻落实|贯彻|落实)|根据|依据|依照|按照)"
 )
 _MADE_UNDER = re.compile(
-    r"(?:根据|依据|依照)(?P<scope>[^，,。；;\n]*)[^。；;\n]*?制定本[\u4e00-\u9fff]{1,6}?(?=[。，,；;]|$)"
+    r"(?:根据|依据|依照)(?P<scope>[^，,。；;\n]*)[^。；;\n]*?制定本" f"[{HAN}]{{1,6}}?" r"(?=[。，,；;]|$)"
 )
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 _REVISION = re.compile(
@@ -118,15 +120,20 @@ def title_kind(title: str) -> str:
     return "other"
 
 
-def title_key(title: str) -> str:
-    """The form of a title used to compare titles across documents.
+def display_title(title: str) -> str:
+    """A title as shown and named in the graph: as written, without whitespace, 《》〈〉, double
+    quotes or the 中华人民共和国 prefix."""
+    shown = re.sub(r"[《》〈〉“”\"]", "", clean_title(title or ""))
+    return shown.removeprefix(_NATION)
 
-    Drops whitespace, 《》〈〉 and quotation marks, the 中华人民共和国 prefix and a trailing
-    revision note such as （2019年修订）; unifies brackets and dashes. Years that are part of the
-    title (2024年法治政府建设工作计划, （2015—2020年）) are kept: they tell editions apart.
+
+def title_key(title: str) -> str:
+    """The form of a title used to compare titles across documents: its
+    :func:`display_title` without the other quotation marks and a trailing revision note such as
+    （2019年修订）, brackets and dashes unified. Years that are part of the title
+    (2024年法治政府建设工作计划, （2015—2020年）) are kept: they tell editions apart.
     """
-    key = clean_title(title)
-    key = re.sub(r"[《》〈〉<>“”\"'‘’「」『』]", "", key)
+    key = re.sub(r"[<>'‘’「」『』]", "", display_title(title))
     key = key.replace("(", "（").replace(")", "）")
     key = re.sub(r"[—–－-]+", "-", key)
     if key.startswith(_NATION):

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from hanlp_trie import Trie
 
+from extractors.chinese import HAN
+
 REGISTRY_PATH = Path(__file__).resolve().parents[1] / "models" / "units.csv"
 UNIT_TYPES = ("party", "government", "congress", "cppcc", "judicial", "procuratorate", "collective", "other")
 
@@ -53,7 +55,7 @@ _REGION_PREFIX = (
 NATIONAL = "全国"
 
 # 各有关部门, 有关部门, 全市各部门, 市直各部门, 地方各级人民政府, 其他成员单位.
-_COLLECTIVE = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:各|有关|相关|其他|其它)")
+_COLLECTIVE = re.compile(rf"^[{HAN}]{{0,3}}?(?:各|有关|相关|其他|其它)")
 _UNIT_SUFFIXES = (
     "局",
     "委",
@@ -80,7 +82,7 @@ _UNIT_SUFFIXES = (
 )
 _NOT_UNITS = ("社会", "机会", "干部", "内部", "外部", "全部", "局部", "大会", "工作会", "会议室", "各部")
 _NOT_IN_UNIT = re.compile(r"[由的要将对把是在从向按并或但了着须被即]")
-_NAME_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9（）()·]+$")
+_NAME_CHARS = re.compile(rf"^[{HAN}A-Za-z0-9（）()·]+$")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 
+from extractors.chinese import HAN, SENTENCE_ENDS_ANY_WIDTH
 from extractors.unit_registry import (
     Jurisdiction,
     ResolvedUnit,
@@ -91,7 +92,7 @@ _CLAUSE_END = _SUPPORT_VERBS + _LEAD_VERBS + _LIST_VERBS  # a clause _CLAUSE can
 _CLAUSE = re.compile(r"^由?(?P<list>.+?)(?P<verb>" + "|".join(_CLAUSE_END) + r")$")
 _NOTE = re.compile(r"^(?:以下同|下同|[^、]*(?:第一位|首位|排名第一|排序第一)[^、]*(?:牵头|负责)[^、]*)$")
 _CLAUSE_BREAK = re.compile(r"[；;，,]")
-_SENTENCE_BREAK = re.compile(r"[。；;！？!?\n]")
+_SENTENCE_BREAK = re.compile(f"[{SENTENCE_ENDS_ANY_WIDTH}\n]")
 # Separators inside a list of units; 和/与/等 only where a collective follows (文化和旅游部 stays whole).
 _ITEM_BREAK = re.compile(
     r"[、，,；;／/\s]+|以及|及|等和|和(?=各|有关|相关|其他|其它)|与(?=各|有关|相关)|等(?=各|有关|相关|其他|其它)"
@@ -100,8 +101,8 @@ _TRAILING_ETC = re.compile(r"等(?:部门|单位|机构|相关单位)?$")
 _MARKER = re.compile(r"[（(](?P<marker>牵头|配合|参与|协办|协助)[)）]$")
 _CONNECTOR = re.compile(r"^(?:和|与|及|以及|等|等和|、)*$")
 # Any other label (完成时限：, 责任领导：) ends a list of units; what follows it is not about units.
-_OTHER_LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}[：:]")
-_LEADING_OTHER_LABELS = re.compile(r"^\s*(?:[\u4e00-\u9fff]{2,8}[：:][^；;。]*[；;，,]\s*)*$")
+_OTHER_LABEL = re.compile(rf"[{HAN}]{{2,8}}[：:]")
+_LEADING_OTHER_LABELS = re.compile(rf"^\s*(?:[{HAN}]{{2,8}}[：:][^；;。]*[；;，,]\s*)*$")
 _NOTE_AFTER = re.compile(r"^(?P<name>.+?)[（(][^（）()]*[)）]$")
 _TOGETHER = "会同"  # 由X会同Y负责: X as the verb says, Y supports
 _EMPTY_CELL = re.compile(r"^[\s\-—–/／、，,。无]*$")

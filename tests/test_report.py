@@ -93,7 +93,7 @@ def test_report_names_the_lead_and_support_units_when_the_run_has_them(county_re
     assignments = views.task_assignments(county_tables).iloc[0]
     assert (first[2].get_text(), first[3].get_text()) == (assignments["lead_units"], assignments["support_units"])
     chart = page.select_one("#workload svg").get_text()
-    for unit in views.unit_workload(county_tables)["unit"]:
+    for unit in views.workload_by_unit(county_tables)["unit"]:
         assert unit in chart
 
 
@@ -504,7 +504,7 @@ def test_report_in_chromium_has_no_errors_shows_tasks_and_units_in_a_cjk_font(
     shown = browser.text(session)
     for title in county_tables["tasks"]["title"]:
         assert title in shown
-    workload = views.unit_workload(county_tables)
+    workload = views.workload_by_unit(county_tables)
     assert len(workload) == 23
     for unit in workload["unit"]:
         assert unit in shown

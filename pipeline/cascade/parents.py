@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from extractors.citations import title_key
-from pipeline.document.metadata import LEVEL_RANK, jurisdiction
+from extractors.citations import display_title, title_key
+from pipeline.document.metadata import LEVEL_RANK, level_and_region
 from pipeline.document.titles import TitleIndex
 from pipeline.outputs.schema import PARENT_COLUMNS, make_table
 
@@ -36,19 +36,13 @@ _DOC_TYPE = re.compile(
 )
 
 
-def normal_title(title: str) -> str:
-    """A title as compared: no 《》, quotes, spaces or 中华人民共和国 prefix."""
-    title = re.sub(r"[《》〈〉\s“”\"]", "", title or "")
-    return title.removeprefix("中华人民共和国")
-
-
 def topic(title: str, region: str = "") -> str:
     """The subject of a title without place, years, issuer (…关于) and document type.
 
     山东省优化营商环境条例 → 优化营商环境; 阿拉善左旗2024年法治政府建设工作计划 → 法治政府建设.
     """
-    title = normal_title(title)
-    for place in (region, jurisdiction(title)[1]):
+    title = display_title(title)
+    for place in (region, level_and_region(title)[1]):
         if place and title.startswith(place):
             title = title[len(place) :]
     title = _ISSUER_PREFIX.sub("", _YEAR.sub("", title))

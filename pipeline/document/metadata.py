@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from extractors.chinese import CN_DIGITS, HAN
+
 LEVELS = ("national", "province", "prefecture", "county", "township", "unknown")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
@@ -16,13 +18,14 @@ _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _TRANSMITTAL = re.compile(r"^(?P<issuer>.*?)关于印发《(?P<title>.+?)》的通知$")
 _ISSUED_LINE = re.compile(r"^(?P<issuer>.*?)\s*(?P<date>\d{4}年\d{1,2}月\d{1,2}日)\s*印发$")
 _ENACTMENT = re.compile(r"(通过|公布|发布|修订|修正|批准)")
-_ORDINAL = re.compile(r"第[一二三四五六七八九十百零〇\d]+[届次]")
+_ORDINAL = re.compile(rf"第[{CN_DIGITS}\d]+[届次]")
 _ENACTING_BODY = re.compile(
     r"(全国人民代表大会常务委员会|全国人民代表大会|\S*?人民代表大会常务委员会|"
     r"\S*?人民代表大会|中共中央、国务院|中共中央|国务院)"
 )
 DOC_NUMBER = re.compile(
-    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［（(]\s*\d{4}\s*[〕\]］）)]\s*\d{1,4}\s*号|"
+    rf"[{HAN}]{{1,12}}"
+    r"\s*[〔\[［（(]\s*\d{4}\s*[〕\]］）)]\s*\d{1,4}\s*号|"
     r"国务院令第\s*\d+\s*号"
 )
 _NATIONAL_ORGANS = ("国务院", "中共中央", "中央", "全国", "国家", "中华人民共和国", "最高人民")
@@ -47,7 +50,7 @@ _PLACE_SUFFIXES = (
     ("乡", "township"),
     ("镇", "township"),
 )
-_PLACE = re.compile("^((?:[\u4e00-\u9fff]{1,9}?(?:" + "|".join(s for s, _ in _PLACE_SUFFIXES) + "))+)")
+_PLACE = re.compile(f"^((?:[{HAN}]{{1,9}}?(?:" + "|".join(s for s, _ in _PLACE_SUFFIXES) + "))+)")
 
 
 def iso_date(text: str) -> str:
@@ -59,7 +62,7 @@ def iso_date(text: str) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def jurisdiction(organ: str) -> tuple[str, str]:
+def level_and_region(organ: str) -> tuple[str, str]:
     """Return ``(level, region)`` for an issuing organ or a title that starts with a place name.
 
     国务院办公厅 → (national, 全国); 山东省人民政府 → (province, 山东省); 中共广州市委 →

@@ -8,7 +8,8 @@ from functools import lru_cache
 
 import cn2an
 
-_CN_DIGITS = "一二三四五六七八九十百千零〇两"
+from extractors.chinese import CN_DIGITS as _CN_DIGITS
+
 _CN = f"[{_CN_DIGITS}]+"
 
 # (style, pattern). Order matters: the first pattern that matches a line wins.

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extractors.chinese import SENTENCE_ENDS
 from pipeline.document import metadata as meta
 from pipeline.document.model import ParsedDocument, Section, Task
 from pipeline.document.numbering import CHAPTER_STYLES, Numbering, match_numbering
 from pipeline.ingest.readers.base import TABLE_CELL_SEPARATOR
 from pipeline.ingest.source import SourceText
 
-_SENTENCE_END = re.compile(r"[。；！？]")
+_SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
 _TITLE_MAX = 60
 _SIGNATURE_NOTE = re.compile(r"^[（(](此件|本件).*[)）]$")
 _DATE_ONLY = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
@@ -343,9 +344,9 @@ def describe_document(
         or next(filter(None, map(meta.iso_date, closing)), "")
     )
     doc_number = declared.get("doc_number") or meta.first_doc_number("\n".join(front[:8]))
-    level, region = meta.jurisdiction(issuer.split("、")[0]) if issuer else ("unknown", "")
+    level, region = meta.level_and_region(issuer.split("、")[0]) if issuer else ("unknown", "")
     if level == "unknown":
-        level, region = meta.jurisdiction(title)
+        level, region = meta.level_and_region(title)
     record = {
         "doc_id": doc_id,
         "title": title,

@@ -22,7 +22,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from pipeline.cascade.parents import normal_title
+from extractors.citations import display_title
 from pipeline.outputs.schema import EDGE_COLUMNS, NODE_COLUMNS
 from pipeline.outputs.writer import write_csv
 
@@ -55,7 +55,7 @@ def unit_node(unit_id: str) -> str:
 
 def cited_node(title: str) -> str:
     """The node id of an instrument known only by its title."""
-    return f"cited:{normal_title(title)}"
+    return f"cited:{display_title(title)}"
 
 
 def build_graph(tables: dict[str, pd.DataFrame]) -> nx.MultiDiGraph:
@@ -125,7 +125,7 @@ def _add_citations(graph: nx.MultiDiGraph, citations: pd.DataFrame | None) -> No
             if target not in graph:
                 graph.add_node(
                     target,
-                    **_attributes(Label=f"《{normal_title(row['cited_title'])}》", Type="cited", kind=row.get("kind")),
+                    **_attributes(Label=f"《{display_title(row['cited_title'])}》", Type="cited", kind=row.get("kind")),
                 )
         task_id = row.get("task_id")
         source = task_id if _present(task_id) and task_id in graph else row["doc_id"]
@@ -138,7 +138,7 @@ def _add_parents(graph: nx.MultiDiGraph, parents: pd.DataFrame | None) -> None:
     for row in parents.itertuples():
         target = row.parent_doc_id if row.found else cited_node(row.parent_title)
         if target not in graph:
-            graph.add_node(target, **_attributes(Label=f"《{normal_title(row.parent_title)}》", Type="cited"))
+            graph.add_node(target, **_attributes(Label=f"《{display_title(row.parent_title)}》", Type="cited"))
         _add_edge(graph, row.child_doc_id, target, "basis", found_by=row.source)
 
 

@@ -338,7 +338,7 @@ def _coverage(tables: dict[str, pd.DataFrame], summary: pd.DataFrame | None) -> 
         if len(gaps)
         else '<p class="note">Every parent directive is taken up.</p>'
     )
-    local = views.local_additions(tables)
+    local = views.local_addition_tasks(tables)
     if local is not None:
         parts.append("<h3>本地新增 · Local additions: child tasks linked to no parent directive</h3>")
         parts.append(
@@ -433,7 +433,7 @@ def render_report(tables: dict[str, pd.DataFrame]) -> str:
     )
     tasks, workload, coverage = (
         views.task_assignments(tables),
-        views.unit_workload(tables),
+        views.workload_by_unit(tables),
         views.coverage_summary(tables),
     )
     body = "".join(

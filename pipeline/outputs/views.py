@@ -1,6 +1,6 @@
 """Analyst views: the tables of one run joined into what a reader looks at first.
 
-Each view takes the tables of a run by name (what :func:`pipeline.stages.reading.build_tables` returns)
+Each view takes the tables of a run by name (what :func:`pipeline.api.read` returns)
 and returns a DataFrame. The views read the stages' own tables (coverage figures come from the
 cascade stage's coverage_documents, coverage_sections and local_additions, never recounted
 here). A view whose source table is absent from the tables given returns ``None``, so that the
@@ -16,7 +16,7 @@ from pipeline.cascade.coverage import counts_in_rates
 from pipeline.cascade.directives import directive_items
 from pipeline.cascade.parents import parent_relations
 from pipeline.outputs.schema import PARENT_SEPARATOR
-from pipeline.stages import units as assign
+from pipeline.stages.units import unit_workload
 
 UNIT_SEPARATOR = "、"
 NO_SECTION = "—"
@@ -70,12 +70,12 @@ def task_assignments(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return tasks
 
 
-def unit_workload(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+def workload_by_unit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     """Tasks led and supported per specific canonical unit, busiest first (see
     :func:`pipeline.stages.units.unit_workload`: unit_id, unit, type, jurisdiction, tasks_led,
     tasks_supported, documents). Collective mentions (各有关部门 and the like) are left out."""
     task_units = tables.get("task_units")
-    return None if task_units is None else assign.unit_workload(task_units)
+    return None if task_units is None else unit_workload(task_units)
 
 
 def co_leadership(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
@@ -261,7 +261,7 @@ def coverage_gaps(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     )
 
 
-def local_additions(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+def local_addition_tasks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
     """Tasks of documents whose parents were read that link to no parent directive (boilerplate
     left out), from the local_additions table, in text order: doc_id, task_id, section, number,
     title, text."""
