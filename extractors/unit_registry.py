@@ -145,19 +145,19 @@ class ResolvedUnit:
 # --------------------------------------------------------------------------- loading
 
 
-@lru_cache(maxsize=1)
-def registry() -> tuple[RegistryUnit, ...]:
-    """All registry rows, read once from models/units.csv.
+@lru_cache(maxsize=4)
+def registry(path: Path = REGISTRY_PATH) -> tuple[RegistryUnit, ...]:
+    """All registry rows, read once per ``path`` (the shipped models/units.csv by default).
 
     Raises ValueError naming the line when a row has an unknown type or level.
     """
     rows = []
-    with REGISTRY_PATH.open(encoding="utf-8-sig", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         lines = [line for line in handle if line.strip() and not line.lstrip().startswith("#")]
     for number, row in enumerate(csv.DictReader(lines), start=2):
         if row["type"] not in UNIT_TYPES or row["level"] not in ("national", "local"):
             raise ValueError(
-                f"{REGISTRY_PATH}: row {number} ({row['unit']}) has type {row['type']!r} "
+                f"{path}: row {number} ({row['unit']}) has type {row['type']!r} "
                 f"and level {row['level']!r} — use one of {UNIT_TYPES} and national/local"
             )
         aliases = tuple(a.strip() for a in (row["aliases"] or "").split("|") if a.strip())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from extractors.citations import citations, own_references, title_key, title_kind
 from pipeline.api import read_corpus
@@ -11,9 +10,9 @@ from pipeline.document.manifest import Manifest
 from pipeline.document.structure import parse_document
 from pipeline.document.titles import TitleIndex
 from pipeline.ingest.source import read_source
+from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 LAWS = CORPUS / "laws"
 DECISION_PROCEDURE = LAWS / "national-2019-major-administrative-decision-procedure-regulation.md"
 

@@ -13,9 +13,9 @@ from pipeline.cascade.compare import compare_with_parents
 from pipeline.cascade.coverage import COVERAGE_COLUMNS, LOCAL_ADDITION_COLUMNS
 from pipeline.cascade.linker import LINK_COLUMNS
 from pipeline.document.manifest import Manifest
+from tests.conftest import needs_corpus
 from tests.documents import CORPUS, REPO
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 LAWS = CORPUS / "laws"
 JINAN = "jinan-2022-optimize-business-environment-regulation"
 SHANDONG = "shandong-2020-optimize-business-environment-regulation"
@@ -27,6 +27,7 @@ def jinan():
     return compare_with_parents(LAWS / f"{JINAN}.md", LAWS / f"{SHANDONG}.md")
 
 
+@needs_corpus
 def test_one_row_per_parent_article_with_boilerplate_flagged(jinan):
     table = jinan.coverage
     assert list(table.columns) == COVERAGE_COLUMNS
@@ -41,6 +42,7 @@ def test_one_row_per_parent_article_with_boilerplate_flagged(jinan):
     assert sections["directives"].sum() == 64
 
 
+@needs_corpus
 def test_covered_articles_name_their_child_articles(jinan):
     table = jinan.coverage.set_index("number")
     # 山东 第五十条 (人大监督) is carried out by 济南 第五十八条 nearly word for word.
@@ -51,6 +53,7 @@ def test_covered_articles_name_their_child_articles(jinan):
     assert table.loc["第三十七条", "covering_task_ids"].split("; ")[:2] == [f"{JINAN}:T0031", f"{JINAN}:T0030"]
 
 
+@needs_corpus
 def test_gaps_are_parent_articles_no_child_article_takes_up(jinan):
     table = jinan.coverage.set_index("number")
     # No 济南 article on 反垄断执法 (12), 企业家精神 (13), 破产重整审判 (25), 政府信息获取 (33),
@@ -61,6 +64,7 @@ def test_gaps_are_parent_articles_no_child_article_takes_up(jinan):
     assert "gaps (" in jinan.summary and "    第二十五条 人民法院应当健全重整企业识别审查机制" in jinan.summary
 
 
+@needs_corpus
 def test_local_additions_are_the_city_articles_without_a_parent(jinan):
     additions = jinan.tables["local_additions"]
     assert list(additions.columns) == LOCAL_ADDITION_COLUMNS
@@ -87,6 +91,7 @@ def test_local_additions_are_the_city_articles_without_a_parent(jinan):
     assert "    第五十条 市、区县人民政府应当传承“山泉湖河城”有机融合的泉城特色风貌" in jinan.summary
 
 
+@needs_corpus
 def test_cascade_stage_over_the_regulation_family():
     corpus, failures = read_corpus([LAWS], manifest=Manifest(), stages=("structure", "cascade"))
     tables = {name: corpus.tables[name] for name in STAGE_TABLES}

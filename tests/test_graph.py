@@ -12,9 +12,9 @@ import pytest
 
 from pipeline.api import read_corpus
 from pipeline.outputs.graph import build_graph, task_unit_graph, write_graph_files
+from tests.conftest import needs_corpus
 from tests.documents import CORPUS, REPO
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 COUNTY = "alxa-left-banner-2024-rule-of-law-government-plan"
 
 
@@ -80,6 +80,7 @@ def test_task_unit_graph_holds_tasks_units_and_their_edges(county_tables):
     assert Counter(kind for *_, kind in graph.edges(data="Type")) == {"leads": 56, "supports": 33}
 
 
+@needs_corpus
 def test_family_graph_links_tasks_to_parent_articles(family_tables):
     graph = build_graph(family_tables)
     links = family_tables["links"]
@@ -105,6 +106,7 @@ def written(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
     return folder
 
 
+@needs_corpus
 def test_graphml_round_trip(family_tables, tmp_path):
     graph = build_graph(family_tables)
     folder = written(family_tables, tmp_path)
@@ -117,6 +119,7 @@ def as_text(value) -> str:
     return "" if value is None else str(value)
 
 
+@needs_corpus
 @pytest.mark.parametrize("prefix, subgraph", [("", False), ("task_unit_", True)])
 def test_gephi_csv_round_trip(family_tables, tmp_path, prefix, subgraph):
     graph = build_graph(family_tables)

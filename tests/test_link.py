@@ -14,9 +14,9 @@ from pipeline.cascade.linker import LINK_COLUMNS, DirectiveLinker, _cosines, boi
 from pipeline.cascade.reuse import trace_reuse
 from pipeline.document.structure import parse_document
 from pipeline.ingest.source import read_source
+from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, REPO
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 LAWS = CORPUS / "laws"
 JINAN = "jinan-2022-optimize-business-environment-regulation"
 SHANDONG = "shandong-2020-optimize-business-environment-regulation"
@@ -55,6 +55,7 @@ def shandong_to_national():
     return links, by_number(links, child, parent)
 
 
+@needs_corpus
 def test_links_table_has_the_contract_columns_and_ranks(jinan_to_shandong):
     links, _ = jinan_to_shandong
     assert list(links.columns) == LINK_COLUMNS
@@ -65,6 +66,7 @@ def test_links_table_has_the_contract_columns_and_ranks(jinan_to_shandong):
     assert best_first.sum() >= len(best_first) - 3  # only boilerplate counterparts jump the queue
 
 
+@needs_corpus
 def test_copied_articles_are_verbatim_links_with_the_copied_text_as_evidence(jinan_to_shandong):
     links, numbers = jinan_to_shandong
     # 第五十八条 (人大监督) copies 山东 第五十条; 第三十一条 (区域评估) copies 山东 第三十七条 ¶2-3.
@@ -75,6 +77,7 @@ def test_copied_articles_are_verbatim_links_with_the_copied_text_as_evidence(jin
     assert row["reuse"] > 0.8
 
 
+@needs_corpus
 def test_adapted_articles_link_to_their_counterpart(jinan_to_shandong):
     _, numbers = jinan_to_shandong
     expected = {
@@ -90,6 +93,7 @@ def test_adapted_articles_link_to_their_counterpart(jinan_to_shandong):
     }
 
 
+@needs_corpus
 def test_boilerplate_links_to_its_counterpart_and_is_flagged(jinan_to_shandong):
     _, numbers = jinan_to_shandong
     assert numbers["第一条"][0] == ("第一条", "adapted", True)  # purpose clause
@@ -97,6 +101,7 @@ def test_boilerplate_links_to_its_counterpart_and_is_flagged(jinan_to_shandong):
     assert numbers["第六十九条"][0] == ("第六十七条", "verbatim", True)  # 本条例自…起施行
 
 
+@needs_corpus
 def test_local_articles_get_no_parent(jinan_to_shandong):
     _, numbers = jinan_to_shandong
     # 泉城风貌, 文明城市, 生态文明, 住房, 交通, 国际化城市, 好差评, 行政许可事项清单: no 山东 article.
@@ -113,6 +118,7 @@ def test_local_articles_get_no_parent(jinan_to_shandong):
         assert numbers[local] == [], local
 
 
+@needs_corpus
 def test_province_to_national(shandong_to_national):
     _, numbers = shandong_to_national
     assert numbers["第四十五条"][0] == ("第五十六条", "verbatim", False)  # 非现场监管 copied
@@ -123,6 +129,7 @@ def test_province_to_national(shandong_to_national):
         assert numbers[local] == [], local
 
 
+@needs_corpus
 def test_links_do_not_depend_on_blocks_threads_or_other_child_documents(jinan_to_shandong):
     links, _ = jinan_to_shandong
     parent = articles(SHANDONG)
@@ -133,6 +140,7 @@ def test_links_do_not_depend_on_blocks_threads_or_other_child_documents(jinan_to
     assert list(small_blocks["child_doc_id"].unique()) == [QINGDAO, JINAN]
 
 
+@needs_corpus
 def test_parents_proposed_by_rare_ngrams_give_the_links_of_comparing_every_parent():
     # 济南 against 山东 and the State Council together (139 articles). Forced onto the proposal
     # search (exhaustive_up_to=0), each article is compared only with the parents its rare
@@ -150,6 +158,7 @@ def test_parents_proposed_by_rare_ngrams_give_the_links_of_comparing_every_paren
     assert DirectiveLinker(exhaustive_up_to=0, max_postings=0).fit(parents).link(child).empty
 
 
+@needs_corpus
 def test_cosines_over_a_blocks_own_ngrams_equal_the_full_product():
     linker = DirectiveLinker().fit(articles(SHANDONG))
     rows = linker.vectorizer_.transform([linking_text(text) for text in articles(JINAN)["text"]])
@@ -160,6 +169,7 @@ def test_cosines_over_a_blocks_own_ngrams_equal_the_full_product():
     assert cosines.max() > 0.5 and (lookup == -1).all()  # real overlap; the scratch array left as found
 
 
+@needs_corpus
 def test_gold_quality_holds_with_few_proposals_per_article():
     sys.path.insert(0, str(REPO / "benchmarks"))
     import link_quality
@@ -170,6 +180,7 @@ def test_gold_quality_holds_with_few_proposals_per_article():
         assert best["f1"] >= 0.90, pair
 
 
+@needs_corpus
 def test_quality_against_the_gold_stays_above_the_aim():
     sys.path.insert(0, str(REPO / "benchmarks"))
     import link_quality
@@ -183,6 +194,7 @@ def test_quality_against_the_gold_stays_above_the_aim():
         assert (local["linked"].str.len() > 0).sum() <= 1, pair  # local articles stay unlinked
 
 
+@needs_corpus
 def test_boilerplate_kinds_on_real_articles():
     jinan = articles(JINAN).set_index("number")["text"]
     assert boilerplate_kind(jinan["第一条"]) == "purpose"
@@ -203,6 +215,7 @@ def test_fit_refuses_parents_without_text():
         DirectiveLinker().fit(pd.DataFrame({"doc_id": ["a"], "task_id": ["a:T1"], "text": ["  "]}))
 
 
+@needs_corpus
 def test_reuse_finds_the_double_random_opinion_behind_task_four():
     result = trace_reuse(COUNTY_PLAN, CORPUS / "national")
     task_four = result.passages[result.passages["number"] == "（四）"]
@@ -217,6 +230,7 @@ def test_reuse_finds_the_double_random_opinion_behind_task_four():
     assert result.failures == []
 
 
+@needs_corpus
 def test_a_fitted_linker_can_be_handed_to_reuse():
     linker = DirectiveLinker(top_k=2).fit(articles(SHANDONG))
     assert linker.params()["top_k"] == 2 and "parent_texts_" not in linker.params()

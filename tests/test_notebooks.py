@@ -13,7 +13,7 @@ import pytest
 from nbclient import NotebookClient
 
 from pipeline.outputs import fonts
-from tests.documents import REPO
+from tests.documents import CORPUS, REPO
 
 matplotlib.use("Agg")
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -29,6 +29,9 @@ def test_the_three_notebooks_are_there():
     ]
 
 
+NEEDS_CORPUS = {"02_the_cascade"}
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_is_stored_without_outputs(path):
     notebook = nbformat.read(path, as_version=4)
@@ -39,6 +42,8 @@ def test_notebook_is_stored_without_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_runs_top_to_bottom(path):
+    if path.stem in NEEDS_CORPUS and not CORPUS.is_dir():
+        pytest.skip("this notebook reads the regulation family in ../shared/corpus/laws, not present")
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook, kernel_name="python3", timeout=CELL_TIMEOUT, resources={"metadata": {"path": str(path.parent)}}

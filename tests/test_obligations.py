@@ -20,9 +20,8 @@ from pipeline.document.manifest import Manifest
 from pipeline.document.structure import parse_document
 from pipeline.ingest.source import read_source
 from pipeline.stages.registry import build_tables
+from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN
-
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 
 
 @pytest.fixture(scope="module")

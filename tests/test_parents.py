@@ -6,14 +6,13 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from pipeline.api import read_corpus
 from pipeline.cascade.parents import PARENT_COLUMNS, missing_parent_messages, parent_relations, topic
 from pipeline.document.manifest import Manifest
+from tests.conftest import needs_corpus
 from tests.documents import CORPUS, REPO
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 COUNTY = "alxa-left-banner-2024-rule-of-law-government-plan"
 REGION_PLAN = "内蒙古自治区2024年法治政府建设工作计划"
 LEAGUE_PLAN = "阿拉善盟2024年法治政府建设工作计划"
@@ -66,6 +65,7 @@ def test_county_plan_alone_names_its_two_missing_parents(monkeypatch):
     ]
 
 
+@needs_corpus
 def test_basis_citations_are_parents_and_merge_with_the_manifest(monkeypatch):
     monkeypatch.chdir(REPO)
     corpus, documents = documents_of([Path("data/raw"), CORPUS / "laws"])
@@ -120,6 +120,7 @@ def test_basis_citations_are_parents_and_merge_with_the_manifest(monkeypatch):
     ]
 
 
+@needs_corpus
 def test_regulation_family_parents_are_inferred_level_by_level():
     corpus, documents = documents_of([CORPUS / "laws"], Manifest())
     parents = parent_relations(documents, corpus.declared_parents)
@@ -156,6 +157,7 @@ def jinan_parents(parents: pd.DataFrame) -> list[tuple[str, bool]]:
     return list(zip(jinan["parent_doc_id"], jinan["found"]))
 
 
+@needs_corpus
 def test_parents_declared_by_id_or_title_are_found(tmp_path):
     parents, documents = jinan_declaring(
         tmp_path,
@@ -175,6 +177,7 @@ def test_parents_declared_by_id_or_title_are_found(tmp_path):
     assert str(tmp_path) in message
 
 
+@needs_corpus
 def test_a_parent_named_as_a_citation_would_be_is_found_like_one(tmp_path):
     # the same title rules as cited titles: a revision note, the 中华人民共和国 prefix
     parents, _ = jinan_declaring(

@@ -9,9 +9,8 @@ from pipeline.api import read_corpus
 from pipeline.document.manifest import Manifest
 from pipeline.document.structure import parse_document
 from pipeline.ingest.source import read_source
+from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN
-
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 
 
 def _fields(target):

@@ -49,17 +49,11 @@ def test_no_bare_local_alias_names_two_local_units():
                 assert owners.setdefault(alias, row.unit) == row.unit, alias
 
 
-def test_bad_registry_row_is_reported_with_its_line(tmp_path, monkeypatch):
+def test_bad_registry_row_is_reported_with_its_line(tmp_path):
     bad = tmp_path / "units.csv"
     bad.write_text("unit,full_name,type,level,aliases\n{j}司法局,,ministry,local,司法局\n", encoding="utf-8")
-    monkeypatch.setattr(unit_registry, "REGISTRY_PATH", bad)
-    registry.cache_clear()
-    try:
-        with pytest.raises(ValueError, match="row 2"):
-            registry()
-    finally:
-        monkeypatch.undo()
-        registry.cache_clear()
+    with pytest.raises(ValueError, match=f"{bad}: row 2"):
+        registry(bad)
 
 
 def test_region_prefix():

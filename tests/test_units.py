@@ -16,6 +16,7 @@ from pipeline.document.manifest import Manifest
 from pipeline.document.structure import parse_document
 from pipeline.ingest.source import read_source
 from pipeline.stages.units import document_units, unit_workload, unresolved_units
+from tests.conftest import needs_corpus
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 GOLD = Path(__file__).resolve().parent / "data" / "gold"
@@ -24,7 +25,6 @@ GUANGZHOU = CORPUS / "guangzhou" / "guangzhou-2012-democracy-rule-of-law-impleme
 # National pages whose text carries assignment annotations; every other page must give no unit.
 ANNOTATED = {"guofa-2019-003", "guobanfa-2018-129", "guobanfa-2018-128"}
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 
 COUNTY = Jurisdiction("county", "阿拉善左旗", "旗")
 CITY = Jurisdiction("prefecture", "济南市", "市")
@@ -56,12 +56,14 @@ def _found(units_by_task: dict[str, list], key=lambda path: path) -> dict[str, l
 # --------------------------------------------------------------------------- the real documents
 
 
+@needs_corpus
 def test_county_plan_every_mention_and_role_of_all_26_tasks():
     found = _found(_units_by_task(COUNTY_PLAN), key=lambda path: path.split("/")[-1])
     assert len(found) == 26
     assert found == _gold("units_alxa_county_plan.csv")
 
 
+@needs_corpus
 def test_county_plan_resolves_to_23_units_and_2_collectives():
     with (GOLD / "units_alxa_canonical.csv").open(encoding="utf-8") as handle:
         canonical = {row["mention"]: row for row in csv.DictReader(handle)}
@@ -78,6 +80,7 @@ def test_county_plan_resolves_to_23_units_and_2_collectives():
     assert {u.unit for u in units if u.collective} == {"各有关部门", "各行政执法部门"}
 
 
+@needs_corpus
 def test_county_plan_prefix_inheritance_uses_the_unit_type():
     units = _units_by_task(COUNTY_PLAN)
     task_26 = next(v for k, v in units.items() if k.endswith("（二十六）"))
@@ -86,12 +89,14 @@ def test_county_plan_prefix_inheritance_uses_the_unit_type():
     assert [u.unit for u in task_13][:2] == ["旗委政法委", "旗应急管理局"]
 
 
+@needs_corpus
 def test_guangzhou_every_lead_and_support_unit():
     found = _found(_units_by_task(GUANGZHOU), key=lambda path: path.split("/")[-1])
     assert found == _gold("units_guangzhou_2012.csv")
     assert len(found) == 33  # tasks 1 and 2 (general requirements) carry no annotation
 
 
+@needs_corpus
 @pytest.mark.parametrize("stem", ["guofa-2019-003", "guobanfa-2018-129"])
 def test_state_council_annotations_first_listed_leads(stem):
     found = _found(_units_by_task(CORPUS / "national" / f"{stem}.html"))
@@ -99,6 +104,7 @@ def test_state_council_annotations_first_listed_leads(stem):
     assert found == gold
 
 
+@needs_corpus
 def test_guofa_2019_003_merges_annotations_within_a_task():
     units = _units_by_task(CORPUS / "national" / "guofa-2019-003.html")["四、/（一）"]
     roles = {u.unit: u.role for u in units}
@@ -107,6 +113,7 @@ def test_guofa_2019_003_merges_annotations_within_a_task():
     assert roles == {"税务总局": LEAD, "财政部": SUPPORT, "海关总署": LEAD, "商务部": LEAD}
 
 
+@needs_corpus
 def test_guobanfa_2018_128_reads_qiantou_canyu_and_fuze_but_not_zhidao():
     units = {
         path: [(u.unit, u.role) for u in task]
@@ -126,6 +133,7 @@ def test_guobanfa_2018_128_reads_qiantou_canyu_and_fuze_but_not_zhidao():
     }
 
 
+@needs_corpus
 @pytest.mark.parametrize(
     "path", sorted((CORPUS / "national").glob("*.html")) if CORPUS.is_dir() else [], ids=lambda p: p.stem
 )
@@ -134,6 +142,7 @@ def test_national_pages_without_assignments_give_no_units(path):
     assert bool(units) == (path.stem in ANNOTATED)
 
 
+@needs_corpus
 def test_laws_give_no_units():
     for path in sorted((CORPUS / "laws").glob("*.md")):
         assert not any(_units_by_task(path).values()), path.name
@@ -265,6 +274,7 @@ def test_assignments_report_convention_and_offsets():
 # --------------------------------------------------------------------------- the stage
 
 
+@needs_corpus
 def test_unit_tables_and_workload_on_the_county_plan():
     corpus, failures = read_corpus([COUNTY_PLAN], manifest=Manifest(), stages=("units",))
     assert not failures
