@@ -70,8 +70,8 @@ class JiebaSegmenter:
     """jieba segmentation with a user dictionary, private to one pipeline (user words do not leak
     into the global jieba).
 
-    The compiled jieba (``rjieba``, the jieba-rs binding: the same dictionary and algorithm, about
-    ten times faster and a tenth of the start-up) is used when it is installed, else the Python
+    The compiled jieba (``rjieba``, the jieba-rs binding: the same dictionary and algorithm, much
+    faster to load and to run) is used when it is installed, else the Python
     jieba; both give the same tokens (tests/test_nlp.py checks that on the corpus). HMM new-word
     discovery is off: the components match on characters, tokens only carry spans, and the user
     dictionary keeps names such as 旗司法局 whole.
@@ -219,7 +219,7 @@ def span_component(doc: Doc) -> Doc:
 
 def build_pipeline(*, user_words: Iterable[str] = (), span_groups: bool = True) -> Language:
     """A new pipeline: blank Chinese with jieba (``user_words`` added to its dictionary) and
-    the guanche components in order (about 0.2 s with the compiled jieba), then, with
+    the guanche components in order, then, with
     ``span_groups``, the component that sets ``doc.spans`` (the tables do not need it)."""
     nlp = spacy.blank("zh")
     nlp.tokenizer = JiebaTokenizer(nlp.vocab, JiebaSegmenter(user_words))

@@ -174,7 +174,7 @@ class DirectiveLinker:
         self.parent_doc_ids_ = items["doc_id"].to_numpy()
         self.parent_task_ids_ = items["task_id"].to_numpy()
         self.parent_boilerplate_ = np.array([boilerplate_kind(t) for t in items["text"]], dtype=object)
-        from sklearn.feature_extraction.text import TfidfVectorizer  # 0.6 s to import: only when linking
+        from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import: only when linking
 
         self.vectorizer_ = TfidfVectorizer(
             analyzer="char",

@@ -3,8 +3,8 @@
 Loading the command line imports spaCy, pandas, cn2an and the rest: about 260,000 objects that
 live as long as the process and none of which is garbage. Left to itself, the garbage collector
 walks them again and again, while they load and in every full collection of the run after. So
-they load with the collector paused and are then frozen out of its reach (:func:`gc.freeze`):
-start-up takes about 0.25 s less, and a one-process run on 204 documents about 9% less time.
+they load with the collector paused and are then frozen out of its reach (:func:`gc.freeze`)
+(the README's "Speed and scale" gives what that saves).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ def entry_point() -> None:
     statuses :mod:`pipeline.cli.app` documents.
 
     Before the interpreter exits, every object is frozen out of the garbage collector: Python's
-    last collection would otherwise walk everything the run made, 0.2–0.5 s spent after the
-    outputs are already written.
+    last collection would otherwise walk everything the run made, after the outputs are
+    already written.
     """
     # A termination request (kill, timeout, a scheduler) unwinds like an error: worker
     # processes are stopped and the staging folder removed, previous outputs stay.
