@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import cn2an
 
@@ -159,82 +160,128 @@ def _whole(numeral: str | None) -> int | None:
     return int(value) if value is not None else None
 
 
-def _target(match: re.Match, text: str, year: int | None) -> Target | None:
-    kind = match.lastgroup or ""
-    groups = {key: value for key, value in match.groupdict().items() if value is not None}
-    start, end = match.span()
+@dataclass(frozen=True)
+class _Found:
+    """One match of the target pattern: its kind (the named group that matched), the groups that
+    matched, its span in ``text``, and the document's year."""
 
-    def number(name: str = "number") -> float | None:
-        return read_number(groups[f"{kind}_{name}"]) if f"{kind}_{name}" in groups else None
+    match: re.Match
+    text: str
+    year: int | None
 
-    def unit() -> str:
-        written = groups[f"{kind}_unit"]
+    @property
+    def kind(self) -> str:
+        return self.match.lastgroup or ""
+
+    @cached_property
+    def groups(self) -> dict[str, str]:
+        return {key: value for key, value in self.match.groupdict().items() if value is not None}
+
+    def number(self, name: str = "number") -> float | None:
+        """The value of the kind's numeral group ``name``; None when it did not match."""
+        group = f"{self.kind}_{name}"
+        return read_number(self.groups[group]) if group in self.groups else None
+
+    def unit(self) -> str:
+        """The kind's unit, in its standard spelling (天 → 日 …)."""
+        written = self.groups[f"{self.kind}_unit"]
         return _UNIT_NAMES.get(written, written)
 
-    if kind in ("anchored_deadline", "relative_deadline"):
-        anchor = None
-        if kind == "anchored_deadline":
-            before = _ANCHOR.search(text, max(0, start - 40), start)
-            if before is None:
-                return None
-            anchor = _ANCHOR_LEAD.sub("", before.group())
-            start = before.end() - len(anchor)
-        value = number()
-        if value is not None and unit() == "年" and value >= 1000:  # 2024年内: within a calendar year
-            return Target(
-                "deadline", None, "date", "<=", text[start:end], start, end, due_date=f"{int(value):04d}-12-31"
-            )
-        return (
-            None
-            if value is None
-            else Target("deadline", value, unit(), "<=", text[start:end], start, end, anchor=anchor)
-        )
-    if kind in ("dated_deadline", "target_year"):
-        written_year = groups.get(f"{kind}_year") or groups.get(f"{kind}_month_year")
-        month = groups.get(f"{kind}_month")
-        day = groups.get(f"{kind}_day")
-        due = _due_date(
-            int(written_year) if written_year else year,
-            _whole(month),
-            _whole(day),
-        )
-        return Target("deadline", None, "date", "<=", match.group(), start, end, due_date=due)
-    if kind == "frequency":
-        period = _UNIT_NAMES.get(groups["frequency_period"], groups["frequency_period"])
-        value = number() or 1.0
-        return Target("frequency", value, period, _comparator(groups, kind), match.group(), start, end)
-    if kind == "within_year":
-        due = f"{year:04d}-12-31" if year else None
-        return Target("deadline", None, "date", "<=", match.group(), start, end, due_date=due)
-    if kind == "once":
-        return Target("frequency", 1.0, "次", "=", match.group(), start, end)
-    if kind == "coverage":
-        return Target("coverage", 100.0, "%", "=", match.group(), start, end)
-    if kind == "ratio":
-        value = number() if f"{kind}_number" in groups else number("number_cn")
-        written = groups.get(f"{kind}_unit", "%")
-        measure = "百分点" if written == "个百分点" else "%"
-        return (
-            None
-            if value is None
-            else Target("ratio", value, measure, _comparator(groups, kind), match.group(), start, end)
-        )
-    value = number()
+    def target(self, kind: str, value: float | None, measure: str, comparator: str, **dates) -> Target:
+        """A target over the whole match."""
+        start, end = self.match.span()
+        return Target(kind, value, measure, comparator, self.match.group(), start, end, **dates)
+
+
+def _time_limit(found: _Found) -> Target | None:
+    """A time limit (三十日内), with the event it runs from when one precedes it (公布之日起)."""
+    start, end = found.match.span()
+    anchor = None
+    if found.kind == "anchored_deadline":
+        before = _ANCHOR.search(found.text, max(0, start - 40), start)
+        if before is None:
+            return None
+        anchor = _ANCHOR_LEAD.sub("", before.group())
+        start = before.end() - len(anchor)
+    value = found.number()
     if value is None:
         return None
-    measure = unit()
+    written = found.text[start:end]
+    if found.unit() == "年" and value >= 1000:  # 2024年内: within a calendar year
+        return Target("deadline", None, "date", "<=", written, start, end, due_date=f"{int(value):04d}-12-31")
+    return Target("deadline", value, found.unit(), "<=", written, start, end, anchor=anchor)
+
+
+def _calendar_deadline(found: _Found) -> Target:
+    """A dated deadline (2024年6月底前) or target year, completed with the document's year."""
+    groups, kind = found.groups, found.kind
+    written_year = groups.get(f"{kind}_year") or groups.get(f"{kind}_month_year")
+    due = _due_date(
+        int(written_year) if written_year else found.year,
+        _whole(groups.get(f"{kind}_month")),
+        _whole(groups.get(f"{kind}_day")),
+    )
+    return found.target("deadline", None, "date", "<=", due_date=due)
+
+
+def _frequency(found: _Found) -> Target:
+    """How often (每年一次, 每季度至少两次)."""
+    period = found.groups["frequency_period"]
+    return found.target(
+        "frequency", found.number() or 1.0, _UNIT_NAMES.get(period, period), _comparator(found.groups, found.kind)
+    )
+
+
+def _within_year(found: _Found) -> Target:
+    """年内 / 年底前: the end of the document's year."""
+    due = f"{found.year:04d}-12-31" if found.year else None
+    return found.target("deadline", None, "date", "<=", due_date=due)
+
+
+def _ratio(found: _Found) -> Target | None:
+    """A percentage or percentage points."""
+    value = found.number() if f"{found.kind}_number" in found.groups else found.number("number_cn")
+    measure = "百分点" if found.groups.get(f"{found.kind}_unit", "%") == "个百分点" else "%"
+    return None if value is None else found.target("ratio", value, measure, _comparator(found.groups, found.kind))
+
+
+def _quantity(found: _Found) -> Target | None:
+    """An amount, a count or a duration; None for a year (2024年), a calendar day (6月30日) or
+    an article such as 一个平台."""
+    value = found.number()
+    if value is None:
+        return None
+    kind, groups, measure = found.kind, found.groups, found.unit()
+    comparator = _comparator(groups, kind)
     if kind == "amount":
-        return Target("amount", value, measure, _comparator(groups, kind), match.group(), start, end)
-    written_unit = groups[f"{kind}_unit"]
-    is_duration = re.fullmatch(_DURATION_UNITS, written_unit) is not None
+        return found.target("amount", value, measure, comparator)
+    is_duration = re.fullmatch(_DURATION_UNITS, groups[f"{kind}_unit"]) is not None
     if is_duration and (measure == "年" and value >= 1000 or "〇" in groups[f"{kind}_number"]):
         return None  # a year such as 2024年, not a duration
-    if is_duration and measure == "日" and text[max(0, match.start(f"{kind}_number") - 1)] == "月":
+    if is_duration and measure == "日" and found.text[max(0, found.match.start(f"{kind}_number") - 1)] == "月":
         return None  # a calendar day such as 6月30日
-    comparator = _comparator(groups, kind)
     if not is_duration and groups[f"{kind}_number"] == "一" and comparator == "=":
         return None  # 一个平台, 一批企业: an article, not a target
-    return Target("duration" if is_duration else "count", value, measure, comparator, match.group(), start, end)
+    return found.target("duration" if is_duration else "count", value, measure, comparator)
+
+
+_READ_BY_KIND: dict[str, Callable[[_Found], Target | None]] = {
+    "anchored_deadline": _time_limit,
+    "relative_deadline": _time_limit,
+    "dated_deadline": _calendar_deadline,
+    "target_year": _calendar_deadline,
+    "frequency": _frequency,
+    "within_year": _within_year,
+    "once": lambda found: found.target("frequency", 1.0, "次", "="),
+    "coverage": lambda found: found.target("coverage", 100.0, "%", "="),
+    "ratio": _ratio,
+}
+
+
+def _target(match: re.Match, text: str, year: int | None) -> Target | None:
+    """The target one match of the pattern reads as, by its kind; None when it is not one."""
+    found = _Found(match, text, year)
+    return _READ_BY_KIND.get(found.kind, _quantity)(found)
 
 
 def targets(text, *, year: int | None = None) -> Iterator[Target]:

@@ -314,6 +314,36 @@ def parse_document(source: SourceText, doc_id: str, overrides: dict | None = Non
     return ParsedDocument(doc_id, source, record, "\n".join(front), builder.finished_sections(), builder.tasks)
 
 
+def _title(declared: dict[str, str], front: list[str], notice: tuple[str, str, int] | None) -> str:
+    """The gov.cn 标题, else the title a transmittal notice wraps, else the file's title hint,
+    else the first short line of the front matter; empty when there is none."""
+    title = declared.get("title") or (notice[0] if notice else "") or declared.get("title_hint", "")
+    return title or next((line for line in front if len(line) <= _TITLE_MAX and "。" not in line), "")
+
+
+def _issuer(declared: dict[str, str], notice: tuple[str, str, int] | None, enacting_body: str, issued_line: str) -> str:
+    """The gov.cn 发文机关, else the notice's issuer, else the enacting body of a regulation, else
+    the organ named on the closing 印发 line; empty when there is none."""
+    issuer = declared.get("issuer") or (notice[1] if notice else "") or enacting_body
+    if not issuer and issued_line:
+        issuer = issued_line.split()[0] if " " in issued_line else ""
+    return issuer
+
+
+def _issued_on(
+    declared: dict[str, str], front: list[str], issued_line: str, enacted_on: str, closing: list[str]
+) -> str:
+    """The ISO date a document was issued: the 成文日期, a date line of the front matter, the
+    印发 line, the latest enactment date, or the first date of the closing lines; else empty."""
+    return (
+        meta.iso_date(declared.get("issued_on", ""))
+        or next((meta.iso_date(line) for line in front if _DATE_ONLY.match(line)), "")
+        or meta.iso_date(issued_line)
+        or enacted_on
+        or next(filter(None, map(meta.iso_date, closing)), "")
+    )
+
+
 def describe_document(
     source: SourceText,
     doc_id: str,
@@ -329,20 +359,10 @@ def describe_document(
     """
     declared = source.metadata
     enacting_body, enacted_on = meta.enactment(front)
-    title = declared.get("title") or (notice[0] if notice else "") or declared.get("title_hint", "")
-    if not title:
-        title = next((line for line in front if len(line) <= _TITLE_MAX and "。" not in line), "")
-    issuer = declared.get("issuer") or (notice[1] if notice else "") or enacting_body
     issued_line = next((line for line in closing if meta.is_issued_line(line)), "")
-    if not issuer and issued_line:
-        issuer = issued_line.split()[0] if " " in issued_line else ""
-    issued_on = (
-        meta.iso_date(declared.get("issued_on", ""))
-        or next((meta.iso_date(line) for line in front if _DATE_ONLY.match(line)), "")
-        or meta.iso_date(issued_line)
-        or enacted_on
-        or next(filter(None, map(meta.iso_date, closing)), "")
-    )
+    title = _title(declared, front, notice)
+    issuer = _issuer(declared, notice, enacting_body, issued_line)
+    issued_on = _issued_on(declared, front, issued_line, enacted_on, closing)
     doc_number = declared.get("doc_number") or meta.first_doc_number("\n".join(front[:8]))
     level, region = meta.level_and_region(issuer.split("、")[0]) if issuer else ("unknown", "")
     if level == "unknown":
@@ -362,7 +382,5 @@ def describe_document(
         "encoding": source.encoding,
         "n_chars": len(source.text),
     }
-    for key, value in overrides.items():
-        if key in record and value not in (None, ""):
-            record[key] = value
+    record.update({key: value for key, value in overrides.items() if key in record and value not in (None, "")})
     return record
