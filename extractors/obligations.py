@@ -345,7 +345,8 @@ def _find_trigger(
     modal = lexicon.modal_pattern[register].search(text, start, end)
     if modal is not None:
         word = modal.group()
-        stated = None if word in lexicon.modals["plan_markers"] else word
+        # 应 is a deontic modal of regulations but only a directive marker (no grade) in plans
+        stated = None if register == "plan" and word in lexicon.modals["plan_markers"] else word
         follow = lexicon.action_pattern.match(text, modal.end(), end)
         if follow:
             return _Trigger(modal.start(), follow.end(), stated or scope_modal), stated

@@ -30,6 +30,8 @@ def tables_of(path):
         ("gbk", b""),
         ("utf-16-le", codecs.BOM_UTF16_LE),
         ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("utf-32-le", codecs.BOM_UTF32_LE),  # FF FE 00 00: UTF-16 LE's BOM followed by a NUL
+        ("utf-32-be", codecs.BOM_UTF32_BE),
         ("utf-8", codecs.BOM_UTF8),
     ],
 )
@@ -185,3 +187,22 @@ def test_html_without_a_known_container_keeps_the_paragraphs_and_drops_the_menus
         "（一）健全规范性文件合法性审核机制，严格审核程序。",
         "（二）推行行政执法公示制度，及时公开执法信息。",
     ]
+
+
+def test_html_doctype_internal_subset_is_dropped_and_its_entities_never_expanded(tmp_path):
+    laughs = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<!DOCTYPE html [\n  <!ENTITY lol0 "lol">' + laughs + '\n  <!ENTITY xxe SYSTEM "file:///etc/passwd">\n'
+        '  <!ENTITY tricky "]>"> <!-- a ]> in a comment -->\n]>\n'
+        "<html><head><title>某县2024年法治政府建设工作计划</title></head><body>"
+        "<p>某县2024年法治政府建设工作计划</p><p>一、加强行政执法。&xxe;&lol9;</p>"
+        "<p>（一）推进依法行政，严格执行制度。</p></body></html>",
+        encoding="utf-8",
+    )
+    source = read_source(page)
+    doc = parse_document(source, "page")
+    assert doc.record["title"] == "某县2024年法治政府建设工作计划"
+    assert "]>" not in source.text and "root:" not in source.text and "lollol" not in source.text
+    assert "&xxe;&lol9;" in source.text  # references to undeclared entities stay as written
+    assert [task.text for task in doc.tasks] == ["推进依法行政，严格执行制度。"]

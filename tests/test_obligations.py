@@ -229,3 +229,17 @@ def test_statements_of_what_was_done_and_cited_titles_are_not_obligations():
     doc = parse_document(read_source(CORPUS / "national" / "guobanfa-1997-002.html"), "quake")
     found = [o for task in doc.tasks for o in obligations(task.text, skip_heading=True)]
     assert not any(o.action == "建立健全" and "计划体制" in (o.object or "") for o in found)
+
+
+LAWREFBOOK = CORPUS.parent / "lawrefbook"
+
+
+@pytest.mark.skipif(not LAWREFBOOK.is_dir(), reason="../shared/lawrefbook not present")
+def test_bare_ying_is_a_deontic_modal_of_regulations_and_unmodalised_clauses_oblige_no_one():
+    path = LAWREFBOOK / "部门规章" / "公安部" / "道路交通事故处理程序规定(2018-02-02).md"
+    article = next(task for task in parse_document(read_source(path), "traffic").tasks if task.number == "第五十三条")
+    found = list(obligations(article.text, register="regulation"))
+    # 应 alone (a mere directive marker in plans) is mandatory in a regulation, and governs its sentence
+    assert ("应记录", "mandatory", "应") in [(o.action, o.strength, o.modal) for o in found]
+    assert all(o.modal is not None for o in found)
+    assert list(obligations("本规定所称道路交通事故，是指车辆在道路上造成的事件。", register="regulation")) == []

@@ -1,4 +1,4 @@
-"""Bytes → Unicode for Chinese documents: UTF-8/UTF-16 BOMs, UTF-8, GB18030, then a detector.
+"""Bytes → Unicode for Chinese documents: UTF-8/UTF-32/UTF-16 BOMs, UTF-8, GB18030, then a detector.
 
 Detectors often mislabel GB18030 text as GB2312 or Big5, so UTF-8 and GB18030 are tried first and
 every candidate must look like real Chinese: most of its Han characters must be common ones
@@ -16,8 +16,10 @@ from charset_normalizer import from_bytes
 
 from pipeline.errors import InputError
 
-_BOMS = (
+_BOMS = (  # UTF-32's BOMs before UTF-16's: FF FE 00 00 starts with UTF-16 LE's FF FE
     (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )

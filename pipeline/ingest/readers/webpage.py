@@ -67,6 +67,13 @@ _BODY_PATHS = [
 ]
 
 
+# A leading <!DOCTYPE …> with its internal subset ([ <!ENTITY …> ]), quoted strings and comments
+# inside it skipped over: libxml2's HTML parser does not know internal subsets and leaves "]>" as text.
+_DOCTYPE = re.compile(
+    r"""\A\s*<!DOCTYPE(?:"[^"]*"|'[^']*'|[^"'\[>])*+"""
+    r"""(?:\[(?:"[^"]*"|'[^']*'|<!--(?:[^-]|-(?!->))*-->|<(?!!--)|[^"'<\]])*+\])?\s*>""",
+    re.IGNORECASE | re.DOTALL,
+)
 _LABEL_MAX = 20  # characters of a label cell such as "标　　题：", spaces included
 
 
@@ -175,12 +182,14 @@ def _body(root):
 def read_html(data: bytes, path: Path) -> ReadResult:
     """Decode an HTML page and return its body text (paragraphs as lines) and metadata.
 
-    The metadata holds gov.cn's table, when present, and the <title> as ``title_hint``.
+    The metadata holds gov.cn's table, when present, and the <title> as ``title_hint``. The
+    DOCTYPE is dropped before parsing, so entities it declares are never expanded (no external
+    entity is fetched, no entity expansion bomb): their references stay as written.
     Raises :class:`~pipeline.errors.InputError` on undecodable bytes.
     """
     text, encoding = decode_bytes(data, path)
-    parser = html.HTMLParser(encoding="utf-8", remove_comments=True)
-    root = html.document_fromstring(text.encode("utf-8"), parser=parser)
+    parser = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    root = html.document_fromstring(_DOCTYPE.sub("", text, count=1).encode("utf-8"), parser=parser)
     metadata = read_govcn_metadata(root)
     title = root.find(".//title")
     hint = _text(title) if title is not None else ""
