@@ -22,8 +22,9 @@ dies with the process, SIGKILL included. Every publishing run deletes the genera
 staging folders nobody holds, except the current generation; concurrent runs never delete each
 other's work.
 
-Outputs of a run before this layout (plain files in ``OUT``) are first adopted into a generation
-by hard links, so that the switch from them is atomic too. This needs symlinks and ``fcntl``
+Outputs of a run before this layout (plain files in ``OUT``) that the new set also writes are
+first adopted into a generation by hard links, so that the switch from them is atomic too; plain
+files of other names are left as they are (they may be the user's). This needs symlinks and ``fcntl``
 (POSIX); :func:`supported` says whether the folder has both, and the writer falls back to
 renaming file by file where not.
 """
@@ -33,8 +34,9 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,23 +83,36 @@ if hasattr(os, "register_at_fork"):
 
 
 def supported(out_dir: Path) -> bool:
-    """Whether generations work in ``out_dir``: ``fcntl`` exists and a symlink can be made there."""
+    """Whether generations work in ``out_dir``: ``fcntl`` exists and a symlink can be made there.
+    Raises OSError when ``out_dir`` cannot be written."""
     if fcntl is None:
         return False
-    probe = Path(tempfile.mkdtemp(dir=out_dir, prefix=".guanche-check-"))  # never swept
-    try:
-        os.symlink(probe.name, probe / "probe")
-    except (OSError, NotImplementedError):
-        return False
-    finally:
-        shutil.rmtree(probe, ignore_errors=True)
+    with scratch_folder(out_dir) as probe:
+        try:
+            os.symlink(probe.name, probe / "probe")
+        except (OSError, NotImplementedError):
+            return False
     return True
 
 
+@contextmanager
+def scratch_folder(parent: Path) -> Iterator[Path]:
+    """A new staging folder in ``parent``, claimed (where ``fcntl`` exists) while in use and
+    deleted after: a process killed meanwhile leaves an unclaimed one, which a sweep deletes.
+    Raises OSError when it cannot be made."""
+    folder = claim_folder(parent, STAGING_PREFIX)
+    try:
+        yield folder.path
+    finally:
+        shutil.rmtree(folder.path, ignore_errors=True)
+        folder.release()
+
+
 def claim_folder(parent: Path, prefix: str) -> ClaimedFolder:
-    """Create a new folder in ``parent`` named ``prefix…`` and lock it. Raises OSError when it
-    cannot be created."""
-    assert fcntl is not None
+    """Create a new folder in ``parent`` named ``prefix…`` and lock it; without ``fcntl`` it is
+    only created (its lock is None). Raises OSError when it cannot be created."""
+    if fcntl is None:
+        return ClaimedFolder(_new_folder(parent, prefix), None)
     for _ in range(3):
         path = _new_folder(parent, prefix)
         lock = os.open(path, os.O_RDONLY)

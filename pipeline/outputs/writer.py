@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -33,8 +32,8 @@ def ensure_writable(out_dir: Path) -> Path:
     """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".guanche-check-"):
-            pass
+        with generations.scratch_folder(out_dir) as probe:
+            (probe / "probe").write_bytes(b"")
     except OSError as error:
         raise OutputError(
             out_dir,
@@ -83,35 +82,22 @@ _lowered = False  # whether this (worker) process has lowered its priority
 
 def write_file_atomically(target: Path, write: Callable[[Path], None]) -> Path:
     """Write one file through ``write(path)`` into a staging folder beside ``target``, then
-    rename it into place (ordinary permissions, unlike a tempfile's 0600). The staging folder is
-    claimed where :mod:`~pipeline.outputs.generations` works, so that no run sweeps it away
-    while it is written, and a killed write leaves one the next run deletes.
+    rename it into place (ordinary permissions, unlike a tempfile's 0600). A write killed
+    meanwhile leaves a staging folder that the next run into that folder deletes
+    (:func:`generations.scratch_folder`).
 
     Raises :class:`OutputError` when the folder cannot be written; ``target`` is then unchanged.
     """
-    staging = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = _staging_folder(target.parent)
-        write(staging.path / target.name)
-        os.replace(staging.path / target.name, target)
+        with generations.scratch_folder(target.parent) as staging:
+            write(staging / target.name)
+            os.replace(staging / target.name, target)
     except OSError as error:
         raise OutputError(
             target, f"cannot be written ({error.strerror or error})", "choose another place with --out"
         ) from None
-    finally:
-        if staging is not None:
-            staging.release()
-            shutil.rmtree(staging.path, ignore_errors=True)
     return target
-
-
-def _staging_folder(parent: Path) -> generations.ClaimedFolder:
-    """A new staging folder in ``parent``: claimed where generations work there, else a plain one
-    (holding no lock). Raises OSError when it cannot be made."""
-    if generations.supported(parent):
-        return generations.claim_folder(parent, generations.STAGING_PREFIX)
-    return generations.ClaimedFolder(Path(tempfile.mkdtemp(dir=parent, prefix=generations.STAGING_PREFIX)), None)
 
 
 @contextmanager
@@ -160,12 +146,12 @@ class OutputWriter:
     def __enter__(self) -> OutputWriter:
         ensure_writable(self.out_dir)
         with _output_errors(self.out_dir):
-            if generations.supported(self.out_dir):
-                self._generation: generations.ClaimedFolder | None = generations.start_generation(self.out_dir)
-                self._folder = self._generation.path
+            self._generations = generations.supported(self.out_dir)
+            if self._generations:
+                self._claimed = generations.start_generation(self.out_dir)
             else:
-                self._generation = None
-                self._folder = Path(tempfile.mkdtemp(dir=self.out_dir, prefix=generations.STAGING_PREFIX))
+                self._claimed = generations.claim_folder(self.out_dir, generations.STAGING_PREFIX)
+        self._folder = self._claimed.path
         self._names: list[str] = []
         self._tables: list[tuple[tuple, Future | None]] = []  # write_table_files arguments, work in the pool
         return self
@@ -213,8 +199,8 @@ class OutputWriter:
 
     def _publish(self) -> list[Path]:
         """Make the written files the outputs of ``out_dir``; return their visible paths."""
-        if self._generation is not None:
-            return generations.publish(self.out_dir, self._generation, self._names)
+        if self._generations:
+            return generations.publish(self.out_dir, self._claimed, self._names)
         for name in self._names:
             target = self.out_dir / name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -230,10 +216,11 @@ class OutputWriter:
         finally:
             # a failed run waits for the tables in the pool before cleaning up
             wait([written for _, written in self._tables if written is not None and not written.cancel()])
-            if self._generation is None:
-                shutil.rmtree(self._folder, ignore_errors=True)
+            if self._generations:
+                generations.close(self.out_dir, self._claimed)  # deleted unless published
             else:
-                generations.close(self.out_dir, self._generation)
+                shutil.rmtree(self._folder, ignore_errors=True)
+                self._claimed.release()
 
 
 def write_outputs(tables: dict[str, pd.DataFrame], out_dir: Path, *, workbook: bool = True) -> list[Path]:
