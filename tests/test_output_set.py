@@ -277,3 +277,13 @@ def test_without_symlinks_the_files_are_renamed_into_place(tmp_path, monkeypatch
     paths = export.write_outputs({"tasks": pd.DataFrame({"task_id": ["t1"]})}, tmp_path)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["guanche.xlsx", "tasks.csv", "tasks.parquet"]
     assert sorted(paths) == sorted(tmp_path.iterdir()) and not any(path.is_symlink() for path in paths)
+
+
+def test_a_file_system_without_locks_falls_back_to_renames(tmp_path, monkeypatch):
+    def no_locks(descriptor, operation):
+        raise OSError(37, "No locks available")
+
+    monkeypatch.setattr(generations.fcntl, "flock", no_locks)
+    assert not generations.supported(tmp_path)
+    export.write_outputs({"tasks": pd.DataFrame({"task_id": ["t1"]})}, tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["guanche.xlsx", "tasks.csv", "tasks.parquet"]

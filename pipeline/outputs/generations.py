@@ -24,9 +24,10 @@ other's work.
 
 Outputs of a run before this layout (plain files in ``OUT``) that the new set also writes are
 first adopted into a generation by hard links, so that the switch from them is atomic too; plain
-files of other names are left as they are (they may be the user's). This needs symlinks and ``fcntl``
-(POSIX); :func:`supported` says whether the folder has both, and the writer falls back to
-renaming file by file where not.
+files of other names are left as they are (they may be the user's).
+
+This needs symlinks and ``flock`` (POSIX, on a file system with locks): :func:`supported` says
+whether the folder has both, and where not the writer falls back to renaming file by file.
 """
 
 from __future__ import annotations
@@ -83,40 +84,45 @@ if hasattr(os, "register_at_fork"):
 
 
 def supported(out_dir: Path) -> bool:
-    """Whether generations work in ``out_dir``: ``fcntl`` exists and a symlink can be made there.
+    """Whether generations work in ``out_dir``: folders there can be locked and symlinks made.
     Raises OSError when ``out_dir`` cannot be written."""
-    if fcntl is None:
-        return False
     with scratch_folder(out_dir) as probe:
+        if probe.lock is None:
+            return False
         try:
-            os.symlink(probe.name, probe / "probe")
+            os.symlink(probe.path.name, probe.path / "probe")
         except (OSError, NotImplementedError):
             return False
     return True
 
 
 @contextmanager
-def scratch_folder(parent: Path) -> Iterator[Path]:
-    """A new staging folder in ``parent``, claimed (where ``fcntl`` exists) while in use and
-    deleted after: a process killed meanwhile leaves an unclaimed one, which a sweep deletes.
-    Raises OSError when it cannot be made."""
+def scratch_folder(parent: Path) -> Iterator[ClaimedFolder]:
+    """A new staging folder in ``parent``, claimed (where locks work) while in use and deleted
+    after: a process killed meanwhile leaves an unclaimed one, which a sweep deletes. Raises
+    OSError when it cannot be made."""
     folder = claim_folder(parent, STAGING_PREFIX)
     try:
-        yield folder.path
+        yield folder
     finally:
         shutil.rmtree(folder.path, ignore_errors=True)
         folder.release()
 
 
 def claim_folder(parent: Path, prefix: str) -> ClaimedFolder:
-    """Create a new folder in ``parent`` named ``prefix…`` and lock it; without ``fcntl`` it is
-    only created (its lock is None). Raises OSError when it cannot be created."""
+    """Create a new folder in ``parent`` named ``prefix…`` and lock it; without ``fcntl``, or on
+    a file system without locks, it is only created (its lock is None). Raises OSError when it
+    cannot be created."""
     if fcntl is None:
         return ClaimedFolder(_new_folder(parent, prefix), None)
     for _ in range(3):
         path = _new_folder(parent, prefix)
         lock = os.open(path, os.O_RDONLY)
-        fcntl.flock(lock, fcntl.LOCK_EX)  # waits only while a sweep deletes it, seen unclaimed
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # waits only while a sweep deletes it, seen unclaimed
+        except OSError:  # some network drives
+            os.close(lock)
+            return ClaimedFolder(path, None)
         if os.path.exists(path) and os.path.samestat(os.fstat(lock), os.stat(path)):
             _held.add(lock)
             return ClaimedFolder(path, lock)

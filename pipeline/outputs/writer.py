@@ -33,7 +33,7 @@ def ensure_writable(out_dir: Path) -> Path:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with generations.scratch_folder(out_dir) as probe:
-            (probe / "probe").write_bytes(b"")
+            (probe.path / "probe").write_bytes(b"")
     except OSError as error:
         raise OutputError(
             out_dir,
@@ -91,8 +91,8 @@ def write_file_atomically(target: Path, write: Callable[[Path], None]) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with generations.scratch_folder(target.parent) as staging:
-            write(staging / target.name)
-            os.replace(staging / target.name, target)
+            write(staging.path / target.name)
+            os.replace(staging.path / target.name, target)
     except OSError as error:
         raise OutputError(
             target, f"cannot be written ({error.strerror or error})", "choose another place with --out"
