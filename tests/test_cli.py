@@ -24,6 +24,7 @@ from pipeline.outputs import workbook
 from pipeline.outputs import writer as export
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, write_county_plan_docx
+from tests.test_output_set import leftovers
 
 runner = CliRunner()
 TABLES = ("documents", "sections", "tasks")
@@ -71,16 +72,6 @@ def test_run_writes_every_table_in_every_format(raw, tmp_path):
 def visible_files(folder):
     """The visible files of an output folder by name (not the .guanche folder of generations)."""
     return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if not path.name.startswith(".")}
-
-
-def leftovers(folder):
-    """What an output folder holds besides its visible files, the current generation and its link."""
-    kept = {".guanche", ".guanche/current", f".guanche/{os.readlink(folder / '.guanche' / 'current')}"}
-    return sorted(
-        str(path.relative_to(folder))
-        for path in [*folder.glob(".*"), *folder.glob(".guanche/*")]
-        if str(path.relative_to(folder)) not in kept
-    )
 
 
 def output_bytes(folder):

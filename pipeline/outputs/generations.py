@@ -37,7 +37,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +75,8 @@ def _forget_claims() -> None:
     """In a forked child (a worker): close the inherited lock descriptors, so that a claim ends
     when its own process releases it or dies, whatever its workers do."""
     for lock in _held:
-        os.close(lock)
+        with suppress(OSError):
+            os.close(lock)
     _held.clear()
 
 
