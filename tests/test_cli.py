@@ -24,6 +24,7 @@ from pipeline.outputs import workbook
 from pipeline.outputs import writer as export
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, write_county_plan_docx
+from tests.test_output_set import leftovers
 
 runner = CliRunner()
 TABLES = ("documents", "sections", "tasks")
@@ -68,6 +69,11 @@ def test_run_writes_every_table_in_every_format(raw, tmp_path):
     assert documents.loc[0, "parents"] == "内蒙古自治区2024年法治政府建设工作计划; 阿拉善盟2024年法治政府建设工作计划"
 
 
+def visible_files(folder):
+    """The visible files of an output folder by name (not the .guanche folder of generations)."""
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if not path.name.startswith(".")}
+
+
 def output_bytes(folder):
     """Every output file of a run (tables, workbook, graph) by name."""
     return {
@@ -90,7 +96,7 @@ def test_outputs_are_byte_identical_across_runs_and_input_order(raw, tmp_path):
 def test_failed_write_leaves_previous_outputs_intact(raw, tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert run_cli(raw, "--out", out).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = visible_files(out)
 
     def disk_full(parts, path):
         raise OSError(28, "No space left on device")
@@ -100,7 +106,7 @@ def test_failed_write_leaves_previous_outputs_intact(raw, tmp_path, monkeypatch)
     result = run_cli(raw, "--out", out)
     assert result.exit_code == 2
     assert "previous outputs kept" in result.stderr and "Traceback" not in result.output
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert visible_files(out) == before and leftovers(out) == []
 
 
 def test_excel_cells_are_cut_at_the_limit_and_csv_keeps_everything(tmp_path):
@@ -129,7 +135,7 @@ def test_a_table_longer_than_a_sheet_fills_it_and_says_how_many_rows_are_left(tm
 def test_workbook_without_tables_still_opens(tmp_path):
     export.write_outputs({}, tmp_path)
     assert len(load_workbook(tmp_path / "guanche.xlsx").worksheets) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["guanche.xlsx"]  # no parts or frame left
+    assert sorted(visible_files(tmp_path)) == ["guanche.xlsx"] and leftovers(tmp_path) == []  # no parts or frame
 
 
 def test_tables_written_in_worker_processes_give_the_same_files(tmp_path):
@@ -140,7 +146,7 @@ def test_tables_written_in_worker_processes_give_the_same_files(tmp_path):
     with ProcessPoolExecutor(2) as pool, export.OutputWriter(tmp_path / "pool", pool=pool) as writer:
         writer.add_tables(tables)
     export.write_outputs(tables, tmp_path / "alone")
-    files = {folder: {p.name: p.read_bytes() for p in (tmp_path / folder).iterdir()} for folder in ("pool", "alone")}
+    files = {folder: visible_files(tmp_path / folder) for folder in ("pool", "alone")}
     assert sorted(files["pool"]) == ["guanche.xlsx", "targets.csv", "targets.parquet", "tasks.csv", "tasks.parquet"]
     assert files["pool"] == files["alone"]
     book = load_workbook(tmp_path / "pool" / "guanche.xlsx")
@@ -171,13 +177,13 @@ def _worker_killed(name, table, folder, part):
 )
 def test_a_table_failing_in_a_worker_gives_one_line_and_keeps_previous_outputs(tmp_path, monkeypatch, failure, message):
     export.write_outputs({"tasks": pd.DataFrame({"task_id": ["t1"]})}, tmp_path)
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = visible_files(tmp_path)
     monkeypatch.setattr(export, "write_table_files", failure)  # forked workers see it
     with pytest.raises(export.OutputError, match=message) as error, ProcessPoolExecutor(1) as pool:
         with export.OutputWriter(tmp_path, pool=pool) as writer:
             writer.add_tables({"tasks": pd.DataFrame({"task_id": ["t2"]})})
     assert "previous outputs kept" in str(error.value)
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert visible_files(tmp_path) == before and leftovers(tmp_path) == []
 
 
 def test_cells_that_excel_cannot_hold_as_they_are_become_text_or_empty(tmp_path):
@@ -216,25 +222,25 @@ def _children(pid: int) -> set[int]:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_a_run_stopped_while_writing_ends_cleanly(tmp_path, stop):
-    # Stopped once the outputs are being written (the staging folder exists): the run ends
+    # Stopped once the outputs are being written (its generation folder exists): the run ends
     # within seconds, its workers end with it, and the previous outputs are left as they were.
     out = tmp_path / "out"
     export.write_outputs({"tasks": pd.DataFrame({"task_id": ["t1"]})}, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before, previous = visible_files(out), set((out / ".guanche").iterdir())
     run = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "run", str(CORPUS), "--out", str(out), "--jobs", "2"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    while not any(p.name.startswith(".guanche-staging-") for p in out.iterdir()):
+    while set((out / ".guanche").iterdir()) == previous:
         assert run.poll() is None, run.stderr.read()
     workers = _children(run.pid)
     # SIGINT as a terminal's Ctrl-C sends it, to the whole process group; SIGTERM to the run alone
     os.killpg(run.pid, stop) if stop == signal.SIGINT else run.send_signal(stop)
     _, stderr = run.communicate(timeout=60)
     assert run.returncode != 0 and b"Traceback" not in stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no staging folder left either
+    assert visible_files(out) == before and leftovers(out) == []  # no generation folder left either
     for _ in range(100):
         if not any(Path(f"/proc/{pid}").exists() for pid in workers):
             break

@@ -12,6 +12,7 @@ from pipeline.api import read_corpus
 from pipeline.cascade.compare import compare_with_parents
 from pipeline.cascade.parents import missing_parent_messages
 from pipeline.cascade.reuse import trace_reuse
+from pipeline.cli.skipped import no_document_error, skipped_files, skipped_note
 from pipeline.cli.summary import (
     EXIT_INPUT_FAILED,
     EXIT_OUTPUT_FAILED,
@@ -70,6 +71,9 @@ def run(
     try:
         ensure_writable(out_dir)
         files = list(discover_inputs(paths))
+        skipped = skipped_files(paths, found=files)
+        if not files:
+            raise no_document_error(paths, skipped)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -109,7 +113,7 @@ def run(
     except GuancheError as error:
         fail(error)
     print_summary(tables, out_dir if corpus.documents else None)
-    print_notes(corpus.notes)
+    print_notes(corpus.notes + ([skipped_note(skipped)] if skipped else []))
     print_notes(
         missing_parent_messages(tables["parents"], tables["documents"]),
         more="more documents name parents that are not among the inputs (parents.csv, found = False)",

@@ -26,16 +26,22 @@ def conclude(summary: str, failures: list) -> None:
 
 
 def report_failures(failures: list, n_inputs: int) -> None:
-    """List inputs that could not be read, one line each, and exit 1 when there are any."""
+    """List inputs that could not be read, one line each, then how many of the ``n_inputs``
+    that is, and exit 1 when there are any."""
     for failure in failures:
         err.print(f"error: {failure.message}", markup=False, highlight=False, soft_wrap=True)
     if failures:
-        err.print(
-            f"{len(failures)} of {n_inputs} input(s) could not be read; the others were processed.",
-            markup=False,
-            highlight=False,
-        )
+        err.print(failure_count(len(failures), n_inputs), markup=False, highlight=False)
         raise typer.Exit(EXIT_INPUT_FAILED)
+
+
+def failure_count(failed: int, n_inputs: int) -> str:
+    """The closing line of a run in which ``failed`` of ``n_inputs`` inputs could not be read."""
+    if failed < n_inputs:
+        return f"{failed} of {n_inputs} input(s) could not be read; the others were processed."
+    if n_inputs == 1:
+        return "the input could not be read."
+    return f"none of the {n_inputs} inputs could be read."
 
 
 def print_summary(tables: dict, out_dir: Path | None) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 from extractors.citations import display_title
 from pipeline.outputs.schema import EDGE_COLUMNS, NODE_COLUMNS
 from pipeline.outputs.writer import write_csv
+from pipeline.outputs.xmltext import is_xml_text, xml_text
 
 TASK_UNIT_EDGE_TYPES = ("leads", "supports")
 ROLE_EDGE = {"lead": "leads", "support": "supports"}
@@ -189,13 +190,44 @@ def _ordered(table: pd.DataFrame, first: list[str]) -> pd.DataFrame:
     return table[first + sorted(c for c in table.columns if c not in first)]
 
 
+def xml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``graph`` as GraphML can hold it: ``graph`` itself when all its text is XML text, else a
+    copy whose node ids, edge keys and text attributes are cleaned by :func:`xml_text` (a control
+    character in a document's text would otherwise stop the GraphML writer)."""
+    if all(is_xml_text(text) for text in _texts(graph)):
+        return graph
+    clean = nx.MultiDiGraph()
+    clean.add_nodes_from((_xml_value(node), _xml_values(data)) for node, data in graph.nodes(data=True))
+    clean.add_edges_from(
+        (_xml_value(u), _xml_value(v), _xml_value(key), _xml_values(data))
+        for u, v, key, data in graph.edges(keys=True, data=True)
+    )
+    return clean
+
+
+def _texts(graph: nx.MultiDiGraph):
+    """Every text of ``graph``: node ids, edge keys, attribute values."""
+    for node, data in graph.nodes(data=True):
+        yield from (value for value in (node, *data.values()) if isinstance(value, str))
+    for _, _, key, data in graph.edges(keys=True, data=True):
+        yield from (value for value in (key, *data.values()) if isinstance(value, str))
+
+
+def _xml_value(value):
+    return xml_text(value) if isinstance(value, str) else value
+
+
+def _xml_values(data: dict) -> dict:
+    return {name: _xml_value(value) for name, value in data.items()}
+
+
 def write_graph_files(folder: Path, tables: dict[str, pd.DataFrame]) -> list[str]:
     """Build the graph of ``tables`` and write it into
-    ``folder``: graph.graphml, nodes.csv and edges.csv (the whole graph), task_unit_nodes.csv
-    and task_unit_edges.csv. Returns the names written. Raises OSError when a file cannot be
-    written."""
+    ``folder``: graph.graphml (its text as XML can hold it, :func:`xml_graph`), nodes.csv and
+    edges.csv (the whole graph, text as read), task_unit_nodes.csv and task_unit_edges.csv.
+    Returns the names written. Raises OSError when a file cannot be written."""
     graph = build_graph(tables)
-    nx.write_graphml(graph, folder / "graph.graphml")
+    nx.write_graphml(xml_graph(graph), folder / "graph.graphml")
     files = {"": gephi_tables(graph), "task_unit_": gephi_tables(task_unit_graph(graph))}
     for prefix, (nodes, edges) in files.items():
         write_csv(nodes, folder / f"{prefix}nodes.csv")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -14,26 +13,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.outputs.xmltext import xml_text
+
 EXCEL_CELL_LIMIT = 32767
 EXCEL_ROW_LIMIT = 1_048_576  # rows of a sheet, the header included
 TRUNCATION_MARK = "…[truncated: the CSV holds the full text]"
 WORKBOOK_NAME = "guanche.xlsx"
 # A fixed creation time, so that the same inputs give a byte-identical workbook.
 WORKBOOK_TIMESTAMP = datetime(2000, 1, 1)
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def excel_cell(value):
     """A value as openpyxl stores it without a cell style: missing → empty, numbers and
     booleans as they are (numpy scalars → Python), anything else (dates, lists …) → its text,
-    text without the characters XML forbids and cut to Excel's cell limit."""
+    text without the characters XML cannot hold (:func:`xml_text`) and cut to Excel's cell limit."""
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, (bool, int, float)):
         return value
-    value = _ILLEGAL_XML.sub("", str(value))
+    value = xml_text(str(value))
     if len(value) > EXCEL_CELL_LIMIT:
         return value[: EXCEL_CELL_LIMIT - len(TRUNCATION_MARK)] + TRUNCATION_MARK
     return value
@@ -101,10 +101,10 @@ def _save_unpacked(workbook, path: Path | io.BytesIO) -> None:
 def _write_sheet(sheet, name: str, table: pd.DataFrame) -> None:
     """Fill a write-only sheet with ``table``: a header row, then the rows that fit in Excel; when
     some do not, the last row Excel allows says how many more the CSV and Parquet files hold."""
-    sheet.append([excel_cell(str(column)) for column in table.columns])
+    sheet.append(_sheet_row(sheet, [str(column) for column in table.columns]))
     fits = EXCEL_ROW_LIMIT - 2 if len(table) > EXCEL_ROW_LIMIT - 1 else len(table)
     for row in table.iloc[:fits].astype(object).itertuples(index=False, name=None):
-        sheet.append([excel_cell(value) for value in row])
+        sheet.append(_sheet_row(sheet, row))
     if fits < len(table):
         sheet.append(
             [
@@ -112,3 +112,23 @@ def _write_sheet(sheet, name: str, table: pd.DataFrame) -> None:
                 f"{name}.parquet hold all {len(table):,}]"
             ]
         )
+
+
+def _sheet_row(sheet, values) -> list:
+    """The cells of one row of a write-only ``sheet``: each value as :func:`excel_cell` gives it,
+    and text that openpyxl would store as a formula (``=…``) or an error (``#N/A``) as a string
+    cell of its own, so that it stays the literal text the CSV holds."""
+    row = [excel_cell(value) for value in values]
+    for column, value in enumerate(row):
+        if type(value) is str and value.startswith(("=", "#")):
+            row[column] = _string_cell(sheet, value)
+    return row
+
+
+def _string_cell(sheet, text: str):
+    """A cell of ``sheet`` holding ``text`` as an inline string, whatever it begins with."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, text)
+    cell.data_type = "s"
+    return cell

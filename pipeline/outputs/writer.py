@@ -1,15 +1,16 @@
 """Write tables atomically: CSV (UTF-8 with BOM, opens in Excel), Parquet, and the XLSX workbook
 (:mod:`pipeline.outputs.workbook`).
 
-Everything is first written to a staging folder beside the outputs and only then renamed into
-place, so a run that fails part-way leaves the previous outputs exactly as they were.
+A run's files are written into a new generation folder of the output folder and then made the
+visible outputs all at once (:mod:`pipeline.outputs.generations`): readers see the previous set
+or the new one, never a mix, even when the run is killed; a run that fails part-way leaves the
+previous outputs exactly as they were.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import OutputError
+from pipeline.outputs import generations
 from pipeline.outputs.workbook import WORKBOOK_NAME, assemble_workbook, write_sheet_part
 
 WORKER_NICENESS = 10  # scheduling priority of worker processes once they write the outputs
@@ -30,8 +32,8 @@ def ensure_writable(out_dir: Path) -> Path:
     """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".guanche-check-"):
-            pass
+        with generations.scratch_folder(out_dir) as probe:
+            (probe.path / "probe").write_bytes(b"")
     except OSError as error:
         raise OutputError(
             out_dir,
@@ -80,23 +82,21 @@ _lowered = False  # whether this (worker) process has lowered its priority
 
 def write_file_atomically(target: Path, write: Callable[[Path], None]) -> Path:
     """Write one file through ``write(path)`` into a staging folder beside ``target``, then
-    rename it into place (ordinary permissions, unlike a tempfile's 0600).
+    rename it into place (ordinary permissions, unlike a tempfile's 0600). A write killed
+    meanwhile leaves a staging folder that the next run into that folder deletes
+    (:func:`generations.scratch_folder`).
 
     Raises :class:`OutputError` when the folder cannot be written; ``target`` is then unchanged.
     """
-    staging = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".guanche-staging-"))
-        write(staging / target.name)
-        os.replace(staging / target.name, target)
+        with generations.scratch_folder(target.parent) as staging:
+            write(staging.path / target.name)
+            os.replace(staging.path / target.name, target)
     except OSError as error:
         raise OutputError(
             target, f"cannot be written ({error.strerror or error})", "choose another place with --out"
         ) from None
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
@@ -121,15 +121,20 @@ def _output_errors(out_dir: Path) -> Iterator[None]:
 
 
 class OutputWriter:
-    """Writes a run's outputs into a staging folder as tables arrive, then renames them into place.
+    """Writes a run's outputs into a new folder as tables arrive, then makes them the outputs.
 
-    Use it as a context manager. On a clean exit every file is renamed into ``out_dir``; on an
-    exception the staging folder is removed and ``out_dir`` is left exactly as it was. Each table
-    becomes ``<name>.csv`` and ``<name>.parquet`` and, unless ``workbook=False``, a sheet of
-    guanche.xlsx. With a ``pool`` of worker processes (``guanche run --jobs 2`` and up) the
-    tables' files are written there, several at once, while later stages still run; the files
-    are the same either way. ``paths`` lists the final files after the exit. Raises
-    :class:`OutputError` when anything cannot be written.
+    Use it as a context manager. On a clean exit the files become the outputs of ``out_dir`` as
+    one set (:func:`generations.publish`); on an exception the folder is removed and ``out_dir``
+    is left exactly as it was. Each table becomes ``<name>.csv`` and ``<name>.parquet`` and,
+    unless ``workbook=False``, a sheet of guanche.xlsx. With a ``pool`` of worker processes
+    (``guanche run --jobs 2`` and up) the tables' files are written there, several at once, while
+    later stages still run; the files are the same either way. ``paths`` lists the visible files
+    after the exit. Raises :class:`OutputError` when anything cannot be written.
+
+    Where symlinks or file locks are not available (:func:`generations.supported`: Windows
+    without symlink rights, some network drives) it falls back to a staging folder whose files
+    are renamed into ``out_dir`` one by one: a run killed during those renames leaves a mix of
+    two runs there.
     """
 
     def __init__(self, out_dir: Path, *, workbook: bool = True, pool: ProcessPoolExecutor | None = None) -> None:
@@ -140,7 +145,13 @@ class OutputWriter:
 
     def __enter__(self) -> OutputWriter:
         ensure_writable(self.out_dir)
-        self._staging = Path(tempfile.mkdtemp(dir=self.out_dir, prefix=".guanche-staging-"))
+        with _output_errors(self.out_dir):
+            self._generations = generations.supported(self.out_dir)
+            if self._generations:
+                self._claimed = generations.start_generation(self.out_dir)
+            else:
+                self._claimed = generations.claim_folder(self.out_dir, generations.STAGING_PREFIX)
+        self._folder = self._claimed.path
         self._names: list[str] = []
         self._tables: list[tuple[tuple, Future | None]] = []  # write_table_files arguments, work in the pool
         return self
@@ -154,8 +165,8 @@ class OutputWriter:
                 files = (
                     name,
                     table,
-                    self._staging,
-                    self._staging / f".sheet{len(self._tables)}.xlsx" if self.workbook else None,
+                    self._folder,
+                    self._folder / f".sheet{len(self._tables)}.xlsx" if self.workbook else None,
                 )
                 if self.pool is None:
                     write_table_files(*files)
@@ -168,11 +179,11 @@ class OutputWriter:
         """Write further files (the graph files …): ``write(folder)`` writes them into the folder
         it is given and returns their names."""
         with _output_errors(self.out_dir):
-            self._names += write(self._staging)
+            self._names += write(self._folder)
 
     def _finish(self) -> None:
         """Write here the tables the pool has not started (the last first, while the workers
-        go on from the first), wait for the others, assemble the workbook."""
+        go on from the first), wait for the others, assemble the workbook, remove its parts."""
         for files, written in reversed(self._tables):
             if written is not None and written.cancel():
                 write_table_files(*files)
@@ -181,23 +192,35 @@ class OutputWriter:
                 written.result()
         if self.workbook:
             parts = [(files[0], files[3]) for files, _ in self._tables]
-            assemble_workbook(parts, self._staging / WORKBOOK_NAME)
+            assemble_workbook(parts, self._folder / WORKBOOK_NAME)
             self._names.append(WORKBOOK_NAME)
+            for _, part in parts:
+                part.unlink()
+
+    def _publish(self) -> list[Path]:
+        """Make the written files the outputs of ``out_dir``; return their visible paths."""
+        if self._generations:
+            return generations.publish(self.out_dir, self._claimed, self._names)
+        for name in self._names:
+            target = self.out_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self._folder / name, target)
+        return [self.out_dir / name for name in self._names]
 
     def __exit__(self, error_type, error, traceback) -> None:
         try:
             if error_type is None:
                 with _output_errors(self.out_dir):
                     self._finish()
-                    for name in self._names:
-                        target = self.out_dir / name
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        os.replace(self._staging / name, target)
-                        self.paths.append(target)
+                    self.paths = self._publish()
         finally:
             # a failed run waits for the tables in the pool before cleaning up
             wait([written for _, written in self._tables if written is not None and not written.cancel()])
-            shutil.rmtree(self._staging, ignore_errors=True)
+            if self._generations:
+                generations.close(self.out_dir, self._claimed)  # deleted unless published
+            else:
+                shutil.rmtree(self._folder, ignore_errors=True)
+                self._claimed.release()
 
 
 def write_outputs(tables: dict[str, pd.DataFrame], out_dir: Path, *, workbook: bool = True) -> list[Path]:
