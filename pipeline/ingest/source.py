@@ -31,6 +31,11 @@ READERS: dict[str, tuple[str, str]] = {
     ".pdf": ("pipeline.ingest.readers.pdf", "read_pdf"),
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
+# Far above any real plan or law (the Civil Code has about 110,000 characters), low enough to
+# keep one document's tables within a worker's memory.
+MAX_FILE_BYTES = 256 * 2**20
+MAX_TEXT_CHARS = 20_000_000
+_SPLIT_IT = "split it into several files (e.g. one per part or annex) and read those"
 
 
 def reader_for(suffix: str) -> Callable[[bytes, Path], ReadResult] | None:
@@ -64,7 +69,8 @@ def read_source(path: str | Path) -> SourceText:
     """Read one document file.
 
     Raises :class:`InputError` when the path does not exist, is not a file, has an unsupported
-    extension, is empty, or its reader cannot make text of it.
+    extension, is empty, bigger than ``MAX_FILE_BYTES`` or longer than ``MAX_TEXT_CHARS``, or
+    its reader cannot make text of it.
     """
     path = Path(path)
     if not path.exists():
@@ -79,12 +85,18 @@ def read_source(path: str | Path) -> SourceText:
             "convert it to one of " + " ".join(SUPPORTED_SUFFIXES),
         )
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(path, f"too big: more than {MAX_FILE_BYTES // 2**20} MB", _SPLIT_IT)
         data = path.read_bytes()
     except OSError as error:
         raise InputError(path, f"cannot be read ({error.strerror})", "check its permissions") from None
     if not data.strip():
         raise InputError(path, "empty file", "check it was saved or downloaded completely")
     result = reader(data, path)
+    if len(result.text) > MAX_TEXT_CHARS:
+        raise InputError(
+            path, f"too long: {len(result.text):,} characters, more than {MAX_TEXT_CHARS:,} in one document", _SPLIT_IT
+        )
     normalised = normalise(result.text)
     text = normalised.text
     if not re.search(r"[\u4e00-\u9fff]", text):
