@@ -17,6 +17,8 @@ before it runs through the pipeline (see :func:`commitment_doc`):
   (a regulation article: deontic grades), ``"preamble"`` (front matter: citations only, and
   basis clauses) or ``"section"`` (a heading's own body text: citations only);
 - ``doc._.guanche_year``: the document's year, for deadlines written without one;
+- ``doc._.guanche_continued``: True for a piece of a long text after its first (see
+  :func:`commitment_docs`): a task's heading sentence is not in it;
 - ``doc._.guanche_own_references`` and ``doc._.guanche_title_aliases``: see :mod:`extractors.citations`.
 
 Results are set as ``doc._.guanche_clauses``, ``doc._.guanche_obligations`` (graded), ``doc._.guanche_targets``
@@ -28,7 +30,8 @@ Results are set as ``doc._.guanche_clauses``, ``doc._.guanche_obligations`` (gra
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -48,12 +51,18 @@ except ImportError:  # no wheel for this platform: the Python jieba gives the sa
     rjieba = None
 
 TEXT_KINDS = ("task", "article", "preamble", "section")
+PIECE_CHARS = 100_000  # characters of one Doc at most: a longer text is cut (see text_pieces)
+_LINE_END = re.compile("\n")
+_SENTENCE_END = re.compile("[。！？；]")
+_UNCLOSED = re.compile(r"[《“‘（(][^《》“”‘’（）()]*\Z")  # a title, quote or parenthesis still open
+_CLOSE_LOOKBACK = 200  # characters before a cut searched for one
 COMPONENTS = ("guanche_clauses", "guanche_obligations", "guanche_targets", "guanche_strength", "guanche_citations")
 SPAN_COMPONENT = "guanche_spans"
 
 _EXTENSIONS: dict[str, object] = {  # Doc._ attributes the components read and set
     "guanche_text_kind": "task",
     "guanche_year": None,
+    "guanche_continued": False,
     "guanche_own_references": frozenset(),
     "guanche_title_aliases": None,
     "guanche_clauses": None,
@@ -138,7 +147,9 @@ def clause_component(doc: Doc) -> Doc:
     ext = doc._
     kind = ext.guanche_text_kind
     ext.guanche_clauses = (
-        [] if kind in ("preamble", "section") else split_clauses(_text(doc), skip_heading=kind == "task")
+        []
+        if kind in ("preamble", "section")
+        else split_clauses(_text(doc), skip_heading=kind == "task" and not ext.guanche_continued)
     )
     return doc
 
@@ -261,3 +272,39 @@ def commitment_doc(
     ext.guanche_own_references = own_references
     ext.guanche_title_aliases = title_aliases
     return doc
+
+
+def _safe_cut(text: str, low: int, high: int) -> int:
+    """The last offset in ``(low, high]`` just after a line end, else after a sentence end, that
+    no 《…》, “…” or （…） spans; ``high`` when there is none."""
+    for boundary in (_LINE_END, _SENTENCE_END):
+        for end in reversed([match.end() for match in boundary.finditer(text, low, high)]):
+            if not _UNCLOSED.search(text, max(low, end - _CLOSE_LOOKBACK), end):
+                return end
+    return high
+
+
+def text_pieces(text: str, *, limit: int = PIECE_CHARS) -> Iterator[tuple[int, str]]:
+    """Yield ``(offset, piece)``: ``text`` in pieces of at most ``limit`` characters, in order.
+
+    A text within the limit is one piece. A longer one is cut at the last line end of the
+    second half of each stretch, else after a sentence end (。！？；), never inside a title,
+    quote or parenthesis: clauses, obligations, targets and citations never cross such a cut, so
+    the pieces give the results of the whole. A stretch with neither is cut at ``limit``.
+    """
+    start = 0
+    while len(text) - start > limit:
+        cut = _safe_cut(text, start + limit // 2, start + limit)
+        yield start, text[start:cut]
+        start = cut
+    yield start, text[start:]
+
+
+def commitment_docs(nlp: Language, text: str, **context: Any) -> Iterator[tuple[int, Doc]]:
+    """Yield ``(offset, Doc)`` for each of :func:`text_pieces` of ``text``, ready for
+    ``nlp.pipe``: offsets of the Doc's results plus ``offset`` are offsets in ``text``.
+    ``context`` is passed to :func:`commitment_doc`; raises ValueError as it does."""
+    for offset, piece in text_pieces(text):
+        doc = commitment_doc(nlp, piece, **context)
+        doc._.guanche_continued = offset > 0
+        yield offset, doc

@@ -133,7 +133,7 @@ BAD_INPUTS = {
     "truncated docx": (lambda d: _truncate(write_county_plan_docx(d / "plan.docx")), "damaged or truncated Word file"),
     "truncated pdf": (
         lambda d: _truncate(write_county_plan_pdf(d / "plan.pdf")),
-        "damaged, truncated or encrypted PDF",
+        "damaged or truncated PDF",
     ),
     "scanned pdf": (lambda d: _scanned_pdf(d / "scan.pdf"), "scanned, needs OCR"),
     "unknown encoding": (

@@ -16,6 +16,7 @@ here overrides what is inferred from the text. ``parents`` names parent document
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ class Manifest:
 
     def entry_for(self, path: Path) -> ManifestEntry | None:
         """Return the entry whose ``file`` is ``path``, or whose id is the file's stem."""
-        resolved = path.resolve()
+        resolved = Path(os.path.realpath(path))  # never raises, a link loop included
         for entry in self.entries:
             if entry.file is not None and entry.file == resolved:
                 return entry
@@ -78,7 +79,7 @@ def load_manifest(path: str | Path) -> Manifest:
         level = raw.get("level")
         if level is not None and level not in LEVELS:
             raise InputError(path, f"unknown level '{level}'", "use one of " + ", ".join(LEVELS))
-        file = (path.parent / raw["file"]).resolve() if raw.get("file") else None
+        file = Path(os.path.realpath(path.parent / raw["file"])) if raw.get("file") else None
         entries.append(
             ManifestEntry(
                 doc_id=raw.get("id"),
@@ -94,9 +95,9 @@ def find_manifests(paths: list[Path]) -> Manifest:
     """Load every manifest.toml in the given folders, or beside the given files."""
     manifest = Manifest()
     seen: set[Path] = set()
-    for path in paths:
+    for path in sorted(paths, key=os.fsencode):  # in path order, whatever the order given
         folder = path if path.is_dir() else path.parent
-        candidate = (folder / MANIFEST_NAME).resolve()
+        candidate = Path(os.path.realpath(folder / MANIFEST_NAME))
         if candidate not in seen and candidate.is_file():
             seen.add(candidate)
             manifest.extend(load_manifest(candidate))

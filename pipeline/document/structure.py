@@ -17,7 +17,7 @@ from pipeline.document import metadata as meta
 from pipeline.document.model import ParsedDocument, Section, Task
 from pipeline.document.numbering import CHAPTER_STYLES, Numbering, match_numbering
 from pipeline.ingest.readers.base import TABLE_CELL_SEPARATOR
-from pipeline.ingest.source import SourceText
+from pipeline.ingest.source import SourceText, printable
 
 _SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
 _TITLE_MAX = 60
@@ -377,7 +377,7 @@ def describe_document(
         "issued_on": issued_on,
         "published_on": meta.iso_date(declared.get("published_on", "")),
         "doc_number": doc_number,
-        "source_path": str(source.path),
+        "source_path": printable(source.path),
         "sha256": source.sha256,
         "encoding": source.encoding,
         "n_chars": len(source.text),

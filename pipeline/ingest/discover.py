@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline.ingest.source import READERS
+
+
+def _is_candidate(child: Path, folder: Path) -> bool:
+    """True for a file name in ``folder`` that a run reads: a supported extension, not hidden and
+    not a note (a manifest, README.*). Its type is not looked at here (a FIFO, device, broken
+    or looping link is refused by :func:`read_source`, which never opens one)."""
+    hidden = any(part.startswith(".") for part in child.relative_to(folder).parts)
+    return not hidden and child.stem.upper() != "README" and child.suffix.lower() in READERS
+
+
+def _folder_files(folder: Path) -> Iterator[Path]:
+    """The candidate files under ``folder``, in sorted order. Links to folders are not followed,
+    so a link back up the tree cannot loop; hidden folders are not walked."""
+    found = []
+    for root, folders, files in os.walk(folder, followlinks=False):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [Path(root, name) for name in files]
+    yield from (child for child in sorted(found) if _is_candidate(child, folder))
 
 
 def discover_inputs(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -18,10 +37,6 @@ def discover_inputs(paths: Iterable[str | Path]) -> Iterator[Path]:
     """
     for path in map(Path, paths):
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                notes = child.stem.upper() == "README"
-                if child.is_file() and not hidden and not notes and child.suffix.lower() in READERS:
-                    yield child
+            yield from _folder_files(path)
         else:
             yield path

@@ -7,9 +7,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +34,11 @@ READERS: dict[str, tuple[str, str]] = {
     ".pdf": ("pipeline.ingest.readers.pdf", "read_pdf"),
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
+# Far above any real plan or law (the Civil Code has about 110,000 characters), low enough to
+# keep one document's tables within a worker's memory.
+MAX_FILE_BYTES = 256 * 2**20
+MAX_TEXT_CHARS = 20_000_000
+_SPLIT_IT = "split it into several files (e.g. one per part or annex) and read those"
 
 
 def reader_for(suffix: str) -> Callable[[bytes, Path], ReadResult] | None:
@@ -60,36 +68,74 @@ class SourceText:
     normalised: NormalisedText | None = field(default=None, repr=False, compare=False)
 
 
+def printable(text: str | Path) -> str:
+    """``text`` (a path, or a message naming one) with every byte of a file name that is not
+    valid UTF-8 (which Python keeps as a surrogate escape) written as ``\\xNN``: valid UTF-8
+    that prints and goes into tables (``b'\\xff.txt'`` gives ``\\xff.txt``)."""
+    return os.fsdecode(text).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _not_a_regular_file(path: Path, shown: Path) -> InputError | None:
+    """Why ``path`` is not a regular file (missing, a broken or looping link, a folder, FIFO,
+    device or socket), found without opening it, so a FIFO never blocks; None for a regular file."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            target = printable(os.readlink(path))
+            return InputError(shown, f"a link to a file that does not exist ({target})", "fix or remove the link")
+        return InputError(shown, "no such file or folder", "check the path")
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return InputError(
+                shown, "a link that leads back to itself (a symbolic link loop)", "fix or remove the link"
+            )
+        return InputError(shown, f"cannot be read ({error.strerror})", "check its permissions")
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+    kind = next((name for test, name in kinds if test(mode)), "a device")
+    return InputError(shown, f"not a document file but {kind}", "give a document file or a folder of them")
+
+
 def read_source(path: str | Path) -> SourceText:
     """Read one document file.
 
-    Raises :class:`InputError` when the path does not exist, is not a file, has an unsupported
-    extension, is empty, or its reader cannot make text of it.
+    Raises :class:`InputError` when the path does not exist, is not a regular file (a broken
+    or looping link, a FIFO, a device), has an unsupported extension, is empty, bigger than
+    ``MAX_FILE_BYTES`` or longer than ``MAX_TEXT_CHARS``, or its reader cannot make text of it.
+    Messages show the path with :func:`printable`.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "no such file or folder", "check the path")
-    if not path.is_file():
-        raise InputError(path, "not a regular file", "give a document file or a folder of them")
+    shown = Path(printable(path))
+    problem = _not_a_regular_file(path, shown)
+    if problem is not None:
+        raise problem
     reader = reader_for(path.suffix)
     if reader is None:
         raise InputError(
-            path,
+            shown,
             f"unsupported file type '{path.suffix or '(none)'}'",
             "convert it to one of " + " ".join(SUPPORTED_SUFFIXES),
         )
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(shown, f"too big: more than {MAX_FILE_BYTES // 2**20} MB", _SPLIT_IT)
         data = path.read_bytes()
     except OSError as error:
-        raise InputError(path, f"cannot be read ({error.strerror})", "check its permissions") from None
+        raise InputError(shown, f"cannot be read ({error.strerror})", "check its permissions") from None
     if not data.strip():
-        raise InputError(path, "empty file", "check it was saved or downloaded completely")
-    result = reader(data, path)
+        raise InputError(shown, "empty file", "check it was saved or downloaded completely")
+    result = reader(data, shown)
+    if len(result.text) > MAX_TEXT_CHARS:
+        raise InputError(
+            shown, f"too long: {len(result.text):,} characters, more than {MAX_TEXT_CHARS:,} in one document", _SPLIT_IT
+        )
     normalised = normalise(result.text)
     text = normalised.text
     if not re.search(r"[\u4e00-\u9fff]", text):
         raise InputError(
-            path,
+            shown,
             "no Chinese text found",
             "check the file is a Chinese plan and is not mis-encoded or an image",
         )

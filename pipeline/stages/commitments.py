@@ -2,7 +2,8 @@
 
 Every task (plan task or regulation article) runs through the spaCy pipeline of
 :mod:`extractors.nlp` in one ``nlp.pipe`` pass, together with each document's front matter
-(preamble), which yields citations only. Cited titles are resolved to documents of the same run
+(preamble), which yields citations only. A text longer than one Doc may hold runs as pieces cut where
+no result crosses (:func:`extractors.nlp.text_pieces`), whose results are joined again. Cited titles are resolved to documents of the same run
 with :class:`pipeline.document.titles.TitleIndex`.
 
 Ids are derived from position, so they are stable across runs: ``<task_id>:O01`` is the first
@@ -22,7 +23,7 @@ import pandas as pd
 from spacy.language import Language
 
 from extractors.citations import own_references, title_aliases
-from extractors.nlp import commitment_doc, get_pipeline
+from extractors.nlp import commitment_docs, get_pipeline
 from extractors.unit_registry import jieba_entries
 from pipeline.config import Settings
 from pipeline.document.model import ParsedDocument
@@ -66,19 +67,22 @@ def document_commitments(doc: ParsedDocument) -> DocumentRows:
     year = record.get("year")
     year = int(year) if year is not None and not pd.isna(year) else None
     prepared = (
-        (
-            commitment_doc(nlp, text, text_kind=kind, year=year, own_references=own, title_aliases=aliases),
-            (section_id, task_id),
-        )
+        (piece, (section_id, task_id, offset))
         for section_id, task_id, kind, text in _texts(doc)
+        for offset, piece in commitment_docs(
+            nlp, text, text_kind=kind, year=year, own_references=own, title_aliases=aliases
+        )
     )
     obligations: list[dict] = []
     targets: list[dict] = []
     citations: list[dict] = []
-    for processed, (section_id, task_id) in nlp.pipe(prepared, as_tuples=True):
+    ids: list[str] = []  # obligation ids of the current text, over all its pieces
+    for processed, (section_id, task_id, offset) in nlp.pipe(prepared, as_tuples=True):
         ext = processed._
-        ids = []
-        for number, obligation in enumerate(ext.guanche_obligations or [], start=1):
+        if offset == 0:
+            ids = []
+        first = len(ids)
+        for number, obligation in enumerate(ext.guanche_obligations or [], start=first + 1):
             obligation_id = f"{task_id}:O{number:02d}"
             ids.append(obligation_id)
             obligations.append(
@@ -91,19 +95,20 @@ def document_commitments(doc: ParsedDocument) -> DocumentRows:
                     "object": obligation.object,
                     "strength": obligation.strength,
                     "modal": obligation.modal,
-                    "start": obligation.start,
-                    "end": obligation.end,
+                    "start": obligation.start + offset,
+                    "end": obligation.end + offset,
                 }
             )
         target_counts: dict[int, int] = {}
         for position, target in ext.guanche_targets or []:
             target_counts[position] = target_counts.get(position, 0) + 1
+            obligation_id = ids[first + position]
             targets.append(
                 {
                     "doc_id": doc.doc_id,
                     "task_id": task_id,
-                    "obligation_id": ids[position],
-                    "target_id": f"{ids[position]}:G{target_counts[position]:02d}",
+                    "obligation_id": obligation_id,
+                    "target_id": f"{obligation_id}:G{target_counts[position]:02d}",
                     "kind": target.kind,
                     "value": target.value,
                     "unit_of_measure": target.unit_of_measure,
@@ -111,8 +116,8 @@ def document_commitments(doc: ParsedDocument) -> DocumentRows:
                     "anchor": target.anchor,
                     "due_date": target.due_date,
                     "text": target.text,
-                    "start": target.start,
-                    "end": target.end,
+                    "start": target.start + offset,
+                    "end": target.end + offset,
                 }
             )
         for citation in ext.guanche_citations or []:
@@ -126,8 +131,8 @@ def document_commitments(doc: ParsedDocument) -> DocumentRows:
                     "kind": citation.kind,
                     "relation": citation.relation,
                     "doc_number": citation.doc_number,
-                    "start": citation.start,
-                    "end": citation.end,
+                    "start": citation.start + offset,
+                    "end": citation.end + offset,
                 }
             )
     return {"obligations": obligations, "targets": targets, "citations": citations}

@@ -6,6 +6,8 @@ A file that cannot be read becomes an :class:`InputFailure`; it never stops the 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -17,7 +19,7 @@ from pipeline.document.model import ParsedDocument
 from pipeline.document.structure import parse_document
 from pipeline.errors import GuancheError
 from pipeline.ingest.discover import discover_inputs
-from pipeline.ingest.source import read_source
+from pipeline.ingest.source import printable, read_source
 from pipeline.stages.corpus import Corpus, InputFailure
 from pipeline.stages.registry import extract_document
 from pipeline.stages.workers import worker_count, worker_pool
@@ -35,36 +37,49 @@ def parse_file(path: Path, doc_id: str, overrides: dict | None) -> ParsedDocumen
     except Exception as error:  # a reader bug must not lose the other documents
         return InputFailure(
             path,
-            f"{path}: could not be read ({type(error).__name__}: {error}) — "
+            f"{printable(path)}: could not be read ({type(error).__name__}: {error}) — "
             "please report this file to the guanche developers",
         )
 
 
 def _file_digest(path: Path) -> str | None:
-    """sha256 of a file's bytes, or None when it cannot be read (read_source will say why)."""
+    """sha256 of a regular file's bytes, or None for anything else or a file that cannot be read
+    (read_source will say why; a FIFO is never opened, so it cannot block the run)."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
 
 
+def _input_order(path: Path, manifest: Manifest) -> tuple[bool, bytes]:
+    """The sort key of an input: the files a manifest describes first, then by the path's bytes
+    (a total order, names not valid UTF-8 too)."""
+    return manifest.entry_for(path) is None, os.fsencode(path)
+
+
 def plan_inputs(files: list[Path], manifest: Manifest) -> tuple[list[Path], list[str], list[str]]:
-    """The files to read, each with a unique doc id, and notes on the inputs read only once.
+    """The files to read, in :func:`_input_order`, each with a unique doc id, and notes on the inputs read
+    only once.
 
     Ids come from the manifest or the file name; files that would share an id get a content hash.
-    A file named twice, or a byte-identical copy of an earlier input, is read once (with a note),
-    so that no document appears twice in the tables.
+    A file named twice, or a byte-identical copy of another input, is read once (with a note)
+    under the path a manifest describes, else the first of its paths in path order, so that no
+    document appears twice in the tables and the outputs do not depend on the order the inputs
+    were given in.
     """
-    seen_paths: set[Path] = set()
+    seen_paths: set[str] = set()
     seen_content: dict[str, Path] = {}
     kept, digests, notes = [], [], []
-    for path in files:
-        if path.resolve() in seen_paths:
+    for path in sorted(files, key=lambda path: _input_order(path, manifest)):
+        real = os.path.realpath(path)  # never raises, a link loop included
+        if real in seen_paths:
             continue
-        seen_paths.add(path.resolve())
-        digest = _file_digest(path) if path.is_file() else None
+        seen_paths.add(real)
+        digest = _file_digest(path)
         if digest is not None and digest in seen_content:
-            notes.append(f"{path}: same content as {seen_content[digest]} — read once")
+            notes.append(f"{printable(path)}: same content as {printable(seen_content[digest])} — read once")
             continue
         if digest is not None:
             seen_content[digest] = path
@@ -95,9 +110,9 @@ def read_documents(
     ``pool`` (:func:`worker_pool`), its workers parse and ``jobs`` is not used.
     ``on_progress`` is called once for every input found: as it is read, or at once for a
     duplicate that is not read again. Returns the corpus of documents that could be read,
-    sorted by doc_id so that results do not depend on the order files are found in or finish in
-    (``corpus.notes`` says which inputs were read once as duplicates), and the failures in input
-    order.
+    sorted by doc_id so that results do not depend on the order files are given, found or finish
+    in (``corpus.notes`` says which inputs were read once as duplicates), and the failures in
+    path order.
     """
     inputs = list(discover_inputs(paths))
     files, ids, notes = plan_inputs(inputs, manifest)

@@ -4,18 +4,66 @@ wrapped lines re-joined into paragraphs, tables as rows."""
 from __future__ import annotations
 
 import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
 import pdfplumber
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfminer import pdftypes
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from pipeline.document.numbering import match_numbering
 from pipeline.errors import InputError
 from pipeline.ingest.readers.base import ReadResult, table_row_line
+
+# Far above real plans (a long one has a few hundred pages and streams of a few MB).
+MAX_PDF_PAGES = 5_000
+MAX_STREAM_BYTES = 256 * 2**20
+_INTACT_COPY = "get an intact copy of the file, or open it in a PDF reader and save it again as PDF"
+_DECRYPT = "remove the password (e.g. qpdf --decrypt) and read the decrypted copy"
+# What pdfminer and pdfplumber raise on a damaged content stream, font or page tree: pdfminer's
+# own errors, and the built-in ones its parser lets through on bytes it does not expect.
+_DAMAGED_CONTENT = (
+    PdfminerException,  # pdfplumber's wrapper of any of these
+    PSException,
+    MalformedPDFException,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AssertionError,
+)
+
+
+class StreamTooBig(Exception):
+    """A PDF stream inflates to more than MAX_STREAM_BYTES."""
+
+
+class _BoundedZlib:
+    """Stands in for the zlib module inside pdfminer.pdftypes, which inflates each FlateDecode
+    stream with one ``zlib.decompress``: here no stream may inflate beyond MAX_STREAM_BYTES
+    (a decompression bomb raises :class:`StreamTooBig` with at most that much memory used)."""
+
+    error = zlib.error
+    decompressobj = staticmethod(zlib.decompressobj)
+
+    @staticmethod
+    def decompress(data: bytes) -> bytes:
+        """``zlib.decompress(data)``; raises zlib.error for a truncated stream, as it does."""
+        inflater = zlib.decompressobj()
+        inflated = inflater.decompress(data, MAX_STREAM_BYTES + 1)
+        if len(inflated) > MAX_STREAM_BYTES:
+            raise StreamTooBig
+        if not inflater.eof:
+            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+        return inflated
+
+
+pdftypes.zlib = _BoundedZlib  # type: ignore[assignment]
 
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*/\s*(共\s*)?\d{1,4}\s*页?)?[-—–－\s]*$")
 _SENTENCE_END = ("。", "！", "？")
@@ -99,22 +147,72 @@ def _join_paragraphs(lines: list[_Line], char_width: float) -> list[str]:
     return paragraphs
 
 
-def read_pdf(data: bytes, path: Path) -> ReadResult:
-    """Read a PDF's text layer.
+def _cause(error: Exception) -> object:
+    """What pdfminer raised: the exception pdfplumber wrapped in a PdfminerException, else ``error``."""
+    return error.args[0] if isinstance(error, PdfminerException) and error.args else error
 
-    Raises :class:`~pipeline.errors.InputError` for a damaged or truncated PDF, an encrypted one,
-    and a scanned PDF with no text layer ("scanned, needs OCR").
-    """
-    try:
-        with pdfplumber.open(BytesIO(data)) as pdf:
-            pages = [_page_lines(page) for page in pdf.pages]
-            metadata_title = (pdf.metadata or {}).get("Title")
-    except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as error:
+
+def _too_big(path: Path, where: str) -> InputError:
+    return InputError(
+        path,
+        f"{where} holds an object that unpacks to more than {MAX_STREAM_BYTES // 2**20} MB",
+        "this is no ordinary PDF (a decompression bomb?): check where it came from",
+    )
+
+
+def _opening_error(path: Path, error: PdfminerException) -> InputError:
+    """The InputError of a PDF that pdfplumber cannot open."""
+    cause = _cause(error)
+    if isinstance(cause, StreamTooBig):
+        return _too_big(path, "the PDF")
+    if isinstance(cause, PDFPasswordIncorrect):
+        return InputError(path, "password-protected: the PDF opens only with a password", _DECRYPT)
+    if isinstance(cause, PDFEncryptionError):
+        return InputError(path, "encrypted in a way guanche cannot decrypt", _DECRYPT)
+    return InputError(
+        path, "damaged or truncated PDF: its structure (cross-reference table) cannot be read", _INTACT_COPY
+    )
+
+
+def _text_pages(page_list: list, path: Path) -> list[list[_Line]]:
+    """The lines of every page of pdfplumber's ``page_list``; raises :class:`InputError` for too
+    many pages, a page that cannot be read, or a stream that inflates beyond MAX_STREAM_BYTES."""
+    if len(page_list) > MAX_PDF_PAGES:
         raise InputError(
             path,
-            f"damaged, truncated or encrypted PDF ({type(error).__name__})",
-            "get an intact copy of the file, or open and re-save it as PDF",
-        ) from None
+            f"too many pages: {len(page_list):,}, more than {MAX_PDF_PAGES:,}",
+            "split it (e.g. qpdf --split-pages=1000) and read the parts",
+        )
+    pages = []
+    for number, page in enumerate(page_list, start=1):
+        try:
+            pages.append(_page_lines(page))
+        except (StreamTooBig, *_DAMAGED_CONTENT) as error:
+            if isinstance(_cause(error), StreamTooBig):
+                raise _too_big(path, f"page {number}") from None
+            raise InputError(path, f"damaged PDF: the content of page {number} cannot be read", _INTACT_COPY) from None
+    return pages
+
+
+def read_pdf(data: bytes, path: Path) -> ReadResult:
+    """Read a PDF's text layer; one encrypted with an empty user password (printing or copying
+    restricted, no password to open) is read too.
+
+    Raises :class:`~pipeline.errors.InputError` for a damaged or truncated PDF, a
+    password-protected one, one with more than MAX_PDF_PAGES pages or a stream inflating beyond
+    MAX_STREAM_BYTES, and a scanned PDF with no text layer ("scanned, needs OCR").
+    """
+    try:
+        pdf = pdfplumber.open(BytesIO(data), password="")
+    except PdfminerException as error:
+        raise _opening_error(path, error) from None
+    try:
+        page_list = pdf.pages  # built once; pdf.close() needs it too
+    except _DAMAGED_CONTENT:
+        raise InputError(path, "damaged PDF: its list of pages cannot be read", _INTACT_COPY) from None
+    with pdf:
+        pages = _text_pages(page_list, path)
+        metadata_title = (pdf.metadata or {}).get("Title")
     if not any(pages):
         raise InputError(
             path,

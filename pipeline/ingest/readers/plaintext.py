@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from pipeline.ingest.decode import decode_bytes
-from pipeline.ingest.readers.base import ReadResult
+from pipeline.ingest.readers.base import TABLE_CELL_SEPARATOR, ReadResult
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
@@ -20,7 +20,8 @@ def read_plain_text(data: bytes, path: Path) -> ReadResult:
 
 
 def read_markdown(data: bytes, path: Path) -> ReadResult:
-    """Decode a .md file and drop its markup (heading marks, emphasis, HTML comments).
+    """Decode a .md file and drop its markup (heading marks, emphasis, HTML comments); tabs
+    become spaces.
 
     The first level-1 heading, when there is one, becomes the ``title_hint`` metadata.
     """
@@ -32,4 +33,7 @@ def read_markdown(data: bytes, path: Path) -> ReadResult:
         metadata["title_hint"] = first_heading.group(1).strip()
     text = _MD_HEADING.sub("", text)
     text = _MD_EMPHASIS.sub(r"\2", text)
+    # Markdown tables are written with pipes: a tab is only space here, never the table-cell
+    # separator that the other readers put between a table row's cells
+    text = text.replace(TABLE_CELL_SEPARATOR, " ")
     return ReadResult(text=text, encoding=encoding, metadata=metadata)

@@ -8,15 +8,18 @@ from numbering.xml: per list, a counter per level, deeper levels reset when a sh
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
 import cn2an
 from docx import Document
+from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml.etree import XMLSyntaxError
 
 from pipeline.document.numbering import CIRCLED
 from pipeline.errors import InputError
@@ -33,7 +36,7 @@ def format_list_number(value: int, num_fmt: str) -> str:
         "taiwaneseCounting",
         "chineseLegalSimplified",
     ):
-        return cn2an.an2cn(value)
+        return cn2an.an2cn(value) if 0 <= value < 10**16 else str(value)  # cn2an's range
     if num_fmt == "decimalEnclosedCircle" or num_fmt == "decimalEnclosedCircleChinese":
         return CIRCLED[value - 1] if 0 < value <= len(CIRCLED) else str(value)
     if num_fmt == "lowerLetter":
@@ -89,15 +92,19 @@ class _ListNumbering:
                     level.num_fmt = fmt.get(qn("w:val"))
                 if text is not None:
                     level.text = text.get(qn("w:val")) or ""
-                if start is not None:
-                    level.start = int(start.get(qn("w:val")))
+                if (start_value := _int_value(start)) is not None:
+                    level.start = start_value
                 restart = lvl.find(qn("w:lvlRestart"))
                 if restart is not None and restart.get(qn("w:val")) == "0":
                     level.restarts = False
-                levels[int(lvl.get(qn("w:ilvl")))] = level
+                if (ilvl := _int_value(lvl, "w:ilvl")) is not None:
+                    levels[ilvl] = level
             abstract_levels[abstract.get(qn("w:abstractNumId"))] = levels
         for num in root.findall(qn("w:num")):
-            abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+            reference = num.find(qn("w:abstractNumId"))
+            if reference is None:
+                continue
+            abstract_id = reference.get(qn("w:val"))
             num_id = num.get(qn("w:numId"))
             numbering.abstract_of[num_id] = abstract_id
             numbering.levels[num_id] = abstract_levels.get(abstract_id, {})
@@ -121,6 +128,16 @@ class _ListNumbering:
         return label
 
 
+def _int_value(element, attribute: str = "w:val") -> int | None:
+    """The integer of ``element``'s attribute; None when the element or attribute is missing
+    or not an integer (a damaged numbering definition leaves its list unnumbered)."""
+    value = element.get(qn(attribute)) if element is not None else None
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 def _paragraph_numbering(paragraph: Paragraph) -> tuple[str, int] | None:
     """Return ``(numId, ilvl)`` from the paragraph's own properties or its style's."""
     for source in (paragraph._p.pPr, getattr(paragraph.style, "element", None)):
@@ -130,26 +147,130 @@ def _paragraph_numbering(paragraph: Paragraph) -> tuple[str, int] | None:
         if num_pr is None:
             continue
         num_id = num_pr.find(qn("w:numId"))
-        ilvl = num_pr.find(qn("w:ilvl"))
         if num_id is not None and num_id.get(qn("w:val")) != "0":
-            return num_id.get(qn("w:val")), int(ilvl.get(qn("w:val"))) if ilvl is not None else 0
+            return num_id.get(qn("w:val")), _int_value(num_pr.find(qn("w:ilvl"))) or 0
     return None
+
+
+# Limits far above real Word files (a plan with photos has a few hundred parts and some tens of
+# MB), checked from the ZIP directory before anything is inflated.
+MAX_ZIP_ENTRIES = 10_000
+MAX_INFLATED_BYTES = 512 * 2**20
+MAX_INFLATION_RATIO = 200  # deflate can reach 1,000:1 on zeros; real parts stay under 100:1
+_RATIO_FROM_BYTES = 2**20  # parts smaller than this are too small to matter
+_INFLATE_CHUNK = 2**20
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc, and every encrypted DOCX
+_RESAVE = "open it in Word or WPS and save it again as .docx, or get an intact copy"
+_ZIP_BOMB = "this is no real Word document (a zip bomb?): check where it came from"
+
+
+def check_package(data: bytes, path: Path) -> None:
+    """Check a .docx's ZIP package before python-docx reads it: its directory first (number of
+    parts, their total unpacked size and how far each inflates), then every part inflated in
+    1 MB chunks with a running total, so a directory that lies is caught too, in little memory.
+
+    Raises :class:`~pipeline.errors.InputError` naming what is wrong.
+    """
+    if data.startswith(_OLE_MAGIC):
+        raise InputError(
+            path,
+            "not a .docx: a Word 97-2003 .doc file or a password-protected document",
+            "open it in Word or WPS, remove any password and save it as .docx",
+        )
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as package:
+            entries = package.infolist()
+            _check_directory(entries, path)
+            for entry in entries:
+                _inflate_within(package, entry, path)
+    except zipfile.BadZipFile as error:
+        truncated = "not a zip file" in str(error).lower()
+        problem = (
+            "damaged or truncated Word file: it is not a complete DOCX (ZIP) package"
+            if truncated
+            else "damaged Word file: a part of it does not unpack (checksum or header wrong)"
+        )
+        raise InputError(path, problem, _RESAVE) from None
+    except (zlib.error, EOFError):
+        raise InputError(path, "damaged Word file: a compressed part of it is corrupt", _RESAVE) from None
+    except (NotImplementedError, RuntimeError):  # an unknown compression method; a ZIP password
+        raise InputError(
+            path,
+            "the Word file is encrypted or packed in a way Word does not write",
+            "open it in Word or WPS, remove any password and save it as .docx",
+        ) from None
+
+
+def _check_directory(entries: list[zipfile.ZipInfo], path: Path) -> None:
+    """Refuse a package whose ZIP directory declares too many parts, too many bytes, or a part
+    inflating further than real documents do."""
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise InputError(path, f"the Word file has {len(entries):,} parts, more than {MAX_ZIP_ENTRIES:,}", _ZIP_BOMB)
+    if sum(entry.file_size for entry in entries) > MAX_INFLATED_BYTES:
+        raise InputError(path, f"the Word file unpacks to more than {MAX_INFLATED_BYTES // 2**20} MB", _ZIP_BOMB)
+    for entry in entries:
+        if entry.file_size > _RATIO_FROM_BYTES and entry.file_size > MAX_INFLATION_RATIO * max(entry.compress_size, 1):
+            raise InputError(
+                path,
+                f"a part of the Word file ({entry.filename}) unpacks to "
+                f"{entry.file_size // max(entry.compress_size, 1):,} times its packed size",
+                _ZIP_BOMB,
+            )
+
+
+def _inflate_within(package: zipfile.ZipFile, entry: zipfile.ZipInfo, path: Path) -> None:
+    """Inflate one part in chunks and stop once it gives more than its directory declares
+    (zipfile checks its checksum at the end)."""
+    inflated = 0
+    with package.open(entry) as stream:
+        while chunk := stream.read(_INFLATE_CHUNK):
+            inflated += len(chunk)
+            if inflated > entry.file_size:
+                raise InputError(path, f"a part of the Word file ({entry.filename}) unpacks beyond its size", _ZIP_BOMB)
+
+
+def _open_document(data: bytes, path: Path):
+    """python-docx's Document of a checked package (see :func:`check_package`).
+
+    Raises :class:`~pipeline.errors.InputError` when a part is not valid XML, a required part
+    is missing, or the package holds another kind of document.
+    """
+    try:
+        return Document(BytesIO(data))
+    except XMLSyntaxError:
+        raise InputError(
+            path, "damaged Word file: one of its parts (document, styles or numbering) is not valid XML", _RESAVE
+        ) from None
+    except (KeyError, OpcError):
+        raise InputError(path, "damaged Word file: a part every Word document has is missing", _RESAVE) from None
+    except ValueError as error:  # python-docx: "file '…' is not a Word file, content type is '…'"
+        if "is not a Word file" not in str(error):
+            raise
+        raise InputError(
+            path,
+            "not a Word document: the package holds another kind of Office file (a spreadsheet or slides?)",
+            "check it is the plan itself; save Word documents as .docx",
+        ) from None
+
+
+def _core_title(document) -> str:
+    """The title of the core properties, stripped; "" when unset or when docProps/core.xml is
+    not a core-properties part (the title is only a hint, so the document is still read)."""
+    try:
+        return (document.core_properties.title or "").strip()
+    except AttributeError:
+        return ""
 
 
 def read_docx(data: bytes, path: Path) -> ReadResult:
     """Read a .docx: paragraphs (with list numbers) and table rows, in body order.
 
-    The core properties' title, when set, becomes the ``title_hint`` metadata.
-    Raises :class:`~pipeline.errors.InputError` for a damaged or truncated file.
+    The core properties' title, when set, becomes the ``title_hint`` metadata. Raises
+    :class:`~pipeline.errors.InputError` for a damaged, truncated, encrypted or oversized file
+    (see :func:`check_package`) and one python-docx cannot open.
     """
-    try:
-        document = Document(BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise InputError(
-            path,
-            f"damaged or truncated Word file ({type(error).__name__})",
-            "open it in Word or WPS and save it again, or export it as PDF",
-        ) from None
+    check_package(data, path)
+    document = _open_document(data, path)
     numbering = _ListNumbering.from_document(document)
     lines: list[str] = []
     for block in document.iter_inner_content():
@@ -165,7 +286,6 @@ def read_docx(data: bytes, path: Path) -> ReadResult:
             text = numbering.label(*numbered) + text
         if text:
             lines.append(text)
-    metadata = {}
-    if document.core_properties.title:
-        metadata["title_hint"] = document.core_properties.title.strip()
+    title = _core_title(document)
+    metadata = {"title_hint": title} if title else {}
     return ReadResult(text="\n".join(lines), encoding="docx", metadata=metadata)
