@@ -74,7 +74,8 @@ def test_outputs_do_not_depend_on_the_order_of_the_inputs(tmp_path):
         assert run.returncode == 0, run.stderr.decode("utf-8")
         runs.append(run)
     forward, backward = (
-        {path.name: path.read_bytes() for path in (tmp_path / order).iterdir()} for order in ("forward", "backward")
+        {path.name: path.read_bytes() for path in (tmp_path / order).iterdir() if path.is_file()}
+        for order in ("forward", "backward")
     )
     assert sorted(forward) == sorted(backward) and len(forward) > 20
     assert [name for name in forward if forward[name] != backward[name]] == []
