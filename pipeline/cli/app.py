@@ -55,7 +55,10 @@ def run(
     paths: Annotated[
         Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")
     ] = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/")] = None,
+    out_dir: Annotated[
+        Optional[Path],
+        typer.Option("--out", help="Output folder. Default: data/processed/, or ./guanche-output/ for named PATHs"),
+    ] = None,
     manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
     jobs: Annotated[
         Optional[int],
@@ -66,9 +69,9 @@ def run(
     ] = True,
 ) -> None:
     """Read plans, extract tasks and units, link to parent plans, write tables."""
-    paths = paths or [default_raw_dir()]
-    out_dir = out_dir or default_out_dir()
     try:
+        out_dir = out_dir or default_out_dir(inputs_named=bool(paths))
+        paths = paths or [default_raw_dir()]
         ensure_writable(out_dir)
         files = list(discover_inputs(paths))
         skipped = skipped_files(paths, found=files)
@@ -137,7 +140,7 @@ def reuse(
             write_outputs({"reuse_sources": result.sources, "reuse_passages": result.passages}, out_dir)
     except GuancheError as error:
         fail(error)
-    conclude(result.summary, result.failures)
+    conclude(result.summary, result.failures, outputs=out_dir)
 
 
 @app.command()
@@ -145,16 +148,17 @@ def coverage(
     child: Annotated[Path, typer.Argument(help="The lower-level plan or regulation.")],
     parent: Annotated[Path, typer.Argument(help="Its parent document, or a folder of parents.")],
     out_dir: Annotated[
-        Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/coverage/")
+        Optional[Path], typer.Option("--out", help="Output folder. Default: ./guanche-output/coverage/")
     ] = None,
 ) -> None:
     """Which parent directives the child takes up, which it leaves out, what it adds."""
     try:
         result = compare_with_parents(child, parent)
-        write_outputs(result.tables, out_dir or default_out_dir() / "coverage")
+        out_dir = out_dir or default_out_dir(inputs_named=True) / "coverage"
+        write_outputs(result.tables, out_dir)
     except GuancheError as error:
         fail(error)
-    conclude(result.summary, result.failures)
+    conclude(result.summary, result.failures, outputs=out_dir)
 
 
 @app.command()
@@ -163,7 +167,8 @@ def report(
         Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")
     ] = None,
     out_file: Annotated[
-        Optional[Path], typer.Option("--out", help="Report file. Default: data/processed/report.html")
+        Optional[Path],
+        typer.Option("--out", help="Report file. Default: data/processed/report.html, or ./guanche-output/ for PATHs"),
     ] = None,
     manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
 ) -> None:

@@ -19,10 +19,18 @@ EXIT_INPUT_FAILED = 1  # an input (document, manifest) could not be read
 EXIT_OUTPUT_FAILED = 2  # outputs could not be written
 
 
-def conclude(summary: str, failures: list) -> None:
-    """Print a command's summary, then the inputs that could not be read (exit 1 if any)."""
+def conclude(summary: str, failures: list, *, outputs: Path | None = None) -> None:
+    """Print a command's summary and the folder it wrote its ``outputs`` to (if any), then the
+    inputs that could not be read (exit 1 if any)."""
     out.print(summary, markup=False, highlight=False, soft_wrap=True)
+    if outputs is not None:
+        print_outputs(outputs)
     report_failures(failures, len(failures) + 1)
+
+
+def print_outputs(folder: Path) -> None:
+    """Print ``outputs: <folder>``, the folder a command wrote, on one line however long."""
+    out.print(f"outputs: {folder}", markup=False, highlight=False, soft_wrap=True)
 
 
 def report_failures(failures: list, n_inputs: int) -> None:
@@ -76,7 +84,7 @@ def print_summary(tables: dict, out_dir: Path | None) -> None:
     if "task_units" in tables:
         print_units(tables["task_units"])
     if out_dir is not None:
-        out.print(f"outputs: {out_dir}", markup=False, highlight=False)
+        print_outputs(out_dir)
     else:
         out.print("no outputs written: no input could be read", highlight=False)
 
