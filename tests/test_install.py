@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import __version__
 from tests.documents import COUNTY_PLAN, REPO
 
 SOURCE_PACKAGES = ("pipeline", "extractors", "models")
@@ -38,6 +39,7 @@ def wheel(tmp_path_factory) -> Path:
     shutil.copytree(REPO, source, ignore=NOT_SOURCE)
     pip("wheel", ".", "--no-deps", "-w", str(root / "dist"), cwd=source)
     (built,) = (root / "dist").glob("guanche-*.whl")
+    assert built.name == f"guanche-{__version__}-py3-none-any.whl"  # the version of guanche --version
     return built
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from pipeline import __version__
 from pipeline.api import read_corpus
 from pipeline.cascade.compare import compare_with_parents
 from pipeline.cascade.parents import missing_parent_messages
@@ -17,7 +18,10 @@ from pipeline.cli.summary import (
     EXIT_INPUT_FAILED,
     EXIT_OUTPUT_FAILED,
     conclude,
+    configure_output,
     err,
+    notes,
+    out,
     print_notes,
     print_summary,
     report_failures,
@@ -45,9 +49,25 @@ def fail(error: GuancheError) -> None:
     raise typer.Exit(EXIT_OUTPUT_FAILED if isinstance(error, OutputError) else EXIT_INPUT_FAILED)
 
 
+def show_version(value: bool) -> None:
+    """``--version``: print guanche's version and exit."""
+    if value:
+        out.print(f"guanche {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=show_version, is_eager=True)
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="Also log each step on stderr (-vv: more).")
+    ] = 0,
+) -> None:
     """guanche (贯彻): read Chinese plans and regulations and show how they cascade."""
+    configure_output(quiet=quiet, verbose=verbose)
 
 
 @app.command()
@@ -82,7 +102,7 @@ def run(
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
-            console=err,
+            console=notes,
             disable=len(files) < 5,
             transient=True,
         ) as progress:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -12,11 +13,34 @@ from rich.table import Table
 from pipeline.stages.units import unit_workload, unresolved_units
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True)  # errors: always shown
+notes = Console(stderr=True)  # notes and progress: silenced by --quiet
 
 LISTED = 10  # documents and notes printed in the run summary; the tables hold all of them
 EXIT_INPUT_FAILED = 1  # an input (document, manifest) could not be read
 EXIT_OUTPUT_FAILED = 2  # outputs could not be written
+
+
+class _ErrorConsoleHandler(logging.Handler):
+    """Log records as lines on stderr (the stream of the moment, so tests can capture it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
+
+
+_LOG_HANDLER = _ErrorConsoleHandler()
+_LOG_HANDLER.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+
+
+def configure_output(*, quiet: bool = False, verbose: int = 0) -> None:
+    """Set what the command line prints: with ``quiet`` only errors; otherwise the summaries,
+    notes and progress, and with ``verbose`` the ``pipeline`` log too (1: each step, at INFO;
+    2 and up: DEBUG)."""
+    out.quiet = notes.quiet = quiet
+    logger = logging.getLogger("pipeline")
+    logger.setLevel(logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)])
+    if _LOG_HANDLER not in logger.handlers:
+        logger.addHandler(_LOG_HANDLER)
 
 
 def conclude(summary: str, failures: list, *, outputs: Path | None = None) -> None:
@@ -89,12 +113,12 @@ def print_summary(tables: dict, out_dir: Path | None) -> None:
         out.print("no outputs written: no input could be read", highlight=False)
 
 
-def print_notes(notes: list[str], *, more: str = "more notes") -> None:
+def print_notes(listed: list[str], *, more: str = "more notes") -> None:
     """Print notes on stderr, one line each, at most LISTED of them."""
-    for note in notes[:LISTED]:
-        err.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
-    if len(notes) > LISTED:
-        err.print(f"note: … and {len(notes) - LISTED} {more}", markup=False, highlight=False, soft_wrap=True)
+    for note in listed[:LISTED]:
+        notes.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+    if len(listed) > LISTED:
+        notes.print(f"note: … and {len(listed) - LISTED} {more}", markup=False, highlight=False, soft_wrap=True)
 
 
 def print_units(task_units: pd.DataFrame, *, top: int = 10) -> None:
