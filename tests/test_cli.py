@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +22,7 @@ from pipeline.cli.app import app
 from pipeline.document.manifest import Manifest
 from pipeline.outputs import workbook
 from pipeline.outputs import writer as export
+from pipeline.outputs.schema import LIST_SEPARATORS
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, write_county_plan_docx
 from tests.test_output_set import leftovers
@@ -65,7 +66,11 @@ def test_run_writes_every_table_in_every_format(raw, tmp_path):
         csv_bytes = (out / f"{name}.csv").read_bytes()
         assert csv_bytes.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Chinese correctly
         from_csv = pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig", keep_default_na=False, dtype=str)
-        from_parquet = pd.read_parquet(out / f"{name}.parquet").map(lambda v: "" if pd.isna(v) else str(v))
+        from_parquet = pd.read_parquet(out / f"{name}.parquet")
+        for column, separator in LIST_SEPARATORS.items():  # list<string> in Parquet, joined in CSV
+            if column in from_parquet:
+                from_parquet[column] = from_parquet[column].map(separator.join)
+        from_parquet = from_parquet.map(lambda v: "" if v is None or v is pd.NA or v != v else str(v))
         assert list(from_csv.columns) == list(from_parquet.columns)
         assert from_csv.values.tolist() == from_parquet.values.tolist()
     workbook = load_workbook(out / "guanche.xlsx", read_only=True)
@@ -165,16 +170,16 @@ def test_tables_written_in_worker_processes_give_the_same_files(tmp_path):
     ]
     assert list(book["targets"].iter_rows(values_only=True)) == [
         ("value", "due_date"),
-        (95, "2024-12-31"),
-        (None, "2025-06-30"),
+        (95, datetime(2024, 12, 31)),  # Excel dates
+        (None, datetime(2025, 6, 30)),
     ]
 
 
-def _table_on_a_full_disk(name, table, folder, part):
+def _table_on_a_full_disk(name, table, folder, part, labels):
     raise OSError(28, "No space left on device")
 
 
-def _worker_killed(name, table, folder, part):
+def _worker_killed(name, table, folder, part, labels):
     os._exit(1)  # as the out-of-memory killer would
 
 

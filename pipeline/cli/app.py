@@ -30,6 +30,7 @@ from pipeline.config import default_out_dir, default_raw_dir
 from pipeline.errors import GuancheError, OutputError
 from pipeline.ingest.discover import discover_inputs
 from pipeline.outputs.graph import write_graph_files
+from pipeline.outputs.labels import LabelLanguage
 from pipeline.outputs.report import report_command
 from pipeline.outputs.writer import OutputWriter, ensure_writable, write_outputs
 from pipeline.stages.registry import STAGES, build_tables
@@ -87,6 +88,10 @@ def run(
     workbook: Annotated[
         bool, typer.Option("--workbook/--no-workbook", help="Also write guanche.xlsx (slow for big corpora).")
     ] = True,
+    labels: Annotated[
+        LabelLanguage,
+        typer.Option("--labels", help="Column labels of guanche.xlsx: en (the table columns) or zh (中文)."),
+    ] = LabelLanguage.en,
 ) -> None:
     """Read plans, extract tasks and units, link to parent plans, write tables."""
     try:
@@ -122,7 +127,7 @@ def run(
                 # the workbook is finished
                 finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + workbook)
                 if corpus.documents:
-                    with OutputWriter(out_dir, workbook=workbook, pool=pool) as writer:
+                    with OutputWriter(out_dir, workbook=workbook, pool=pool, labels=labels.value) as writer:
 
                         def add_tables(stage_tables: dict) -> None:
                             writer.add_tables(stage_tables)

@@ -178,6 +178,11 @@ PASSAGE_COLUMNS = [
     "evidence",
 ]
 
+# Columns of ISO dates (2024-07-05, or empty): Excel dates in the workbook, date32 in Parquet, text in CSV.
+DATE_COLUMNS = frozenset({"issued_on", "published_on", "due_date"})
+# Columns holding a list joined by a separator: list<string> in Parquet, joined text in CSV and XLSX.
+LIST_SEPARATORS = {"parents": "; ", "aliases": "|", "covering_task_ids": "; ", "doc_ids": "; "}
+
 # graph files, with Gephi's column names
 NODE_COLUMNS = ["Id", "Label", "Type"]
 EDGE_COLUMNS = ["Source", "Target", "Type", "Id", "Label", "Weight"]

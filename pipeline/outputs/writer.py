@@ -18,10 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline.errors import OutputError
 from pipeline.outputs import generations
-from pipeline.outputs.workbook import WORKBOOK_NAME, assemble_workbook, write_sheet_part
+from pipeline.outputs.schema import DATE_COLUMNS, LIST_SEPARATORS
+from pipeline.outputs.workbook import WORKBOOK_NAME, assemble_workbook, iso_date, write_sheet_part
 
 log = logging.getLogger(__name__)
 
@@ -52,21 +55,50 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
 
 
 def write_parquet(table: pd.DataFrame, path: Path) -> None:
-    """Write one table as Parquet (pyarrow)."""
-    table.to_parquet(path, index=False, engine="pyarrow")
+    """Write one table as Parquet (pyarrow): the ISO date columns (:data:`DATE_COLUMNS`) as
+    date32, empty or not a date → null; the joined lists (:data:`LIST_SEPARATORS`) as
+    list<string>, empty → an empty list; every other column as pandas gives it."""
+    types = {column: pa.date32() for column in table.columns if column in DATE_COLUMNS}
+    types |= {column: pa.list_(pa.string()) for column in table.columns if column in LIST_SEPARATORS}
+    if not types:
+        table.to_parquet(path, index=False, engine="pyarrow")
+        return
+    typed = table.assign(
+        **{
+            column: pd.Series(
+                [iso_date(value) or None for value in table[column]]
+                if column in DATE_COLUMNS
+                else [_split(value, LIST_SEPARATORS[column]) for value in table[column]],
+                index=table.index,
+                dtype=object,
+            )
+            for column in types
+        }
+    )
+    schema = pa.Schema.from_pandas(typed, preserve_index=False)
+    for column, arrow_type in types.items():
+        schema = schema.set(schema.get_field_index(column), pa.field(column, arrow_type))
+    pq.write_table(pa.Table.from_pandas(typed, schema=schema, preserve_index=False), path)
 
 
-def write_table_files(name: str, table: pd.DataFrame, folder: Path, part: Path | None) -> None:
+def _split(joined, separator: str) -> list[str]:
+    """The items of a list written as ``joined`` text (missing or empty: none)."""
+    return joined.split(separator) if isinstance(joined, str) and joined else []
+
+
+def write_table_files(name: str, table: pd.DataFrame, folder: Path, part: Path | None, labels: str = "en") -> None:
     """Write ``table`` as ``<name>.csv`` and ``<name>.parquet`` in ``folder`` and, unless
-    ``part`` is None, as the sheet part at ``part`` (:func:`write_sheet_part`). Raises OSError
-    when a file cannot be written."""
+    ``part`` is None, as the sheet part at ``part`` (:func:`write_sheet_part`, its header in the
+    ``labels`` language). Raises OSError when a file cannot be written."""
     write_csv(table, folder / f"{name}.csv")
     write_parquet(table, folder / f"{name}.parquet")
     if part is not None:
-        write_sheet_part(name, table, part)
+        write_sheet_part(name, table, part, labels=labels)
 
 
-def _write_table_files_behind(name: str, table: pd.DataFrame, folder: Path, part: Path | None) -> None:
+def _write_table_files_behind(
+    name: str, table: pd.DataFrame, folder: Path, part: Path | None, labels: str = "en"
+) -> None:
     """:func:`write_table_files` in a worker process that yields the CPU to the run's own
     process (lower priority): the files fill the time the later stages leave, and do not slow
     them."""
@@ -77,7 +109,7 @@ def _write_table_files_behind(name: str, table: pd.DataFrame, folder: Path, part
             os.nice(WORKER_NICENESS)  # relative to the run's own priority; allowed to fail
         except (OSError, AttributeError):  # AttributeError: not on Windows
             pass
-    write_table_files(name, table, folder, part)
+    write_table_files(name, table, folder, part, labels)
 
 
 _lowered = False  # whether this (worker) process has lowered its priority
@@ -129,7 +161,8 @@ class OutputWriter:
     Use it as a context manager. On a clean exit the files become the outputs of ``out_dir`` as
     one set (:func:`generations.publish`); on an exception the folder is removed and ``out_dir``
     is left exactly as it was. Each table becomes ``<name>.csv`` and ``<name>.parquet`` and,
-    unless ``workbook=False``, a sheet of guanche.xlsx. With a ``pool`` of worker processes
+    unless ``workbook=False``, a sheet of guanche.xlsx, its header in the ``labels`` language
+    (:func:`~pipeline.outputs.labels.column_labels`: ``en`` or ``zh``). With a ``pool`` of worker processes
     (``guanche run --jobs 2`` and up) the tables' files are written there, several at once, while
     later stages still run; the files are the same either way. ``paths`` lists the visible files
     after the exit. Raises :class:`OutputError` when anything cannot be written.
@@ -140,9 +173,17 @@ class OutputWriter:
     two runs there.
     """
 
-    def __init__(self, out_dir: Path, *, workbook: bool = True, pool: ProcessPoolExecutor | None = None) -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        *,
+        workbook: bool = True,
+        pool: ProcessPoolExecutor | None = None,
+        labels: str = "en",
+    ) -> None:
         self.out_dir = Path(out_dir)
         self.workbook = workbook
+        self.labels = labels
         self.pool = pool
         self.paths: list[Path] = []
 
@@ -170,6 +211,7 @@ class OutputWriter:
                     table,
                     self._folder,
                     self._folder / f".sheet{len(self._tables)}.xlsx" if self.workbook else None,
+                    self.labels,
                 )
                 if self.pool is None:
                     write_table_files(*files)
