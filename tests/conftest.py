@@ -1,14 +1,36 @@
-"""Shared fixtures: the county plan parsed once, and a marker for tests that need the corpus."""
+"""Shared fixtures: the county plan parsed once, and the markers of tests that need something
+a fresh machine may lack: the corpus, a CJK font, Chromium. Each skips with one reason that says
+how to install it; .ci/run installs them and fails when they are missing, so CI never skips."""
 
 from __future__ import annotations
+
+import shutil
+import subprocess
 
 import pytest
 
 from pipeline.document.structure import parse_document
 from pipeline.ingest.source import read_source
 from tests.documents import CORPUS, COUNTY_PLAN
+from tests.support.devtools import CHROMIUM
+
+
+def cjk_font_installed() -> bool:
+    """Whether fontconfig knows a Chinese font (what Chromium and matplotlib find)."""
+    if shutil.which("fc-list") is None:
+        return False
+    listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False)
+    return bool(listed.stdout.strip())
+
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
+needs_cjk_font = pytest.mark.skipif(
+    not cjk_font_installed(),
+    reason="no CJK font installed (fc-list :lang=zh finds none): sudo apt-get install fonts-noto-cjk",
+)
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.is_file(), reason=f"Chromium not installed ({CHROMIUM}): sudo apt-get install chromium"
+)
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 import warnings
 
 import matplotlib
@@ -13,6 +11,7 @@ import pytest
 from nbclient import NotebookClient
 
 from pipeline.outputs import fonts
+from tests.conftest import needs_cjk_font
 from tests.documents import CORPUS, REPO
 
 matplotlib.use("Agg")
@@ -40,6 +39,7 @@ def test_notebook_is_stored_without_outputs(path):
     assert all(not cell.outputs and cell.execution_count is None for cell in code)
 
 
+@needs_cjk_font  # every notebook draws Chinese labels, and is checked for boxes
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_runs_top_to_bottom(path):
     if path.stem in NEEDS_CORPUS and not CORPUS.is_dir():
@@ -56,16 +56,7 @@ def test_notebook_runs_top_to_bottom(path):
         assert any("image/png" in output.get("data", {}) for output in outputs)
 
 
-def _system_has_cjk_font() -> bool:
-    if shutil.which("fc-list") is None:
-        return False
-    listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False)
-    return bool(listed.stdout.strip())
-
-
-@pytest.mark.skipif(
-    not _system_has_cjk_font(), reason="no CJK font installed (fc-list :lang=zh finds none); CI installs fonts-noto-cjk"
-)
+@needs_cjk_font
 def test_charts_draw_chinese_with_the_cjk_font_found():
     import matplotlib.pyplot as plt
 

@@ -15,9 +15,9 @@ from pipeline.document.manifest import Manifest, ManifestEntry
 from pipeline.errors import InputError, OutputError
 from pipeline.outputs import report, views
 from pipeline.outputs import writer as export
-from tests.conftest import needs_corpus
+from tests.conftest import needs_chromium, needs_cjk_font, needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, REPO
-from tests.support.devtools import CHROMIUM, DevTools
+from tests.support.devtools import DevTools
 
 GOLD = REPO / "tests" / "data" / "gold"
 SCREENSHOT = REPO / "tests" / "artifacts" / "report.png"  # git-ignored: for a person to look at
@@ -307,11 +307,6 @@ def test_link_evidence_quotes_a_parent_sections_own_text():
 # --- the page in a real browser ------------------------------------------------------------------
 
 
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.is_file(), reason=f"{CHROMIUM} not installed (Debian package chromium; .ci/run installs it)"
-)
-
-
 @pytest.fixture()
 def browser(tmp_path):
     devtools = DevTools(tmp_path / "chromium-profile")
@@ -335,6 +330,7 @@ def test_browser_check_catches_console_errors_and_requests(browser, tmp_path):
 
 
 @needs_chromium
+@needs_cjk_font
 def test_report_in_chromium_has_no_errors_shows_tasks_and_units_in_a_cjk_font(
     browser, county_report, county_tables, tmp_path
 ):
