@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 
@@ -21,24 +21,55 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml.etree import XMLSyntaxError
 
-from pipeline.document.numbering import CIRCLED
 from pipeline.errors import InputError
 from pipeline.ingest.readers.base import ReadResult, table_row_line
 
-
-def format_list_number(value: int, num_fmt: str) -> str:
-    """Render ``value`` in a Word numbering format (decimal, chineseCounting, ...)."""
-    if num_fmt in (
+# Counting in Chinese numerals (cn2an: 十一, 二十, 一百零一), as Word, WPS and LibreOffice write them.
+_COUNTING = frozenset(
+    {
         "chineseCounting",
         "chineseCountingThousand",
-        "ideographTraditional",
-        "japaneseCounting",
         "taiwaneseCounting",
-        "chineseLegalSimplified",
-    ):
+        "taiwaneseCountingThousand",
+        "japaneseCounting",
+        "koreanCounting",
+    }
+)
+_STEMS = "甲乙丙丁戊己庚辛壬癸"  # ideographTraditional: the ten heavenly stems
+_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"  # ideographZodiac: the twelve earthly branches
+_DIGITS = "〇一二三四五六七八九"  # ideographDigital, taiwaneseDigital: digit by digit
+_LEGAL_TRADITIONAL = str.maketrans("贰叁陆亿万", "貳參陸億萬")
+# numFmt → the first character of a run of 20 enclosed numbers (①…⑳, ⑴…⒇, ⒈…⒛)
+_ENCLOSED = {
+    "decimalEnclosedCircle": "①",
+    "decimalEnclosedCircleChinese": "①",
+    "decimalEnclosedParen": "⑴",
+    "decimalEnclosedFullstop": "⒈",
+}
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def format_list_number(value: int, num_fmt: str) -> str:
+    """Render ``value`` in a Word numbering format (``w:numFmt``): decimal and its full-width
+    and enclosed forms (①, ⑴, ⒈), Chinese counting (chineseCounting, taiwaneseCountingThousand …:
+    十一), legal numerals (壹拾壹), heavenly stems (甲乙丙), earthly branches (子丑寅), digits
+    (一〇), letters and Roman numerals; a bullet or none gives "", an unknown format decimal."""
+    if num_fmt in _COUNTING:
         return cn2an.an2cn(value) if 0 <= value < 10**16 else str(value)  # cn2an's range
-    if num_fmt == "decimalEnclosedCircle" or num_fmt == "decimalEnclosedCircleChinese":
-        return CIRCLED[value - 1] if 0 < value <= len(CIRCLED) else str(value)
+    if num_fmt in ("chineseLegalSimplified", "ideographLegalTraditional"):
+        legal = cn2an.an2cn(value, "up") if 0 <= value < 10**16 else str(value)
+        return legal.translate(_LEGAL_TRADITIONAL) if num_fmt == "ideographLegalTraditional" else legal
+    if num_fmt in ("ideographTraditional", "ideographZodiac"):
+        cycle = _STEMS if num_fmt == "ideographTraditional" else _BRANCHES
+        return cycle[(value - 1) % len(cycle)] if value > 0 else str(value)
+    if num_fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):
+        return "".join(_DIGITS[int(digit)] for digit in str(value)) if value >= 0 else str(value)
+    if num_fmt in _ENCLOSED:
+        return chr(ord(_ENCLOSED[num_fmt]) + value - 1) if 0 < value <= 20 else str(value)
+    if num_fmt in ("decimalFullWidth", "decimalFullWidth2"):
+        return str(value).translate(_FULL_WIDTH)
+    if num_fmt in ("decimalZero",):
+        return f"{value:02d}"
     if num_fmt == "lowerLetter":
         return chr(ord("a") + (value - 1) % 26)
     if num_fmt == "upperLetter":
@@ -55,21 +86,48 @@ def format_list_number(value: int, num_fmt: str) -> str:
     return str(value)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Level:
     num_fmt: str = "decimal"
     text: str = "%1."
     start: int = 1
-    restarts: bool = True  # w:lvlRestart="0": keep counting across shallower levels
+    # w:lvlRestart: the level restarts when a level shallower than this one (0-based: below
+    # ``restart_below``) steps; None is Word's default (any shallower level), 0 never.
+    restart_below: int | None = None
+
+    def restarts_after(self, ilvl: int, own: int) -> bool:
+        """Whether this level (at ``own``) starts again once level ``ilvl`` steps."""
+        return ilvl < (own if self.restart_below is None else self.restart_below)
+
+
+def _read_level(lvl, inherited: _Level | None = None) -> _Level:
+    """A ``w:lvl`` definition, its missing parts taken from ``inherited`` (or Word's defaults)."""
+    level = inherited or _Level()
+    fmt, text, start, restart = (lvl.find(qn(f"w:{name}")) for name in ("numFmt", "lvlText", "start", "lvlRestart"))
+    changes: dict = {}
+    if fmt is not None and fmt.get(qn("w:val")):
+        changes["num_fmt"] = fmt.get(qn("w:val"))
+    if text is not None:
+        changes["text"] = text.get(qn("w:val")) or ""
+    if (start_value := _int_value(start)) is not None:
+        changes["start"] = start_value
+    if (restart_value := _int_value(restart)) is not None:
+        changes["restart_below"] = restart_value
+    return replace(level, **changes)
 
 
 @dataclass
 class _ListNumbering:
-    """Numbering definitions of one document and the running counters."""
+    """Numbering definitions of one document and the running counters.
+
+    Lists (``w:num``) that share an abstract definition share its counters, as in Word, unless
+    a list overrides a level (``w:lvlOverride``: ``w:startOverride`` or a ``w:lvl`` of its own):
+    it then counts on its own, from the overriding start.
+    """
 
     levels: dict[str, dict[int, _Level]] = field(default_factory=dict)  # numId → ilvl → level
-    abstract_of: dict[str, str] = field(default_factory=dict)  # numId → abstractNumId
-    counters: dict[str, dict[int, int]] = field(default_factory=dict)  # abstractNumId → counters
+    counted_as: dict[str, str] = field(default_factory=dict)  # numId → the key of its counters
+    counters: dict[str, dict[int, int]] = field(default_factory=dict)  # counters key → ilvl → value
 
     @classmethod
     def from_document(cls, document) -> _ListNumbering:
@@ -82,32 +140,24 @@ class _ListNumbering:
             return numbering
         abstract_levels: dict[str, dict[int, _Level]] = {}
         for abstract in root.findall(qn("w:abstractNum")):
-            levels: dict[int, _Level] = {}
-            for lvl in abstract.findall(qn("w:lvl")):
-                level = _Level()
-                fmt = lvl.find(qn("w:numFmt"))
-                text = lvl.find(qn("w:lvlText"))
-                start = lvl.find(qn("w:start"))
-                if fmt is not None:
-                    level.num_fmt = fmt.get(qn("w:val"))
-                if text is not None:
-                    level.text = text.get(qn("w:val")) or ""
-                if (start_value := _int_value(start)) is not None:
-                    level.start = start_value
-                restart = lvl.find(qn("w:lvlRestart"))
-                if restart is not None and restart.get(qn("w:val")) == "0":
-                    level.restarts = False
-                if (ilvl := _int_value(lvl, "w:ilvl")) is not None:
-                    levels[ilvl] = level
-            abstract_levels[abstract.get(qn("w:abstractNumId"))] = levels
+            abstract_levels[abstract.get(qn("w:abstractNumId"))] = _levels(abstract.findall(qn("w:lvl")))
         for num in root.findall(qn("w:num")):
             reference = num.find(qn("w:abstractNumId"))
             if reference is None:
                 continue
-            abstract_id = reference.get(qn("w:val"))
-            num_id = num.get(qn("w:numId"))
-            numbering.abstract_of[num_id] = abstract_id
-            numbering.levels[num_id] = abstract_levels.get(abstract_id, {})
+            abstract_id, num_id = reference.get(qn("w:val")), num.get(qn("w:numId"))
+            levels = dict(abstract_levels.get(abstract_id, {}))
+            overrides = num.findall(qn("w:lvlOverride"))
+            for override in overrides:
+                if (ilvl := _int_value(override, "w:ilvl")) is None:
+                    continue
+                lvl = override.find(qn("w:lvl"))
+                level = _read_level(lvl, levels.get(ilvl)) if lvl is not None else levels.get(ilvl, _Level())
+                if (start := _int_value(override.find(qn("w:startOverride")))) is not None:
+                    level = replace(level, start=start)
+                levels[ilvl] = level
+            numbering.levels[num_id] = levels
+            numbering.counted_as[num_id] = f"num {num_id}" if overrides else f"abstract {abstract_id}"
         return numbering
 
     def label(self, num_id: str, ilvl: int) -> str:
@@ -115,9 +165,9 @@ class _ListNumbering:
         levels = self.levels.get(num_id)
         if not levels or ilvl not in levels:
             return ""
-        counters = self.counters.setdefault(self.abstract_of[num_id], {})
+        counters = self.counters.setdefault(self.counted_as[num_id], {})
         counters[ilvl] = counters.get(ilvl, levels[ilvl].start - 1) + 1
-        for deeper in [k for k in counters if k > ilvl and levels.get(k, _Level()).restarts]:
+        for deeper in [k for k in counters if k > ilvl and levels.get(k, _Level()).restarts_after(ilvl, k)]:
             del counters[deeper]
         label = levels[ilvl].text
         for level_index, level in levels.items():
@@ -126,6 +176,11 @@ class _ListNumbering:
                 value = counters.get(level_index, level.start)
                 label = label.replace(placeholder, format_list_number(value, level.num_fmt))
         return label
+
+
+def _levels(definitions) -> dict[int, _Level]:
+    """The levels of an abstract numbering definition by ``w:ilvl``."""
+    return {ilvl: _read_level(lvl) for lvl in definitions if (ilvl := _int_value(lvl, "w:ilvl")) is not None}
 
 
 def _int_value(element, attribute: str = "w:val") -> int | None:
