@@ -23,6 +23,13 @@ def cjk_font_installed() -> bool:
     return bool(listed.stdout.strip())
 
 
+LIBREOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_libreoffice = pytest.mark.skipif(
+    LIBREOFFICE is None, reason="LibreOffice not installed: sudo apt-get install libreoffice-writer"
+)
+without_libreoffice = pytest.mark.skipif(
+    LIBREOFFICE is not None, reason="LibreOffice is installed: .doc, .wps and .rtf files are read, not refused"
+)
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 needs_cjk_font = pytest.mark.skipif(
     not cjk_font_installed(),

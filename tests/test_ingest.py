@@ -146,7 +146,7 @@ BAD_INPUTS = {
         "truncated file: it ends in the middle of a GB18030 character",
     ),
     "missing": (lambda d: d / "nothing-here.txt", "no such file"),
-    "unsupported": (lambda d: _write(d / "plan.rtf", b"{\\rtf1 plan}"), "unsupported file type '.rtf'"),
+    "unsupported": (lambda d: _write(d / "plan.odt", b"PK\\x03\\x04"), "unsupported file type '.odt'"),
 }
 
 

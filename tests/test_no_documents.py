@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli.app import app
 from pipeline.cli.skipped import skipped_files
+from tests.conftest import without_libreoffice
 from tests.documents import COUNTY_PLAN
 
 runner = CliRunner()
@@ -20,6 +21,7 @@ def run_cli(*args):
     return runner.invoke(app, ["run", *map(str, args)])
 
 
+@without_libreoffice
 def test_a_folder_of_doc_and_wps_files_exits_1_naming_them(tmp_path):
     plans = tmp_path / "plans"
     plans.mkdir()
@@ -33,7 +35,7 @@ def test_a_folder_of_doc_and_wps_files_exits_1_naming_them(tmp_path):
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         f"error: {plans}: no supported document found; .doc and .wps files are not read "
-        "(2 files: a.doc, b.wps) — save them as DOCX or PDF"
+        "(2 files: a.doc, b.wps) — install LibreOffice to read them, or save them as DOCX or PDF"
     ]
     assert not [path for path in (tmp_path / "out").iterdir() if not path.name.startswith(".")]
 
@@ -46,6 +48,7 @@ def test_an_empty_folder_exits_1(tmp_path):
     assert line.startswith(f"error: {tmp_path / 'plans'}: no supported document found — put .txt")
 
 
+@without_libreoffice
 def test_files_skipped_beside_documents_are_one_note(tmp_path):
     plans = tmp_path / "plans"
     (plans / "old").mkdir(parents=True)
@@ -57,7 +60,7 @@ def test_files_skipped_beside_documents_are_one_note(tmp_path):
     notes = [line for line in result.stderr.splitlines() if line.startswith("note: skipped")]
     assert notes == [
         "note: skipped: .doc and .jpg files are not read (2 files: old/2019.doc, scan.JPG) — "
-        ".doc: save them as DOCX or PDF; .jpg: run OCR on them (e.g. ocrmypdf -l chi_sim) and read the OCRed PDF"
+        ".doc: install LibreOffice to read them, or save them as DOCX or PDF; .jpg: run OCR on them (e.g. ocrmypdf -l chi_sim) and read the OCRed PDF"
     ]
     assert len(pd.read_csv(tmp_path / "out" / "tasks.csv", encoding="utf-8-sig")) == 26
 

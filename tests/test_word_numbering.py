@@ -1,10 +1,12 @@
 """Word list numbers rebuilt as Word, WPS and LibreOffice show them: every numFmt they write for
 Chinese lists, lists that restart through w:lvlOverride/w:startOverride, and w:lvlRestart. The
-numbering definitions are made here, as those programs write them into numbering.xml."""
+numbering definitions are made here, as those programs write them into numbering.xml. And .doc,
+.wps, .rtf files: read through LibreOffice where it is installed, else refused in one line."""
 
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,11 @@ from docx import Document
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
+from pipeline.errors import InputError
 from pipeline.ingest.readers.word import format_list_number, read_docx
+from pipeline.ingest.source import read_source
+from tests.conftest import LIBREOFFICE, needs_libreoffice, without_libreoffice
+from tests.documents import write_county_plan_docx
 
 W = nsdecls("w")
 
@@ -141,3 +147,38 @@ def test_lvl_restart_zero_keeps_counting_and_a_level_restarts_only_below_its_res
         "（三）寅",
         "1.c",
     ]
+
+
+@without_libreoffice
+@pytest.mark.parametrize("suffix", [".doc", ".wps", ".rtf"])
+def test_without_libreoffice_a_legacy_file_is_refused_in_one_line(tmp_path, suffix):
+    path = tmp_path / f"plan{suffix}"
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") if suffix != ".rtf" else b"{\\rtf1 plan}")
+    with pytest.raises(InputError) as raised:
+        read_source(path)
+    assert str(raised.value) == (
+        f"{path}: a {suffix} file needs LibreOffice, which is not installed — install LibreOffice "
+        "(sudo apt-get install libreoffice-writer) to read it, or save it as .docx"
+    )
+
+
+@needs_libreoffice
+def test_a_doc_saved_by_libreoffice_reads_like_its_docx(tmp_path):
+    docx = write_county_plan_docx(tmp_path / "plan.docx")
+    subprocess.run(
+        [
+            LIBREOFFICE,
+            "--headless",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--convert-to",
+            "doc",
+            "--outdir",
+            str(tmp_path / "doc"),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    from_doc = read_source(tmp_path / "doc" / "plan.doc")
+    assert from_doc.text == read_source(docx).text

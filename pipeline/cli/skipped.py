@@ -13,12 +13,13 @@ from pathlib import Path
 
 from pipeline.document.manifest import MANIFEST_NAME
 from pipeline.errors import InputError
-from pipeline.ingest.source import SUPPORTED_SUFFIXES
+from pipeline.ingest.source import LIBREOFFICE_SUFFIXES, SUPPORTED_SUFFIXES
 
 LISTED = 10  # skipped files named in a message
 _SAVE_AS_DOCX = "save them as DOCX or PDF"
 _ADVICE = {
-    **dict.fromkeys((".doc", ".dot", ".wps", ".wpt", ".rtf", ".odt", ".ofd", ".xls", ".xlsx", ".et"), _SAVE_AS_DOCX),
+    **dict.fromkeys((".dot", ".wpt", ".odt", ".ofd", ".xls", ".xlsx", ".et"), _SAVE_AS_DOCX),
+    **dict.fromkeys(LIBREOFFICE_SUFFIXES, f"install LibreOffice to read them, or {_SAVE_AS_DOCX}"),
     **dict.fromkeys(
         (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif"),
         "run OCR on them (e.g. ocrmypdf -l chi_sim) and read the OCRed PDF",

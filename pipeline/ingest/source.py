@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import os
 import re
+import shutil
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,12 @@ READERS: dict[str, tuple[str, str]] = {
     ".docx": ("pipeline.ingest.readers.word", "read_docx"),
     ".pdf": ("pipeline.ingest.readers.pdf", "read_pdf"),
 }
+# Word 97-2003, WPS and RTF files: converted to DOCX by LibreOffice where it is installed, else
+# skipped in folders and refused by name, with how to read them.
+LIBREOFFICE_SUFFIXES = (".doc", ".wps", ".rtf")
+INSTALL_LIBREOFFICE = "install LibreOffice (sudo apt-get install libreoffice-writer) to read it, or save it as .docx"
+if shutil.which("soffice") or shutil.which("libreoffice"):
+    READERS.update(dict.fromkeys(LIBREOFFICE_SUFFIXES, ("pipeline.ingest.readers.word", "read_with_libreoffice")))
 SUPPORTED_SUFFIXES = tuple(READERS)
 # Far above any real plan or law (the Civil Code has about 110,000 characters), low enough to
 # keep one document's tables within a worker's memory.
@@ -112,6 +119,8 @@ def read_source(path: str | Path) -> SourceText:
     if problem is not None:
         raise problem
     reader = reader_for(path.suffix)
+    if reader is None and path.suffix.lower() in LIBREOFFICE_SUFFIXES:
+        raise InputError(shown, f"a {path.suffix} file needs LibreOffice, which is not installed", INSTALL_LIBREOFFICE)
     if reader is None:
         raise InputError(
             shown,

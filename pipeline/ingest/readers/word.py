@@ -7,6 +7,9 @@ from numbering.xml: per list, a counter per level, deeper levels reset when a sh
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
@@ -23,6 +26,7 @@ from lxml.etree import XMLSyntaxError
 
 from pipeline.errors import InputError
 from pipeline.ingest.readers.base import ReadResult, table_row_line
+from pipeline.ingest.source import INSTALL_LIBREOFFICE
 
 # Counting in Chinese numerals (cn2an: 十一, 二十, 一百零一), as Word, WPS and LibreOffice write them.
 _COUNTING = frozenset(
@@ -216,6 +220,7 @@ _RATIO_FROM_BYTES = 2**20  # parts smaller than this are too small to matter
 _INFLATE_CHUNK = 2**20
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc, and every encrypted DOCX
 _RESAVE = "open it in Word or WPS and save it again as .docx, or get an intact copy"
+_SAVE_AS_DOCX = "open it in Word or WPS and save it as .docx"
 _ZIP_BOMB = "this is no real Word document (a zip bomb?): check where it came from"
 
 
@@ -315,6 +320,37 @@ def _core_title(document) -> str:
         return (document.core_properties.title or "").strip()
     except AttributeError:
         return ""
+
+
+CONVERSION_TIMEOUT = 300  # seconds for LibreOffice to convert one file
+
+
+def read_with_libreoffice(data: bytes, path: Path) -> ReadResult:
+    """Read a .doc, .wps or .rtf file: converted to .docx by LibreOffice (``soffice --headless
+    --convert-to docx``, in a private profile and folder), then read as :func:`read_docx` reads
+    it. Raises :class:`~pipeline.errors.InputError` when LibreOffice is not installed, fails or
+    takes longer than :data:`CONVERSION_TIMEOUT`."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise InputError(path, f"a {path.suffix} file needs LibreOffice, which is not installed", INSTALL_LIBREOFFICE)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / f"input{path.suffix.lower()}"
+        source.write_bytes(data)
+        command = [soffice, "--headless", f"-env:UserInstallation={Path(folder, 'profile').as_uri()}"]
+        try:
+            subprocess.run(
+                [*command, "--convert-to", "docx", "--outdir", folder, str(source)],
+                capture_output=True,
+                timeout=CONVERSION_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise InputError(path, "LibreOffice took too long to convert it", _SAVE_AS_DOCX) from None
+        converted = source.with_suffix(".docx")
+        if not converted.is_file():
+            raise InputError(path, "LibreOffice could not convert it to .docx", _SAVE_AS_DOCX)
+        result = read_docx(converted.read_bytes(), path)
+    return replace(result, encoding=f"{path.suffix.lower().lstrip('.')} via LibreOffice")
 
 
 def read_docx(data: bytes, path: Path) -> ReadResult:
