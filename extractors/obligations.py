@@ -28,6 +28,7 @@ from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
 
+from extractors.chinese import HAN, HAN_CHAR
 from extractors.targets import is_quantified, targets
 from extractors.units import UNIT_LABEL
 
@@ -41,7 +42,6 @@ _LABEL_LINE = re.compile(r"^[ \t　]*(?:" + UNIT_LABEL.pattern + r")[^\n]*", re.
 _SENTENCE_END = re.compile(r"[。；;！!？?：:\n]")
 _BREAK = re.compile(r"[。；;！!？?：:\n，,]")
 _HEADING_MAX = 40
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _CONNECTIVE = re.compile(r"^[\s　]*(?:并且|并|同时|还要|还|也要|也|进而|从而|以及|此外|另外|且)?")
 _PREPOSITION = (
     "按照",
@@ -240,7 +240,7 @@ def task_heading(text: str) -> int:
     rest = text[stop.end() :]
     for start, end in reversed(assignment_annotations(rest)):
         rest = rest[:start] + rest[end:]
-    return stop.end() if _HAN.search(rest) else 0
+    return stop.end() if HAN_CHAR.search(rest) else 0
 
 
 def split_clauses(text: str, *, skip_heading: bool = False) -> list[Clause]:
@@ -266,7 +266,7 @@ def split_clauses(text: str, *, skip_heading: bool = False) -> list[Clause]:
             continue
         fragment = text[position:cut_start]
         stripped = fragment.strip(" \t\r\n　")
-        if _HAN.search(stripped):
+        if HAN_CHAR.search(stripped):
             lead = position + fragment.index(stripped[0])
             clauses.append(Clause(lead, lead + len(stripped), sentence, stripped))
         position = max(position, cut_end)
@@ -292,7 +292,7 @@ def _fallback_action(text: str, position: int, end: int) -> int:
     """End of the verb (two characters at most) after a modal that no lexicon verb follows."""
     if text.startswith(_PREPOSITION + _DISPOSAL, position):
         return position
-    word = re.match(r"[\u4e00-\u9fff]{1,2}", text[position:end])
+    word = re.match(f"[{HAN}]{{1,2}}", text[position:end])
     return position + len(word.group()) if word else position
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from extractors.chinese import HAN
 from pipeline.errors import InputError
 
 _BOMS = (  # UTF-32's BOMs before UTF-16's: FF FE 00 00 starts with UTF-16 LE's FF FE
@@ -29,7 +30,7 @@ _MAX_CONTROL_SHARE = 0.01
 _SAVE_AS_UTF8 = "save it as UTF-8 (or GB18030) text and run again"
 
 
-_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+_NOT_HAN = re.compile(f"[^{HAN}]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _HAN_SCAN = 50000  # characters searched for the sample: a web page's Chinese may start late
 _SCAN_STEP = 8000

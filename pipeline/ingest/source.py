@@ -11,12 +11,12 @@ import errno
 import hashlib
 import importlib
 import os
-import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractors.chinese import HAN_CHAR
 from pipeline.errors import InputError
 from pipeline.ingest.normalise import NormalisedText, normalise
 from pipeline.ingest.readers.base import ReadResult
@@ -133,7 +133,7 @@ def read_source(path: str | Path) -> SourceText:
         )
     normalised = normalise(result.text)
     text = normalised.text
-    if not re.search(r"[\u4e00-\u9fff]", text):
+    if not HAN_CHAR.search(text):
         raise InputError(
             shown,
             "no Chinese text found",
