@@ -24,15 +24,16 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from importlib.resources.abc import Traversable
 from itertools import groupby
 from operator import attrgetter
-from pathlib import Path
 
 from extractors.chinese import HAN, HAN_CHAR
 from extractors.targets import is_quantified, targets
 from extractors.units import UNIT_LABEL
+from models import resource
 
-LEXICON_PATH = Path(__file__).resolve().parents[1] / "models" / "commitment_strength.toml"
+LEXICON_PATH = resource("commitment_strength.toml")
 REGISTERS = ("plan", "regulation")
 
 _ASSIGNMENT_WORDS = re.compile(r"牵头|负责|责任单位|配合|协办|参与|指导|主办|承办")
@@ -152,13 +153,13 @@ def _guarded(words, guards: dict) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+def load_lexicon(path: Traversable = LEXICON_PATH) -> Lexicon:
     """Read and compile the lexicon (once per path).
 
     Raises FileNotFoundError or tomllib.TOMLDecodeError when models/commitment_strength.toml is
     missing or malformed: the package is broken, not the user's input.
     """
-    with open(path, "rb") as handle:
+    with path.open("rb") as handle:
         data = tomllib.load(handle)
     plan, regulation, guards = data["plan"], data["regulation"], data.get("guards", {})
     grade_of: dict[str, str] = {}

@@ -21,13 +21,14 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 from hanlp_trie import Trie
 
 from extractors.chinese import HAN
+from models import resource
 
-REGISTRY_PATH = Path(__file__).resolve().parents[1] / "models" / "units.csv"
+REGISTRY_PATH = resource("units.csv")
 UNIT_TYPES = ("party", "government", "congress", "cppcc", "judicial", "procuratorate", "collective", "other")
 
 # Jurisdiction prefixes a plan writes before a local unit, longest first.
@@ -146,13 +147,13 @@ class ResolvedUnit:
 
 
 @lru_cache(maxsize=4)
-def registry(path: Path = REGISTRY_PATH) -> tuple[RegistryUnit, ...]:
+def registry(path: Traversable = REGISTRY_PATH) -> tuple[RegistryUnit, ...]:
     """All registry rows, read once per ``path`` (the shipped models/units.csv by default).
 
     Raises ValueError naming the line when a row has an unknown type or level.
     """
     rows = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with path.open(encoding="utf-8-sig") as handle:
         lines = [line for line in handle if line.strip() and not line.lstrip().startswith("#")]
     for number, row in enumerate(csv.DictReader(lines), start=2):
         if row["type"] not in UNIT_TYPES or row["level"] not in ("national", "local"):

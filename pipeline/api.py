@@ -15,6 +15,7 @@ line) that show progress or write outputs while the stages run.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -29,6 +30,8 @@ from pipeline.errors import InputError
 from pipeline.stages.corpus import Corpus, InputFailure
 from pipeline.stages.reading import read_documents
 from pipeline.stages.registry import build_tables
+
+log = logging.getLogger(__name__)
 
 STRUCTURE_ONLY = ("structure",)  # the stages a comparison of documents needs
 
@@ -81,6 +84,7 @@ def read_corpus(
     if not isinstance(manifest, Manifest):
         manifest = resolve_manifest(inputs, Path(manifest) if manifest else None)
     corpus, failures = read_documents(inputs, manifest, on_progress, jobs, pool=pool)
+    log.info("read %d document(s); %d input(s) could not be read", len(corpus.documents), len(failures))
     if require_documents and not corpus.documents:
         if failures:
             raise InputError(None, failures[0].message)

@@ -9,7 +9,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from pipeline.errors import InputError
+
+OUTPUT_FOLDER = "guanche-output"  # where a run on named inputs writes, in the current folder
 
 
 @dataclass(frozen=True)
@@ -23,16 +25,22 @@ class Settings:
     linker: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
-def project_dir() -> Path:
-    """The folder holding data/raw: the current folder when it has one, else the repository."""
-    return Path.cwd() if (Path.cwd() / "data" / "raw").is_dir() else REPO_ROOT
-
-
 def default_raw_dir() -> Path:
-    """data/raw/, the default input folder (the shipped county plan and its manifest)."""
-    return project_dir() / "data" / "raw"
+    """data/raw/ of the current folder, the input folder when no PATH is given (in the repository:
+    the shipped county plan and its manifest). Raises :class:`InputError` when the current folder
+    has none: the package's own folder is never read or written."""
+    raw = Path.cwd() / "data" / "raw"
+    if not raw.is_dir():
+        raise InputError(
+            raw,
+            "no PATH given and this folder has no data/raw/",
+            "name the files or folders to read (guanche run plans/) or run guanche in the folder that holds data/raw/",
+        )
+    return raw
 
 
-def default_out_dir() -> Path:
-    """data/processed/, the default output folder."""
-    return project_dir() / "data" / "processed"
+def default_out_dir(*, inputs_named: bool) -> Path:
+    """The output folder when no --out is given: data/processed/ next to data/raw/ when the
+    inputs are the default ones, else ./guanche-output in the current folder (never a folder
+    derived from the inputs' or the package's place)."""
+    return default_raw_dir().parent / "processed" if not inputs_named else Path.cwd() / OUTPUT_FOLDER

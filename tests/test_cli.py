@@ -53,7 +53,14 @@ def test_run_writes_every_table_in_every_format(raw, tmp_path):
     assert set(TABLES) | {"task_units", "units", "obligations", "targets", "citations", "links", "coverage"} <= set(
         written
     )
-    for graph_file in ("graph.graphml", "nodes.csv", "edges.csv", "task_unit_nodes.csv", "task_unit_edges.csv"):
+    for graph_file in (
+        "graph.graphml",
+        "graph.gexf",
+        "nodes.csv",
+        "edges.csv",
+        "task_unit_nodes.csv",
+        "task_unit_edges.csv",
+    ):
         assert (out / graph_file).stat().st_size > 0
     for name in written:
         csv_bytes = (out / f"{name}.csv").read_bytes()

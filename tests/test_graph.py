@@ -9,13 +9,16 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
+from lxml import etree
 
 from pipeline.api import read_corpus
-from pipeline.outputs.graph import build_graph, task_unit_graph, write_graph_files
+from pipeline.outputs.graph import build_graph, edge_id, task_unit_graph, write_graph_files
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, REPO
 
 COUNTY = "alxa-left-banner-2024-rule-of-law-government-plan"
+GRAPHML = "http://graphml.graphdrawing.org/xmlns"
+GEXF = "http://www.gexf.net/1.2draft"
 
 
 def run_tables(paths: list[Path], *, citations: bool = True) -> dict[str, pd.DataFrame]:
@@ -42,7 +45,7 @@ def family_tables():
 def test_county_plan_graph_counts(county_tables):
     graph = build_graph(county_tables)
     nodes = Counter(kind for _, kind in graph.nodes(data="Type"))
-    edges = Counter(kind for *_, kind in graph.edges(data="Type"))
+    edges = Counter(kind for *_, kind in graph.edges(data="Label"))
     # 10 cited instruments: the 8 titles its tasks cite and its two (missing) parent plans.
     assert nodes == {"document": 1, "section": 8, "task": 26, "unit": 25, "cited": 10}
     assert edges == {"contains": 34, "leads": 56, "supports": 33, "cites": 10, "basis": 2}
@@ -77,7 +80,7 @@ def test_county_plan_graph_without_citations_or_units():
 def test_task_unit_graph_holds_tasks_units_and_their_edges(county_tables):
     graph = task_unit_graph(build_graph(county_tables))
     assert Counter(kind for _, kind in graph.nodes(data="Type")) == {"task": 26, "unit": 25}
-    assert Counter(kind for *_, kind in graph.edges(data="Type")) == {"leads": 56, "supports": 33}
+    assert Counter(kind for *_, kind in graph.edges(data="Label")) == {"leads": 56, "supports": 33}
 
 
 @needs_corpus
@@ -97,11 +100,12 @@ def test_family_graph_links_tasks_to_parent_articles(family_tables):
 
 
 def written(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
     names = write_graph_files(folder, tables)
     assert (
         sorted(names)
         == sorted(p.name for p in folder.iterdir())
-        == ["edges.csv", "graph.graphml", "nodes.csv", "task_unit_edges.csv", "task_unit_nodes.csv"]
+        == ["edges.csv", "graph.gexf", "graph.graphml", "nodes.csv", "task_unit_edges.csv", "task_unit_nodes.csv"]
     )
     return folder
 
@@ -112,7 +116,9 @@ def test_graphml_round_trip(family_tables, tmp_path):
     folder = written(family_tables, tmp_path)
     back = nx.read_graphml(folder / "graph.graphml", force_multigraph=True, edge_key_type=str)
     assert list(back.nodes(data=True)) == list(graph.nodes(data=True))
-    assert sorted(back.edges(keys=True, data=True)) == sorted(graph.edges(keys=True, data=True))
+    assert sorted(back.edges(keys=True, data=True)) == sorted(
+        (u, v, edge_id(u, v, key), data) for u, v, key, data in graph.edges(keys=True, data=True)
+    )
 
 
 def as_text(value) -> str:
@@ -128,14 +134,76 @@ def test_gephi_csv_round_trip(family_tables, tmp_path, prefix, subgraph):
     nodes = pd.read_csv(folder / f"{prefix}nodes.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     edges = pd.read_csv(folder / f"{prefix}edges.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(nodes.columns[:3]) == ["Id", "Label", "Type"]
-    assert list(edges.columns[:4]) == ["Source", "Target", "Type", "Weight"]
+    assert list(edges.columns[:6]) == ["Source", "Target", "Type", "Id", "Label", "Weight"]
     assert nodes["Id"].tolist() == list(graph.nodes)
     for row in nodes.to_dict("records"):
         expected = {name: as_text(value) for name, value in graph.nodes[row["Id"]].items()}
         assert {name: value for name, value in row.items() if name != "Id" and value != ""} == expected
     assert len(edges) == graph.number_of_edges()
     for row in edges.to_dict("records"):
-        data = graph.edges[row["Source"], row["Target"], row["Type"]]
-        assert {name: value for name, value in row.items() if name not in ("Source", "Target") and value != ""} == {
-            n: as_text(v) for n, v in data.items()
-        }
+        data = graph.edges[row["Source"], row["Target"], row["Label"]]
+        shown = {name: value for name, value in row.items() if name not in ("Source", "Target", "Type", "Id")}
+        assert {name: value for name, value in shown.items() if value != ""} == {n: as_text(v) for n, v in data.items()}
+
+
+# What Gephi reads: its GraphML and GEXF importers key edges by their id and drop an edge whose id
+# they have already seen; its spreadsheet import takes Type as the edge direction (Directed or
+# Undirected) and Label as the edge's label.
+RELATIONS = {"contains", "leads", "supports", "cites", "basis", "implements"}
+
+
+def xml_edges(path: Path, namespace: str) -> list[dict[str, str]]:
+    """The attributes of every <edge> element of an XML graph file."""
+    return [dict(edge.attrib) for edge in etree.parse(str(path)).iter(f"{{{namespace}}}edge")]
+
+
+def test_county_graph_files_as_gephi_reads_them(county_tables, tmp_path):
+    graph = build_graph(county_tables)
+    folder = written(county_tables, tmp_path)
+    for name, namespace in (("graph.graphml", GRAPHML), ("graph.gexf", GEXF)):
+        edges = xml_edges(folder / name, namespace)
+        assert len(edges) == graph.number_of_edges() == 135
+        assert len({edge["id"] for edge in edges}) == 135, name
+    gexf = xml_edges(folder / "graph.gexf", GEXF)
+    assert Counter(edge["label"] for edge in gexf) == {
+        "contains": 34,
+        "leads": 56,
+        "supports": 33,
+        "cites": 10,
+        "basis": 2,
+    }
+    for prefix, count in (("", 135), ("task_unit_", 89)):
+        edges = pd.read_csv(folder / f"{prefix}edges.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        assert len(edges) == edges["Id"].nunique() == count
+        assert set(edges["Type"]) == {"Directed"}
+        assert set(edges["Label"]) <= RELATIONS
+    task_unit = pd.read_csv(folder / "task_unit_edges.csv", dtype=str, encoding="utf-8-sig")
+    assert task_unit["Label"].value_counts().to_dict() == {"leads": 56, "supports": 33}
+
+
+def test_gexf_reads_back_with_networkx(county_tables, tmp_path):
+    graph = build_graph(county_tables)
+    back = nx.read_gexf(written(county_tables, tmp_path) / "graph.gexf")
+    assert back.is_directed() and back.is_multigraph()
+    assert back.number_of_nodes() == graph.number_of_nodes() == 70
+    assert back.number_of_edges() == 135
+    assert back.nodes["unit:阿拉善左旗:旗委编办"]["label"] == "旗委编办"
+    assert back.nodes["unit:阿拉善左旗:旗委编办"]["Type"] == "unit"
+    lead = edge_id("unit:阿拉善左旗:旗委编办", f"{COUNTY}:T0001", "leads")
+    assert back.edges["unit:阿拉善左旗:旗委编办", f"{COUNTY}:T0001", lead]["label"] == "leads"
+
+
+def test_graph_files_are_the_same_bytes_every_run(county_tables, tmp_path):
+    first, second = written(county_tables, tmp_path / "a"), written(county_tables, tmp_path / "b")
+    for name in ("graph.graphml", "graph.gexf", "edges.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+@needs_corpus
+def test_implements_edges_carry_the_link_score(family_tables, tmp_path):
+    edges = pd.read_csv(written(family_tables, tmp_path) / "edges.csv", encoding="utf-8-sig")
+    implements = edges[edges["Label"] == "implements"]
+    links = family_tables["links"]
+    assert len(implements) == len(links)
+    assert sorted(implements["Weight"].round(6)) == sorted(links["score"].astype(float).round(6))
+    assert (edges.loc[edges["Label"] != "implements", "Weight"] == 1.0).all()

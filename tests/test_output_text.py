@@ -72,6 +72,8 @@ def test_a_plan_with_control_characters_and_a_formula_title_runs_end_to_end(tmp_
     graph = nx.read_graphml(out / "graph.graphml")
     labels = {data["Label"] for _, data in graph.nodes(data=True)}
     assert f"（一） {FORMULA_TITLE}" in labels and "（二） 提升政务服务水平" in labels
+    gexf = nx.read_gexf(out / "graph.gexf")
+    assert "（二） 提升政务服务水平" in {data["label"] for _, data in gexf.nodes(data=True)}
     nodes = pd.read_csv(out / "nodes.csv", encoding="utf-8-sig")
     assert f"（二） {CONTROL_TITLE}" in set(nodes["Label"])
 

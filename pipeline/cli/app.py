@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from pipeline import __version__
 from pipeline.api import read_corpus
 from pipeline.cascade.compare import compare_with_parents
 from pipeline.cascade.parents import missing_parent_messages
@@ -17,7 +18,10 @@ from pipeline.cli.summary import (
     EXIT_INPUT_FAILED,
     EXIT_OUTPUT_FAILED,
     conclude,
+    configure_output,
     err,
+    notes,
+    out,
     print_notes,
     print_summary,
     report_failures,
@@ -45,9 +49,25 @@ def fail(error: GuancheError) -> None:
     raise typer.Exit(EXIT_OUTPUT_FAILED if isinstance(error, OutputError) else EXIT_INPUT_FAILED)
 
 
+def show_version(value: bool) -> None:
+    """``--version``: print guanche's version and exit."""
+    if value:
+        out.print(f"guanche {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=show_version, is_eager=True)
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="Also log each step on stderr (-vv: more).")
+    ] = 0,
+) -> None:
     """guanche (贯彻): read Chinese plans and regulations and show how they cascade."""
+    configure_output(quiet=quiet, verbose=verbose)
 
 
 @app.command()
@@ -55,7 +75,10 @@ def run(
     paths: Annotated[
         Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")
     ] = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/")] = None,
+    out_dir: Annotated[
+        Optional[Path],
+        typer.Option("--out", help="Output folder. Default: data/processed/, or ./guanche-output/ for named PATHs"),
+    ] = None,
     manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
     jobs: Annotated[
         Optional[int],
@@ -66,9 +89,9 @@ def run(
     ] = True,
 ) -> None:
     """Read plans, extract tasks and units, link to parent plans, write tables."""
-    paths = paths or [default_raw_dir()]
-    out_dir = out_dir or default_out_dir()
     try:
+        out_dir = out_dir or default_out_dir(inputs_named=bool(paths))
+        paths = paths or [default_raw_dir()]
         ensure_writable(out_dir)
         files = list(discover_inputs(paths))
         skipped = skipped_files(paths, found=files)
@@ -79,7 +102,7 @@ def run(
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
-            console=err,
+            console=notes,
             disable=len(files) < 5,
             transient=True,
         ) as progress:
@@ -137,7 +160,7 @@ def reuse(
             write_outputs({"reuse_sources": result.sources, "reuse_passages": result.passages}, out_dir)
     except GuancheError as error:
         fail(error)
-    conclude(result.summary, result.failures)
+    conclude(result.summary, result.failures, outputs=out_dir)
 
 
 @app.command()
@@ -145,16 +168,17 @@ def coverage(
     child: Annotated[Path, typer.Argument(help="The lower-level plan or regulation.")],
     parent: Annotated[Path, typer.Argument(help="Its parent document, or a folder of parents.")],
     out_dir: Annotated[
-        Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/coverage/")
+        Optional[Path], typer.Option("--out", help="Output folder. Default: ./guanche-output/coverage/")
     ] = None,
 ) -> None:
     """Which parent directives the child takes up, which it leaves out, what it adds."""
     try:
         result = compare_with_parents(child, parent)
-        write_outputs(result.tables, out_dir or default_out_dir() / "coverage")
+        out_dir = out_dir or default_out_dir(inputs_named=True) / "coverage"
+        write_outputs(result.tables, out_dir)
     except GuancheError as error:
         fail(error)
-    conclude(result.summary, result.failures)
+    conclude(result.summary, result.failures, outputs=out_dir)
 
 
 @app.command()
@@ -163,7 +187,8 @@ def report(
         Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")
     ] = None,
     out_file: Annotated[
-        Optional[Path], typer.Option("--out", help="Report file. Default: data/processed/report.html")
+        Optional[Path],
+        typer.Option("--out", help="Report file. Default: data/processed/report.html, or ./guanche-output/ for PATHs"),
     ] = None,
     manifest: Annotated[Optional[Path], typer.Option("--manifest", help="Manifest TOML describing the inputs.")] = None,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -12,17 +13,48 @@ from rich.table import Table
 from pipeline.stages.units import unit_workload, unresolved_units
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True)  # errors: always shown
+notes = Console(stderr=True)  # notes and progress: silenced by --quiet
 
 LISTED = 10  # documents and notes printed in the run summary; the tables hold all of them
 EXIT_INPUT_FAILED = 1  # an input (document, manifest) could not be read
 EXIT_OUTPUT_FAILED = 2  # outputs could not be written
 
 
-def conclude(summary: str, failures: list) -> None:
-    """Print a command's summary, then the inputs that could not be read (exit 1 if any)."""
+class _ErrorConsoleHandler(logging.Handler):
+    """Log records as lines on stderr (the stream of the moment, so tests can capture it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
+
+
+_LOG_HANDLER = _ErrorConsoleHandler()
+_LOG_HANDLER.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+
+
+def configure_output(*, quiet: bool = False, verbose: int = 0) -> None:
+    """Set what the command line prints: with ``quiet`` only errors; otherwise the summaries,
+    notes and progress, and with ``verbose`` the ``pipeline`` log too (1: each step, at INFO;
+    2 and up: DEBUG)."""
+    out.quiet = notes.quiet = quiet
+    logger = logging.getLogger("pipeline")
+    logger.setLevel(logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)])
+    if _LOG_HANDLER not in logger.handlers:
+        logger.addHandler(_LOG_HANDLER)
+
+
+def conclude(summary: str, failures: list, *, outputs: Path | None = None) -> None:
+    """Print a command's summary and the folder it wrote its ``outputs`` to (if any), then the
+    inputs that could not be read (exit 1 if any)."""
     out.print(summary, markup=False, highlight=False, soft_wrap=True)
+    if outputs is not None:
+        print_outputs(outputs)
     report_failures(failures, len(failures) + 1)
+
+
+def print_outputs(folder: Path) -> None:
+    """Print ``outputs: <folder>``, the folder a command wrote, on one line however long."""
+    out.print(f"outputs: {folder}", markup=False, highlight=False, soft_wrap=True)
 
 
 def report_failures(failures: list, n_inputs: int) -> None:
@@ -76,17 +108,17 @@ def print_summary(tables: dict, out_dir: Path | None) -> None:
     if "task_units" in tables:
         print_units(tables["task_units"])
     if out_dir is not None:
-        out.print(f"outputs: {out_dir}", markup=False, highlight=False)
+        print_outputs(out_dir)
     else:
         out.print("no outputs written: no input could be read", highlight=False)
 
 
-def print_notes(notes: list[str], *, more: str = "more notes") -> None:
+def print_notes(listed: list[str], *, more: str = "more notes") -> None:
     """Print notes on stderr, one line each, at most LISTED of them."""
-    for note in notes[:LISTED]:
-        err.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
-    if len(notes) > LISTED:
-        err.print(f"note: … and {len(notes) - LISTED} {more}", markup=False, highlight=False, soft_wrap=True)
+    for note in listed[:LISTED]:
+        notes.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+    if len(listed) > LISTED:
+        notes.print(f"note: … and {len(listed) - LISTED} {more}", markup=False, highlight=False, soft_wrap=True)
 
 
 def print_units(task_units: pd.DataFrame, *, top: int = 10) -> None:

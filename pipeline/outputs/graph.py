@@ -1,7 +1,8 @@
 """One graph of the run: documents, sections, tasks, units, cited instruments, and the links.
 
 Nodes (attribute ``Type``): document, section, task, unit, cited (an instrument cited or named as
-a parent but not among the inputs). Edges (attribute ``Type``, keyed by it in a MultiDiGraph):
+a parent but not among the inputs). Edges (their relation in attribute ``Label``, keyed by it in a
+MultiDiGraph):
 
 - contains: document → section → sub-section → task (document → task when there is no section)
 - leads / supports: unit → task (from the task_units table)
@@ -10,9 +11,12 @@ a parent but not among the inputs). Edges (attribute ``Type``, keyed by it in a 
   a cited node when the parent is not among the inputs
 - implements: child task → parent directive, ``Weight`` = the link score, with relation and rank
 
-Every node has ``Label`` and ``Type``, every edge ``Type`` and ``Weight``: Gephi's column names, so
-the GraphML file and the nodes.csv/edges.csv pair open in Gephi and Cytoscape as they are. The
-task-unit graph (tasks, units, lead/support edges) is also written as its own CSV pair.
+Every node has ``Label`` and ``Type``, every edge ``Label`` and ``Weight``. The files use Gephi's
+names, so that they open in Gephi and Cytoscape as they are: graph.graphml and graph.gexf (Gephi's
+own format) give every edge a unique id (:func:`edge_id`); in nodes.csv/edges.csv the edges have
+Source, Target, Type (``Directed``, the edge direction Gephi's spreadsheet import reads), Id,
+Label (the relation) and Weight. The task-unit graph (tasks, units, lead/support edges) is also
+written as its own CSV pair.
 """
 
 from __future__ import annotations
@@ -21,14 +25,16 @@ from pathlib import Path
 
 import networkx as nx
 import pandas as pd
+from networkx.readwrite.gexf import GEXFWriter
 
 from extractors.citations import display_title
 from pipeline.outputs.schema import EDGE_COLUMNS, NODE_COLUMNS
 from pipeline.outputs.writer import write_csv
 from pipeline.outputs.xmltext import is_xml_text, xml_text
 
-TASK_UNIT_EDGE_TYPES = ("leads", "supports")
+TASK_UNIT_RELATIONS = ("leads", "supports")
 ROLE_EDGE = {"lead": "leads", "support": "supports"}
+GEXF_DATE = "2000-01-01"  # the fixed date of graph.gexf, so that the same graph gives the same bytes
 
 
 def _present(value) -> bool:
@@ -92,8 +98,16 @@ def build_graph(tables: dict[str, pd.DataFrame]) -> nx.MultiDiGraph:
     return graph
 
 
-def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, edge_type: str, weight: float = 1.0, **extra) -> None:
-    graph.add_edge(source, target, key=edge_type, **_attributes(Type=edge_type, Weight=float(weight), **extra))
+def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, label: str, weight: float = 1.0, **extra) -> None:
+    """Add the edge ``label`` (its relation: contains, leads …) from ``source`` to ``target``."""
+    graph.add_edge(source, target, key=label, **_attributes(Label=label, Weight=float(weight), **extra))
+
+
+def edge_id(source: str, target: str, relation: str) -> str:
+    """The id of an edge in the graph files: its relation, source and target
+    (``leads:unit:阿拉善左旗:旗委编办→…:T0001``), unique because the graph has at most one edge of a
+    relation between two nodes, and the same in every run that has the edge."""
+    return f"{relation}:{source}→{target}"
 
 
 def _add_task_units(graph: nx.MultiDiGraph, task_units: pd.DataFrame | None) -> None:
@@ -164,7 +178,7 @@ def task_unit_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     edges = [
         (u, v, k, data)
         for u, v, k, data in graph.edges(keys=True, data=True)
-        if data.get("Type") in TASK_UNIT_EDGE_TYPES
+        if data.get("Label") in TASK_UNIT_RELATIONS
     ]
     touched = {node for u, v, _, _ in edges for node in (u, v)}
     subgraph = nx.MultiDiGraph()
@@ -176,10 +190,17 @@ def task_unit_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def gephi_tables(graph: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Nodes (Id, Label, Type, then other attributes by name) and edges (Source, Target, Type,
-    Weight, then other attributes by name), in the graph's order."""
+    """Nodes (Id, Label, Type, then other attributes by name) and edges (Source, Target, Type =
+    Directed, Id, Label = the relation, Weight, then other attributes by name), in the graph's
+    order: the columns Gephi's spreadsheet import reads."""
     nodes = pd.DataFrame([{"Id": node, **data} for node, data in graph.nodes(data=True)], dtype=object)
-    edges = pd.DataFrame([{"Source": u, "Target": v, **data} for u, v, data in graph.edges(data=True)], dtype=object)
+    edges = pd.DataFrame(
+        [
+            {"Source": u, "Target": v, "Type": "Directed", "Id": edge_id(u, v, key), **data}
+            for u, v, key, data in graph.edges(keys=True, data=True)
+        ],
+        dtype=object,
+    )
     return _ordered(nodes, NODE_COLUMNS), _ordered(edges, EDGE_COLUMNS)
 
 
@@ -191,18 +212,46 @@ def _ordered(table: pd.DataFrame, first: list[str]) -> pd.DataFrame:
 
 
 def xml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """``graph`` as GraphML can hold it: ``graph`` itself when all its text is XML text, else a
-    copy whose node ids, edge keys and text attributes are cleaned by :func:`xml_text` (a control
-    character in a document's text would otherwise stop the GraphML writer)."""
-    if all(is_xml_text(text) for text in _texts(graph)):
-        return graph
-    clean = nx.MultiDiGraph()
-    clean.add_nodes_from((_xml_value(node), _xml_values(data)) for node, data in graph.nodes(data=True))
-    clean.add_edges_from(
-        (_xml_value(u), _xml_value(v), _xml_value(key), _xml_values(data))
+    """``graph`` as the graph files hold it: a copy keyed by :func:`edge_id` (the edge ids of
+    GraphML and GEXF), its node ids, keys and text attributes cleaned by :func:`xml_text` when
+    some text is not XML text (a control character in a document's text would otherwise stop
+    the writers)."""
+    clean = _xml_value if not all(is_xml_text(text) for text in _texts(graph)) else _same
+    exported = nx.MultiDiGraph()
+    exported.add_nodes_from((clean(node), _cleaned(data, clean)) for node, data in graph.nodes(data=True))
+    exported.add_edges_from(
+        (clean(u), clean(v), clean(edge_id(u, v, key)), _cleaned(data, clean))
         for u, v, key, data in graph.edges(keys=True, data=True)
     )
-    return clean
+    return exported
+
+
+def gexf_graph(exported: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``exported`` (:func:`xml_graph`) with the names networkx's GEXF writer turns into GEXF's
+    own fields: ``label`` for nodes and edges, ``weight`` and ``id`` for edges."""
+    gexf = nx.MultiDiGraph()
+    gexf.add_nodes_from((node, _renamed(data, {"Label": "label"})) for node, data in exported.nodes(data=True))
+    gexf.add_edges_from(
+        (u, v, key, {"id": key, **_renamed(data, {"Label": "label", "Weight": "weight"})})
+        for u, v, key, data in exported.edges(keys=True, data=True)
+    )
+    return gexf
+
+
+def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
+    """Write ``graph`` (:func:`gexf_graph`) as GEXF 1.2 at ``path``, dated :data:`GEXF_DATE` so
+    that the same graph gives the same bytes. Raises OSError when it cannot be written."""
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
+    writer.add_graph(graph)
+    meta = writer.xml.find("meta")
+    if meta is not None:
+        meta.set("lastmodifieddate", GEXF_DATE)
+    with path.open("wb") as file:
+        writer.write(file)
+
+
+def _renamed(data: dict, names: dict[str, str]) -> dict:
+    return {names.get(name, name): value for name, value in data.items()}
 
 
 def _texts(graph: nx.MultiDiGraph):
@@ -217,19 +266,25 @@ def _xml_value(value):
     return xml_text(value) if isinstance(value, str) else value
 
 
-def _xml_values(data: dict) -> dict:
-    return {name: _xml_value(value) for name, value in data.items()}
+def _same(value):
+    return value
+
+
+def _cleaned(data: dict, clean) -> dict:
+    return {name: clean(value) for name, value in data.items()}
 
 
 def write_graph_files(folder: Path, tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Build the graph of ``tables`` and write it into
-    ``folder``: graph.graphml (its text as XML can hold it, :func:`xml_graph`), nodes.csv and
-    edges.csv (the whole graph, text as read), task_unit_nodes.csv and task_unit_edges.csv.
-    Returns the names written. Raises OSError when a file cannot be written."""
+    """Build the graph of ``tables`` and write it into ``folder``: graph.graphml and graph.gexf
+    (its text as XML can hold it, :func:`xml_graph`), nodes.csv and edges.csv (the whole graph,
+    text as read), task_unit_nodes.csv and task_unit_edges.csv. Returns the names written.
+    Raises OSError when a file cannot be written."""
     graph = build_graph(tables)
-    nx.write_graphml(xml_graph(graph), folder / "graph.graphml")
+    exported = xml_graph(graph)
+    nx.write_graphml(exported, folder / "graph.graphml")
+    write_gexf(gexf_graph(exported), folder / "graph.gexf")
     files = {"": gephi_tables(graph), "task_unit_": gephi_tables(task_unit_graph(graph))}
     for prefix, (nodes, edges) in files.items():
         write_csv(nodes, folder / f"{prefix}nodes.csv")
         write_csv(edges, folder / f"{prefix}edges.csv")
-    return ["graph.graphml"] + [f"{prefix}{kind}.csv" for prefix in files for kind in ("nodes", "edges")]
+    return ["graph.graphml", "graph.gexf"] + [f"{prefix}{kind}.csv" for prefix in files for kind in ("nodes", "edges")]

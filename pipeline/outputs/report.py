@@ -484,12 +484,13 @@ def report_command(
 ) -> tuple[Path, list[InputFailure]]:
     """``guanche report [PATHS…] [--out FILE] [--manifest FILE]``: run the pipeline, write the report.
 
-    Inputs default to data/raw/, the report to data/processed/report.html. Returns the report's
+    Inputs default to data/raw/, the report to data/processed/report.html (./guanche-output/ when
+    ``paths`` are given: :func:`~pipeline.config.default_out_dir`). Returns the report's
     path and the inputs that could not be read. Raises :class:`InputError` when no input could be
     read (nothing is written then) and :class:`OutputError` when the report cannot be written.
     """
+    out_file = out_file or default_out_dir(inputs_named=bool(paths)) / REPORT_NAME
     paths = list(paths or [default_raw_dir()])
-    out_file = out_file or default_out_dir() / REPORT_NAME
     try:
         tables = read(paths, manifest=manifest_path)
     except InputError as error:

@@ -180,7 +180,7 @@ PASSAGE_COLUMNS = [
 
 # graph files, with Gephi's column names
 NODE_COLUMNS = ["Id", "Label", "Type"]
-EDGE_COLUMNS = ["Source", "Target", "Type", "Weight"]
+EDGE_COLUMNS = ["Source", "Target", "Type", "Id", "Label", "Weight"]
 
 
 def make_table(rows: list[dict], columns: list[str]) -> pd.DataFrame:

@@ -9,6 +9,7 @@ previous outputs exactly as they were.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -21,6 +22,8 @@ import pandas as pd
 from pipeline.errors import OutputError
 from pipeline.outputs import generations
 from pipeline.outputs.workbook import WORKBOOK_NAME, assemble_workbook, write_sheet_part
+
+log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10  # scheduling priority of worker processes once they write the outputs
 
@@ -213,6 +216,7 @@ class OutputWriter:
                 with _output_errors(self.out_dir):
                     self._finish()
                     self.paths = self._publish()
+                log.info("wrote %d file(s) to %s", len(self.paths), self.out_dir)
         finally:
             # a failed run waits for the tables in the pool before cleaning up
             wait([written for _, written in self._tables if written is not None and not written.cancel()])

@@ -9,6 +9,8 @@ from anything corpus-wide). Later stages read earlier stages' tables from ``corp
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
@@ -19,6 +21,8 @@ from pipeline.document.model import ParsedDocument
 from pipeline.outputs import schema
 from pipeline.stages import cascade, commitments, structure, units
 from pipeline.stages.corpus import Corpus, DocumentRows
+
+log = logging.getLogger(__name__)
 
 TableBuilder = Callable[[Corpus, DocumentRows, Settings], dict[str, pd.DataFrame]]
 
@@ -111,7 +115,14 @@ def build_tables(
     for registered in STAGES:
         if only is not None and registered.name not in only:
             continue
+        started = time.perf_counter()
         tables = registered.build(corpus, corpus_rows(corpus, registered), settings)
+        log.info(
+            "stage %s: %s in %.2f s",
+            registered.name,
+            ", ".join(f"{len(table)} {name}" for name, table in tables.items()),
+            time.perf_counter() - started,
+        )
         corpus.tables.update(tables)
         if on_tables is not None:
             on_tables(tables)
