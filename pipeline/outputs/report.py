@@ -33,7 +33,7 @@ CONTENT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 ROLE_NAMES = ("牵头 lead", "配合/责任 support")
 COVERAGE_NAMES = ("已覆盖 covered", "缺口 gap")
 
-_CSS = """
+REPORT_CSS = """
 :root { --ink: #1f2328; --muted: #59636e; --line: #d8dee4; --accent: #a4262c; --accent-soft: #e8b4b0;
         --paper: #ffffff; --shade: #f6f8fa; --notice: #fff4e5; --notice-line: #d4861d; }
 * { box-sizing: border-box; }
@@ -454,7 +454,7 @@ def render_report(tables: dict[str, pd.DataFrame]) -> str:
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} · guanche</title><style>{_CSS}</style></head><body><main>"
+        f"<title>{escape(title)} · guanche</title><style>{REPORT_CSS}</style></head><body><main>"
         f'<header><h1>{escape(title)}</h1><p class="sub">贯彻 guanche report: tasks, responsible units and '
         "links to higher-level plans</p></header>"
         f"{body}"
