@@ -19,7 +19,7 @@ from pipeline.stages.corpus import InputFailure
 
 DIFF_STAGES = ("structure", "units", "commitments")  # what the classes are computed from
 PASSAGES_SHOWN = 2  # changed passages per group in the terminal summary
-_YEAR = re.compile(r"[（(]?\d{4}(?:年度?|—\d{4}年?)?[）)]?")
+_YEAR = re.compile(r"[（(]?(?<!\d)\d{4}(?:年度?|-\d{4}年)[）)]?")  # 2024年, （2021-2025年）
 _DATED_NAME = re.compile(r"[（(]\d{4}-\d{2}-\d{2}[）)]$")
 
 
