@@ -28,6 +28,7 @@ from pipeline.errors import GuancheError, OutputError
 from pipeline.ingest.discover import discover_inputs
 from pipeline.outputs.diff_report import write_diff_outputs
 from pipeline.outputs.graph import write_graph_files
+from pipeline.outputs.ledger import ledger_command
 from pipeline.outputs.report import report_command
 from pipeline.outputs.writer import OutputWriter, ensure_writable, write_outputs
 from pipeline.stages.registry import STAGES, build_tables
@@ -193,3 +194,20 @@ def diff(
     except GuancheError as error:
         fail(error)
     conclude(result.summary, result.failures)
+
+
+@app.command()
+def ledger(
+    paths: Annotated[
+        Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")
+    ] = None,
+    out_dir: Annotated[
+        Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/ledger/")
+    ] = None,
+) -> None:
+    """Write the task-division ledger (任务分工台账): ledger.xlsx, a sheet per unit, and CSV."""
+    try:
+        written, failures = ledger_command(paths or [], out_dir)
+    except GuancheError as error:
+        fail(error)
+    conclude(f"ledger: {written[-1]}", failures)
