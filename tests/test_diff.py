@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 from pipeline.api import read
 from pipeline.cascade.diff import diff_documents, version_notes
 from pipeline.cli.app import app
+from pipeline.outputs.diff_report import write_diff_outputs
 from tests.documents import COUNTY_PLAN, REPO
+from tests.support.devtools import CHROMIUM, DevTools
 
 runner = CliRunner()
 GOLD = REPO / "tests" / "data" / "gold" / "versions"
@@ -135,6 +137,19 @@ def test_diff_command_writes_tables_and_the_side_by_side_page(plan_versions, tmp
     page = (out / "diff.html").read_text(encoding="utf-8")
     assert "default-src 'none'" in page and "<script" not in page
     assert "不少于<del>6</del>0学时" in page and "不少于<ins>8</ins>0学时" in page
+
+
+@pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"{CHROMIUM} not installed")
+def test_diff_page_in_chromium_shows_both_versions_without_errors(plan_diff, tmp_path):
+    write_diff_outputs(plan_diff, tmp_path / "diff", workbook=False)
+    browser = DevTools(tmp_path / "chromium-profile")
+    try:
+        session = browser.open((tmp_path / "diff" / "diff.html").as_uri())
+        assert browser.problems(session) == []
+        shown = browser.text(session)
+        assert "旧 OLD · 2024-07-05" in shown and "建立法治督察工作机制" in shown
+    finally:
+        browser.close()
 
 
 def test_run_says_when_two_inputs_are_versions_of_one_document(plan_versions, tmp_path):

@@ -16,7 +16,7 @@ from pipeline.outputs.writer import OutputWriter
 
 DIFF_REPORT_NAME = "diff.html"
 _DIFF_CSS = """
-td.old, td.new { width: 42%; font-size: 13px; }
+col.class { width: 16%; } td.old, td.new { font-size: 13px; }
 del { background: #ffebe9; color: #82071e; } ins { background: #dafbe1; color: #116329; text-decoration: none; }
 td.class { white-space: nowrap; font-size: 13px; } td.class small { display: block; color: var(--muted); white-space: normal; }
 """
@@ -89,7 +89,8 @@ def render_diff_report(result: VersionDiff) -> str:
         f'<header><h1>{escape(title)}</h1><p class="sub">贯彻 guanche diff: what changed from '
         f"{escape(str(old['doc_id']))} to {escape(str(new['doc_id']))}</p></header>"
         f'<ul class="figures">{figures}</ul>'
-        f'<table style="table-layout:fixed">{head}<tbody>{"".join(body)}</tbody></table>'
+        f'<table style="table-layout:fixed"><colgroup><col class="class"><col><col></colgroup>'
+        f"{head}<tbody>{''.join(body)}</tbody></table>"
         "<footer>Written by guanche diff (see version_diff.csv and version_passages.csv for every column). "
         "This page is self-contained and opens offline.</footer></main></body></html>\n"
     )
