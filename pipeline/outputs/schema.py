@@ -178,6 +178,29 @@ PASSAGE_COLUMNS = [
     "evidence",
 ]
 
+# guanche diff: two versions of one document
+VERSION_DIFF_COLUMNS = [
+    "old_doc_id",
+    "new_doc_id",
+    "group",
+    "change",
+    "classes",
+    "old_task_ids",
+    "new_task_ids",
+    "old_numbers",
+    "new_numbers",
+    "old_section",
+    "new_section",
+    "score",
+    "similarity",
+    "strengthened",
+    "softened",
+    "units_reassigned",
+    "targets_changed",
+    "moved",
+]
+VERSION_PASSAGE_COLUMNS = ["group", "operation", "old_passage", "new_passage"]
+
 # graph files, with Gephi's column names
 NODE_COLUMNS = ["Id", "Label", "Type"]
 EDGE_COLUMNS = ["Source", "Target", "Type", "Id", "Label", "Weight"]
