@@ -215,7 +215,7 @@ def diff(
     """What changed between two versions of one plan or regulation: tables, a summary and diff.html."""
     try:
         result = diff_documents(old, new)
-        write_diff_outputs(result, out_dir or default_out_dir() / "diff")
+        write_diff_outputs(result, out_dir or default_out_dir(inputs_named=True) / "diff")
     except GuancheError as error:
         fail(error)
     conclude(result.summary, result.failures)

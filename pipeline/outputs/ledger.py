@@ -173,7 +173,7 @@ def ledger_command(paths: list[Path], out_dir: Path | None = None) -> tuple[list
     could be read and :class:`OutputError` when the outputs cannot be written.
     """
     corpus, failures = read_corpus(paths or [default_raw_dir()], stages=LEDGER_STAGES)
-    return write_ledger(corpus.tables, out_dir or default_out_dir() / "ledger"), failures
+    return write_ledger(corpus.tables, out_dir or default_out_dir(inputs_named=bool(paths)) / "ledger"), failures
 
 
 def write_ledger(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
