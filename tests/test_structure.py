@@ -334,3 +334,8 @@ def test_every_corpus_document_has_a_consistent_hierarchy_with_no_heading_lost()
         if found:
             problems[path.name] = found
     assert len(CORPUS_DOCUMENTS) > 60 and problems == {}
+
+
+def test_a_unit_column_joined_with_its_deadline_is_a_unit_column():
+    columns = task_table_columns(["序号", "重点任务", "牵头单位", "责任单位及完成时限"])
+    assert columns == {"number": 0, "task": 1, "牵头单位": 2, "责任单位": 3}

@@ -167,7 +167,9 @@ def _outline(body: list[_Line]) -> _Outline:
     return _Outline(regulation, task_style, section_styles)
 
 
-_UNIT_HEADER = re.compile(r"^(牵头|责任|配合|协办|参与|主责)(单位|部门)$")
+_UNIT_HEADER = re.compile(
+    r"^(?P<label>(?:主要)?(?:牵头|责任|配合|协办|协助|参与|主责)(?:单位|部门))(?:[及和与、/]?(?:完成)?(?:时限|时间))?$"
+)
 _TASK_HEADER = re.compile(r"^(重点|主要|工作|具体)?(任务|措施|内容|工作任务|工作内容)$")
 _DEADLINE_HEADER = re.compile(r"^(完成)?(时限|时间)$")
 
@@ -185,7 +187,9 @@ def task_table_columns(cells: list[str]) -> dict[str, int] | None:
             columns["task"] = index
         elif label in ("序号", "编号"):
             columns["number"] = index
-        elif _UNIT_HEADER.match(label) or _DEADLINE_HEADER.match(label):
+        elif unit_header := _UNIT_HEADER.match(label):
+            columns[unit_header.group("label")] = index  # 责任单位及完成时限 gives 责任单位：…
+        elif _DEADLINE_HEADER.match(label):
             columns[label] = index
     has_units = any(_UNIT_HEADER.match(label) for label in columns)
     return columns if "task" in columns and has_units else None
