@@ -403,6 +403,7 @@ def describe_document(
         "source_path": printable(source.path),
         "sha256": source.sha256,
         "encoding": source.encoding,
+        "script": source.script,
         "n_chars": len(source.text),
     }
     record.update({key: value for key, value in overrides.items() if key in record and value not in (None, "")})
