@@ -20,6 +20,7 @@ DOCUMENT_COLUMNS = [
     "source_path",
     "sha256",
     "encoding",
+    "script",
     "n_chars",
 ]
 PARENT_SEPARATOR = "; "  # between the manifest's parents in the documents table
