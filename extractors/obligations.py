@@ -28,6 +28,7 @@ from importlib.resources.abc import Traversable
 from itertools import groupby
 from operator import attrgetter
 
+from extractors.chinese import HAN, HAN_CHAR
 from extractors.targets import is_quantified, targets
 from extractors.units import UNIT_LABEL
 from models import resource
@@ -42,7 +43,6 @@ _LABEL_LINE = re.compile(r"^[ \t　]*(?:" + UNIT_LABEL.pattern + r")[^\n]*", re.
 _SENTENCE_END = re.compile(r"[。；;！!？?：:\n]")
 _BREAK = re.compile(r"[。；;！!？?：:\n，,]")
 _HEADING_MAX = 40
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _CONNECTIVE = re.compile(r"^[\s　]*(?:并且|并|同时|还要|还|也要|也|进而|从而|以及|此外|另外|且)?")
 _PREPOSITION = (
     "按照",
@@ -241,7 +241,7 @@ def task_heading(text: str) -> int:
     rest = text[stop.end() :]
     for start, end in reversed(assignment_annotations(rest)):
         rest = rest[:start] + rest[end:]
-    return stop.end() if _HAN.search(rest) else 0
+    return stop.end() if HAN_CHAR.search(rest) else 0
 
 
 def split_clauses(text: str, *, skip_heading: bool = False) -> list[Clause]:
@@ -267,7 +267,7 @@ def split_clauses(text: str, *, skip_heading: bool = False) -> list[Clause]:
             continue
         fragment = text[position:cut_start]
         stripped = fragment.strip(" \t\r\n　")
-        if _HAN.search(stripped):
+        if HAN_CHAR.search(stripped):
             lead = position + fragment.index(stripped[0])
             clauses.append(Clause(lead, lead + len(stripped), sentence, stripped))
         position = max(position, cut_end)
@@ -293,7 +293,7 @@ def _fallback_action(text: str, position: int, end: int) -> int:
     """End of the verb (two characters at most) after a modal that no lexicon verb follows."""
     if text.startswith(_PREPOSITION + _DISPOSAL, position):
         return position
-    word = re.match(r"[\u4e00-\u9fff]{1,2}", text[position:end])
+    word = re.match(f"[{HAN}]{{1,2}}", text[position:end])
     return position + len(word.group()) if word else position
 
 
@@ -395,53 +395,55 @@ def match_obligations(text: str, clauses: list[Clause], *, register: str = "plan
     if register not in REGISTERS:
         raise ValueError(f"register must be one of {REGISTERS}, not {register!r}")
     lexicon = load_lexicon()
+    return [
+        obligation
+        for _, sentence in groupby(clauses, key=attrgetter("sentence"))  # clauses come in sentence order
+        for obligation in _sentence_obligations(text, list(sentence), register, lexicon)
+    ]
+
+
+def _qualifies_the_next(text: str, clause: Clause, trigger: _Trigger, *, last: bool) -> bool:
+    """Whether a clause with a trigger is an opening time or condition (决策公布之日起三十日内,
+    应当在…的基础上) that passes its modal on to the clause it qualifies."""
+    if last:
+        return False
+    if not trigger.has_verb:
+        return True
+    return bool(_ADVERBIAL_END.search(clause.text)) and trigger.action_start > _content_start(text, clause)
+
+
+def _sentence_obligations(text: str, sentence: list[Clause], register: str, lexicon: Lexicon) -> list[Obligation]:
+    """The obligations of one sentence's clauses: each trigger opens one, and the clauses after it
+    that do not lead forward extend it; none when the sentence reports what was done (设立了…)."""
     found: list[Obligation] = []
-    for _, grouped in groupby(clauses, key=attrgetter("sentence")):  # clauses come in sentence order
-        sentence = list(grouped)
-        scope_modal: str | None = None
-        narrative = False  # a sentence that reports what was done (设立了…) commits no one
-        start_of_sentence = len(found)
-        current: dict | None = None
-        pending: int | None = None
-        for position, clause in enumerate(sentence):
-            trigger, stated = _find_trigger(text, clause, register, scope_modal, lexicon)
-            if trigger is not None and _reports_a_fact(text, trigger, clause.start):
-                narrative = narrative or text.startswith("了", trigger.action_end)
-                trigger = None
-            if stated and lexicon.modals["regulation"].get(stated) != "prohibition":
-                scope_modal = stated  # 应当 governs the clauses after it; 不得 only its own
-            if (
-                trigger is not None
-                and position < len(sentence) - 1
-                and (
-                    not trigger.has_verb
-                    or (_ADVERBIAL_END.search(clause.text) and trigger.action_start > _content_start(text, clause))
-                )
-            ):
-                # an opening time or condition (决策公布之日起三十日内, 应当在…的基础上) passes its
-                # modal on to the clause it qualifies
-                trigger = None
-            if trigger is not None:
-                if current is not None:
-                    found.append(_obligation(text, **current))
-                current = {
-                    "start": clause.start if pending is None else pending,
-                    "end": clause.end,
-                    "clause": clause,
-                    "trigger": trigger,
-                }
-                pending = None
-            elif current is not None and not _leads_forward(clause):
-                current["end"] = clause.end
-            elif pending is None:
-                pending = clause.start
-        if current is not None:
-            if pending is not None:
-                current["end"] = sentence[-1].end
-            found.append(_obligation(text, **current))
-        if narrative:
-            del found[start_of_sentence:]
-    return found
+    scope_modal: str | None = None
+    narrative = False  # a sentence that reports what was done commits no one
+    current: dict | None = None
+    pending: int | None = None
+    for position, clause in enumerate(sentence):
+        trigger, stated = _find_trigger(text, clause, register, scope_modal, lexicon)
+        if trigger is not None and _reports_a_fact(text, trigger, clause.start):
+            narrative = narrative or text.startswith("了", trigger.action_end)
+            trigger = None
+        if stated and lexicon.modals["regulation"].get(stated) != "prohibition":
+            scope_modal = stated  # 应当 governs the clauses after it; 不得 only its own
+        if trigger is not None and _qualifies_the_next(text, clause, trigger, last=position == len(sentence) - 1):
+            trigger = None
+        if trigger is not None:
+            if current is not None:
+                found.append(_obligation(text, **current))
+            start = clause.start if pending is None else pending
+            current = {"start": start, "end": clause.end, "clause": clause, "trigger": trigger}
+            pending = None
+        elif current is not None and not _leads_forward(clause):
+            current["end"] = clause.end
+        elif pending is None:
+            pending = clause.start
+    if current is not None:
+        if pending is not None:
+            current["end"] = sentence[-1].end
+        found.append(_obligation(text, **current))
+    return [] if narrative else found
 
 
 def _obligation(text: str, start: int, end: int, clause: Clause, trigger: _Trigger) -> Obligation:

@@ -11,6 +11,9 @@ Kinds and what they hold:
   决策公布) or by calendar date (2024年底前, 年内 → <=, due_date 2024-12-31).
 - ``frequency``: how often (每年 → =, 1, 年; 每季度至少一次 → >=, 1, 季度; 按季度 → =, 1, 季度;
   一次性 → =, 1, 次).
+
+A bare number that opens the name of a system (全面落实一次性告知制度, 行政执法三项制度) is no target:
+nothing is measured.
 - ``coverage``: full coverage (全覆盖 → =, 100, %).
 
 Numbers may be Arabic (full- or half-width) or Chinese (三十, 两); Chinese numerals are read
@@ -27,6 +30,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import cn2an
+
+from extractors.chinese import HAN
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
@@ -94,6 +99,8 @@ _TARGET = re.compile(
 )
 _MASKED = re.compile(r"《[^《》]*》")
 _QUOTED = re.compile(r"“[^“”]*”")
+# A system or programme whose name holds a number: 一次性告知制度, 行政执法三项制度.
+_SYSTEM_NAME = re.compile(rf"[{HAN}]{{0,4}}?(?:制度|机制|模式|改革|工程|体系)")
 _ANCHOR = re.compile(r"[^，,。；;：:、（）()\s]{1,40}$")
 _ANCHOR_LEAD = re.compile(r"^.*(?:自|从|在|于)(?![治主身然动愿行己由])(?=.)")
 
@@ -303,7 +310,17 @@ def targets(text, *, year: int | None = None) -> Iterator[Target]:
             continue
         if target.kind == "count" and _inside(quoted, target.start, target.end):
             continue
+        if _names_a_system(match, text):
+            continue
         yield target
+
+
+def _names_a_system(match: re.Match, text: str) -> bool:
+    """True when a bare number (一次性, 三项) opens the name of a system (一次性告知制度): a name,
+    with nothing measured. A frequency with its period (每季度一次) or a comparator is a target."""
+    if match.lastgroup not in ("once", "measure") or match.group("measure_before") or match.group("measure_after"):
+        return False
+    return _SYSTEM_NAME.match(text, match.end()) is not None
 
 
 def is_quantified(found: list[Target]) -> bool:

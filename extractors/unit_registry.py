@@ -57,6 +57,8 @@ NATIONAL = "全国"
 
 # 各有关部门, 有关部门, 全市各部门, 市直各部门, 地方各级人民政府, 其他成员单位.
 _COLLECTIVE = re.compile(rf"^[{HAN}]{{0,3}}?(?:各|有关|相关|其他|其它)")
+# The members of a group: 各成员单位, 市法治政府建设工作领导小组各成员单位, 联席会议成员单位.
+_MEMBERS = re.compile(rf"^[{HAN}（）()]{{0,30}}(?:各|其他)?(?:成员|组成)(?:单位|部门)$")
 _UNIT_SUFFIXES = (
     "局",
     "委",
@@ -80,9 +82,11 @@ _UNIT_SUFFIXES = (
     "庭",
     "馆",
     "校",
+    "小组",
+    "专班",
 )
 _NOT_UNITS = ("社会", "机会", "干部", "内部", "外部", "全部", "局部", "大会", "工作会", "会议室", "各部")
-_NOT_IN_UNIT = re.compile(r"[由的要将对把是在从向按并或但了着须被即]")
+_NOT_IN_UNIT = re.compile(r"[由的要将对把是在从向按并或但了着须需均被即]")
 _NAME_CHARS = re.compile(rf"^[{HAN}A-Za-z0-9（）()·]+$")
 
 
@@ -244,8 +248,26 @@ def jurisdiction_for(level: str, region: str, mentions: Iterable[str] = ()) -> J
 
 
 def is_collective(name: str) -> bool:
-    """True for collective mentions that name no one unit: 各有关部门, 有关部门, 各省级人民政府."""
-    return bool(_COLLECTIVE.match(name)) and len(name) <= 20 and not _NOT_IN_UNIT.search(name)
+    """True for collective mentions that name no one unit: 各有关部门, 有关部门, 各省级人民政府, and the
+    members of a group (各成员单位, X工作领导小组各成员单位)."""
+    if _NOT_IN_UNIT.search(name):
+        return False
+    return (bool(_COLLECTIVE.match(name)) and len(name) <= 20) or bool(_MEMBERS.match(name))
+
+
+_TIME_WORD = re.compile(r"(?:年|月|日|季度|前|底|内|期间|以来)$")
+
+
+def may_name_a_unit(name: str) -> bool:
+    """True for a piece shaped like a name, registered or not: 2 to 25 Han characters (brackets
+    allowed), no digits, function words (由/的/要 …) or closing time word (年底前, 三个月内)."""
+    return (
+        2 <= len(name) <= 25
+        and bool(_NAME_CHARS.match(name))
+        and not any(char.isdigit() for char in name)
+        and not _NOT_IN_UNIT.search(name)
+        and not _TIME_WORD.search(name)
+    )
 
 
 def looks_like_unit(name: str) -> bool:

@@ -3,23 +3,31 @@
 Conventions read, in any mix, inside one task's text:
 
 - labelled lists in parentheses, county and city style: （牵头单位：旗委编办、政务服务局；责任单位：各有关部门）,
-  （牵头单位：市委政法委，配合单位：市法院、市检察院）, （牵头单位：市总工会、团市委、市妇联）;
+  （牵头单位：市教育局，配合单位：市财政局、市卫健委，各区、县（市）政府）, （主要责任单位：…；协助单位：…）;
 - the same labels on lines of their own (牵头单位：… / 责任单位：…), which is also how task-division
   tables reach this module (one line per unit column, the header label as written);
 - national style (发展改革委、商务部、海关总署负责): the first unit listed leads, the rest support, with
-  trailing notes such as 排在第一位的部门为牵头部门，下同 allowed;
-- verbs, in parentheses or as a sentence of their own: 由X牵头，Y配合 / X牵头，Y按职责分工负责 / X负责 /
-  X牵头，Y参与.
+  the rule itself stated in any wording (排在第一位的部门为牵头部门 / 列第一位者为牵头单位 / 第一个单位为
+  牵头单位, with or without 下同) allowed as a note; a verbless list before a clause shares its verb
+  (国家发展改革委、财政部，各省级人民政府按职责分工负责);
+- verbs, in parentheses or as a sentence of their own: 由X牵头（负责），Y配合 / X牵头，Y按职责分工负责 /
+  X负责 / X牵头、Y参与 / X会同Y负责 / X等有关部门和单位负责.
 
-Roles: 牵头 and the lead labels (牵头单位, 牵头部门, 主办单位 …) lead; 责任单位, 配合单位, 参与, 协办 and the
-rest of a 负责 list support. An annotation whose only label is 责任单位/责任部门 reads like a 负责 list:
-its first unit leads. A unit marked （牵头） inside a list leads. Every annotation in a task counts for
-the task; a unit that leads anywhere in the task leads it.
+Roles: 牵头 and the lead labels (牵头单位, 主要责任单位 …) lead; 责任单位, 配合单位/部门, 协助单位, 参与,
+协办 and the rest of a 负责 list support. A 负责 list is led by its first unit when it is the first
+clause that assigns (X负责，Y负责落实: Y supports). An annotation whose only label is 责任单位 reads
+like a 负责 list. A unit marked （牵头） inside a list leads. Every annotation in a task counts for
+the task; a unit that leads anywhere in the task leads it. When the document states that the first
+unit listed leads, from there on an annotation with no lead is led by its first unit and a bare
+list of units in parentheses is an annotation. Guidance (X指导) is not an assignment; in a guidance
+annotation only a clause that gives responsibility (试点城市政府负责落实) assigns.
 
-Only text that parses completely as an annotation counts: every list item must be a collective
-(各有关部门), a registered unit, or shaped like one (…局/委/办/院/部/厅/署/会/中心/队/所), and a verb sentence
-in running prose must name at least one registered unit. That keeps documents without assignments
-at zero units.
+Collectives, groups and members (各有关部门, 各区、县级市, 各成员单位, X工作领导小组各成员单位) are kept as
+collective mentions with their role. An annotation in parentheses or on label lines is read
+partially: every unit it names is kept, a name-shaped piece the registry does not know is an
+unresolved mention, and a piece that is no name (a date, a note) is left out. A sentence of
+running prose must parse completely and name a registered unit. That keeps documents without
+assignments at zero units.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from extractors.unit_registry import (
     find_unit_names,
     is_collective,
     looks_like_unit,
+    may_name_a_unit,
     resolve_list,
     resolve_unit,
 )
@@ -90,12 +99,24 @@ _SUPPORT_VERBS = (
 )
 _CLAUSE_END = _SUPPORT_VERBS + _LEAD_VERBS + _LIST_VERBS  # a clause _CLAUSE can match ends so
 _CLAUSE = re.compile(r"^由?(?P<list>.+?)(?P<verb>" + "|".join(_CLAUSE_END) + r")$")
-_NOTE = re.compile(r"^(?:以下同|下同|[^、]*(?:第一位|首位|排名第一|排序第一)[^、]*(?:牵头|负责)[^、]*)$")
-_CLAUSE_BREAK = re.compile(r"[；;，,]")
+# The convention that the first unit of a list leads, in any wording: 排在第一位的部门为牵头部门 /
+# 列第一位者为牵头单位 / 第一个单位为牵头单位 / 排名第一的为牵头单位 / 列在首位的单位牵头.
+FIRST_LISTED_LEADS = re.compile(
+    r"(?:第一|首)(?:位|个|家|名)?(?:的|者)?(?:部门|单位|机构)?(?:均)?(?:为|是)?(?:主要)?(?:牵头|主责)"
+)
+_NOTE = re.compile(r"^(?:以下同|下同|以下均同|同上|不再列出|不再一一列出|以下不再列出)$")
+_GUIDANCE = re.compile(r"^(?P<list>.+?)(?:负责)?指导$")  # X指导 guides: not an assignment
+# Clauses of an annotation: 、 ends one only right after 牵头 (X牵头、Y参与).
+_CLAUSE_BREAK = re.compile(r"[；;，,。]|(?<=牵头)、")
 _SENTENCE_BREAK = re.compile(f"[{SENTENCE_ENDS_ANY_WIDTH}\n]")
 # Separators inside a list of units; 和/与/等 only where a collective follows (文化和旅游部 stays whole).
 _ITEM_BREAK = re.compile(
     r"[、，,；;／/\s]+|以及|及|等和|和(?=各|有关|相关|其他|其它)|与(?=各|有关|相关)|等(?=各|有关|相关|其他|其它)"
+)
+# A bare level after a 各 collective: 县级市, 县（市）政府, 乡镇人民政府.
+_BARE_LEVEL = re.compile(
+    r"^(?:省|自治区|直辖市|计划单列市|市|州|盟|县|区|旗|县级市|乡|镇|乡镇|苏木|街道)"
+    r"(?:[（(][^（）()]{1,8}[)）])?(?:人民政府|政府|党委|党委和政府|部门)?$"
 )
 _TRAILING_ETC = re.compile(r"等(?:部门|单位|机构|相关单位)?$")
 _MARKER = re.compile(r"[（(](?P<marker>牵头|配合|参与|协办|协助)[)）]$")
@@ -162,10 +183,33 @@ class _Item:
     role: str | None
 
 
+def _breaks(text: str) -> list[re.Match[str]]:
+    """The separators of a list that lie outside brackets (县（市、区）stays whole)."""
+    depth, inside = 0, set()
+    for index, char in enumerate(text):
+        depth += 1 if char in _OPEN else -1 if char in _CLOSE and depth else 0
+        if depth:
+            inside.add(index)
+    return [match for match in _ITEM_BREAK.finditer(text) if match.start() not in inside]
+
+
+def _join_levels(items: list[_Item], text: str, offset: int) -> list[_Item]:
+    """A collective of several levels written as one (各区、县级市 / 各区、县（市）政府) kept whole."""
+    joined: list[_Item] = []
+    for item in items:
+        previous = joined[-1] if joined else None
+        if previous and previous.text.startswith("各") and _BARE_LEVEL.match(item.text):
+            span = text[previous.start - offset : item.start - offset + len(item.text)]
+            joined[-1] = _Item(span, previous.start, previous.role or item.role)
+        else:
+            joined.append(item)
+    return joined
+
+
 def _split_items(text: str, offset: int) -> list[_Item]:
     """Pieces of a list between separators, with trailing 等/等部门 and role markers （牵头） taken off."""
     items, position = [], 0
-    for match in list(_ITEM_BREAK.finditer(text)) + [None]:
+    for match in [*_breaks(text), None]:
         end = match.start() if match else len(text)
         piece = text[position:end]
         lead = len(piece) - len(piece.lstrip())
@@ -180,7 +224,7 @@ def _split_items(text: str, offset: int) -> list[_Item]:
             items.append(_Item(piece, offset + position + lead, role))
         if match is not None:
             position = match.end()
-    return items
+    return _join_levels(items, text, offset)
 
 
 def _known(name: str, jurisdiction: Jurisdiction) -> bool:
@@ -221,15 +265,24 @@ def _unit_items(item: _Item, jurisdiction: Jurisdiction) -> list[_Item] | None:
     return None
 
 
-def _parse_list(text: str, offset: int, jurisdiction: Jurisdiction) -> list[_Item] | None:
-    """The units of a list, in order; None when any item is not a unit."""
-    units = []
+def _parse_list(text: str, offset: int, jurisdiction: Jurisdiction, *, partial: bool = False) -> list[_Item] | None:
+    """The units of a list, in order; None when any item is not a unit.
+
+    With ``partial``, a list keeps every unit it can read as long as one item is a unit: a piece
+    shaped like a name becomes an (unresolved) mention, any other piece (a date, a note) is left out.
+    """
+    units: list[_Item] = []
+    recognised = False
     for item in _split_items(text, offset):
         found = _unit_items(item, jurisdiction)
-        if found is None:
+        if found is not None:
+            units.extend(found)
+            recognised = True
+        elif not partial:
             return None
-        units.extend(found)
-    return units
+        elif may_name_a_unit(item.text):
+            units.append(item)
+    return units if recognised else None
 
 
 # --------------------------------------------------------------------------- annotations
@@ -252,9 +305,9 @@ def _labelled(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tuple[
         if _EMPTY_CELL.match(body):
             continue
         lead_named |= name in _LEAD_LABELS
-        items = _parse_list(body, offset + label.end(), jurisdiction)
+        items = _parse_list(body, offset + label.end(), jurisdiction, partial=True)
         if items is None:
-            return None
+            continue  # a label whose list names no unit: the other labels still count
         role = LEAD if name in _LEAD_LABELS else SUPPORT
         if name in _RESPONSIBLE_LABELS and items:
             responsible.append(len(found))
@@ -265,47 +318,84 @@ def _labelled(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tuple[
     return found
 
 
-def _verb_clauses(text: str, offset: int, jurisdiction: Jurisdiction) -> list[tuple[_Item, str, int]] | None:
-    """Units of a text made of verb clauses (X牵头，Y配合 / X、Y负责，下同); None if it is not one."""
-    found, position, assigned, verbs = [], 0, False, []
+def _clauses(text: str, offset: int) -> Iterator[tuple[int, int, str]]:
+    """(index, start, clause) of the non-empty clauses of an annotation, stripped, in order."""
+    position = 0
     for index, match in enumerate(chain(_CLAUSE_BREAK.finditer(text), [None])):
         end = match.start() if match else len(text)
         clause = text[position:end]
-        stripped = clause.strip()
-        start = offset + position + len(clause) - len(clause.lstrip())
+        if clause.strip():
+            yield index, offset + position + len(clause) - len(clause.lstrip()), clause.strip()
         position = match.end() if match else len(text)
-        if not stripped:
+
+
+def _role(verb: str, rank: int, *, first_clause: bool) -> str:
+    """The role a clause's verb gives the unit listed at ``rank`` (0 = first): a 负责 list is led
+    by its first unit only in the annotation's first assigning clause (X负责，Y负责落实: Y supports)."""
+    if verb in _LEAD_VERBS:
+        return LEAD
+    if verb in _LIST_VERBS:
+        return LEAD if rank == 0 and first_clause else SUPPORT
+    return SUPPORT
+
+
+def _skipped_clause(clause: str, jurisdiction: Jurisdiction) -> bool:
+    """True for a clause that names no assignment: a note (下同), the first-listed-leads rule, or a
+    guidance clause (X指导)."""
+    if _NOTE.match(clause) or FIRST_LISTED_LEADS.search(clause):
+        return True
+    guidance = _GUIDANCE.match(clause)
+    return guidance is not None and _parse_list(guidance.group("list"), 0, jurisdiction, partial=True) is not None
+
+
+def _verb_clauses(
+    text: str, offset: int, jurisdiction: Jurisdiction, *, partial: bool = False
+) -> list[tuple[_Item, str, int]] | None:
+    """Units of a text made of verb clauses (X牵头，Y配合 / X、Y负责，下同); None if it names none.
+
+    A clause that is only a list of units (国家发展改革委、财政部，各省级人民政府按职责分工负责) shares the
+    verb of the clause after it. In a guidance annotation (X指导，Y参与) only the clauses that give
+    responsibility (Y负责落实) assign. Without ``partial`` (running prose) every clause must parse;
+    with it, clauses that do not are left out and the others kept.
+    """
+    found: list[tuple[_Item, str, int]] = []
+    verbs: list[str] = []
+    pending: list[_Item] = []  # a verbless list waiting for the next clause's verb
+    guided = False
+    for index, start, clause in _clauses(text, offset):
+        if _skipped_clause(clause, jurisdiction):
+            guided |= bool(_GUIDANCE.match(clause))
             continue
-        parsed = _CLAUSE.match(stripped) if stripped.endswith(_CLAUSE_END) else None
-        items, partners = None, []
-        if parsed:
+        parsed = _CLAUSE.match(clause) if clause.endswith(_CLAUSE_END) else None
+        items = partners = None
+        if parsed and not (guided and parsed.group("verb") not in _LIST_VERBS):
             listed, list_start = parsed.group("list"), start + parsed.start("list")
             head, _, tail = listed.partition(_TOGETHER)
-            items = _parse_list(head, list_start, jurisdiction)
+            items = _parse_list(head, list_start, jurisdiction, partial=partial)
             if tail:
-                partners = _parse_list(tail, list_start + len(head) + len(_TOGETHER), jurisdiction) or []
+                partners = _parse_list(tail, list_start + len(head) + len(_TOGETHER), jurisdiction, partial=partial)
                 items = items if partners else None
         if not items:
-            if _NOTE.match(stripped):
-                continue
-            return None
+            verbless = None if parsed else _parse_list(clause, start, jurisdiction)
+            if verbless:
+                pending += verbless
+            elif not partial:
+                return None
+            continue
         assert parsed is not None  # the items were read from a parsed clause
         verb = parsed.group("verb")
         verbs.append(verb)
-        for rank, item in enumerate(items):
-            if verb in _LEAD_VERBS:
-                role = LEAD
-            elif verb in _LIST_VERBS:
-                role = LEAD if rank == 0 else SUPPORT
-            else:
-                role = SUPPORT
-            found.append((item, item.role or role, index))
-        found += [(item, item.role or SUPPORT, index) for item in partners]
-        assigned = True
-    if assigned and verbs[0].endswith("负责") and not any(role == LEAD for _, role, _ in found):
+        first_clause = not found
+        found += [
+            (item, item.role or _role(verb, rank, first_clause=first_clause), index)
+            for rank, item in enumerate(pending + items)
+        ]
+        found += [(item, item.role or SUPPORT, index) for item in partners or []]
+        pending = []
+    if found and verbs[0].endswith("负责") and not any(role == LEAD for _, role, _ in found):
         item, _, group = found[0]
         found[0] = (item, LEAD, group)  # A、B按职责分工负责 with no lead named reads like a 负责 list
-    return found if assigned else None
+    return found or None
 
 
 def _mentions(found: list[tuple[_Item, str, int]], group_base: int) -> tuple[AssignedMention, ...]:
@@ -362,11 +452,37 @@ def _blank_out(text: str, masked: set[int]) -> str:
     return "".join(characters)
 
 
-def assignments(text: str, *, jurisdiction: Jurisdiction) -> Iterator[Assignment]:
+def _first_leads(units: list[tuple[_Item, str, int]]) -> list[tuple[_Item, str, int]]:
+    """The units of an annotation with its first unit leading when none leads."""
+    if any(role == LEAD for _, role, _ in units):
+        return units
+    item, _, group = units[0]
+    return [(item, LEAD, group), *units[1:]]
+
+
+def _parenthesis_units(
+    content: str, offset: int, jurisdiction: Jurisdiction, *, first_listed_leads: bool
+) -> list[tuple[_Item, str, int]] | None:
+    """Units of a parenthesis: labelled lists, verb clauses, or (under the first-listed-leads rule)
+    a bare list of units; None when it assigns no one."""
+    units = _labelled(content, offset, jurisdiction) or _verb_clauses(content, offset, jurisdiction, partial=True)
+    if not units and first_listed_leads:
+        bare = _parse_list(content, offset, jurisdiction)
+        units = [(item, item.role or SUPPORT, 0) for item in bare or []]
+    if units and first_listed_leads:
+        return _first_leads(units)
+    return units or None
+
+
+def assignments(text: str, *, jurisdiction: Jurisdiction, first_listed_leads: bool = False) -> Iterator[Assignment]:
     """Yield every assignment annotation in ``text`` (one task's text), in document order.
 
-    Parentheses and label lines are read as annotations wherever they parse completely; a sentence
-    of running prose counts only when it is nothing but an assignment and names a registered unit.
+    Parentheses and label lines are annotations wherever a piece of them assigns a unit: the
+    pieces that read are kept, a name the registry does not know becomes an unresolved mention,
+    and a piece that is no name (a date, a note) is left out. A sentence of running prose counts
+    only when it is nothing but an assignment and names a registered unit. ``first_listed_leads``
+    (the document states that the first unit listed leads) makes the first unit of an annotation
+    with no lead the lead, and reads a bare list of units in parentheses as an annotation.
     Never raises on odd text: what does not parse is not an assignment.
     """
     found: list[Assignment] = []
@@ -375,13 +491,14 @@ def assignments(text: str, *, jurisdiction: Jurisdiction) -> Iterator[Assignment
     for start, end in _parentheses(text):
         masked.update(range(start, end))
         content = text[start + 1 : end - 1]
-        units = _labelled(content, start + 1, jurisdiction) or _verb_clauses(content, start + 1, jurisdiction)
+        units = _parenthesis_units(content, start + 1, jurisdiction, first_listed_leads=first_listed_leads)
         if units:
             found.append(Assignment(text[start:end], start, end, "parenthesis", _mentions(units, group)))
             group += len({g for _, _, g in units})
     for start, end in _label_runs(text, masked):
         units = _labelled(text[start:end], start, jurisdiction)
         if units:
+            units = _first_leads(units) if first_listed_leads else units
             found.append(Assignment(text[start:end], start, end, "label_lines", _mentions(units, group)))
             group += len({g for _, _, g in units})
         masked.update(range(start, end))
@@ -421,16 +538,15 @@ def resolve_assignments(
     return resolved
 
 
-def task_units(text: str, *, jurisdiction: Jurisdiction) -> list[TaskUnit]:
+def task_units(text: str, *, jurisdiction: Jurisdiction, first_listed_leads: bool = False) -> list[TaskUnit]:
     """The units of one task, one per canonical unit, in order of first appearance.
 
     Roles merge across the task's annotations: a unit that leads anywhere leads the task. The
-    mention kept is the first as written.
+    mention kept is the first as written. ``first_listed_leads`` as for :func:`assignments`.
     """
     merged: dict[str, TaskUnit] = {}
-    for mention, unit in resolve_assignments(
-        list(assignments(text, jurisdiction=jurisdiction)), jurisdiction=jurisdiction
-    ):
+    found = list(assignments(text, jurisdiction=jurisdiction, first_listed_leads=first_listed_leads))
+    for mention, unit in resolve_assignments(found, jurisdiction=jurisdiction):
         known = merged.get(unit.unit_id)
         if known is None:
             merged[unit.unit_id] = TaskUnit(

@@ -25,6 +25,7 @@ from pipeline.outputs import writer as export
 from pipeline.outputs.schema import LIST_SEPARATORS
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, write_county_plan_docx
+from tests.support.events import FolderWatch
 from tests.test_output_set import leftovers
 
 runner = CliRunner()
@@ -238,15 +239,16 @@ def test_a_run_stopped_while_writing_ends_cleanly(tmp_path, stop):
     # within seconds, its workers end with it, and the previous outputs are left as they were.
     out = tmp_path / "out"
     export.write_outputs({"tasks": pd.DataFrame({"task_id": ["t1"]})}, out)
-    before, previous = visible_files(out), set((out / ".guanche").iterdir())
-    run = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run", str(CORPUS), "--out", str(out), "--jobs", "2"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    while set((out / ".guanche").iterdir()) == previous:
-        assert run.poll() is None, run.stderr.read()
+    before = visible_files(out)
+    with FolderWatch(out / ".guanche") as generations:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "run", str(CORPUS), "--out", str(out), "--jobs", "2"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        assert generations.wait(timeout=120), "the run never began writing its outputs"
+    assert run.poll() is None, run.stderr.read()
     workers = _children(run.pid)
     # SIGINT as a terminal's Ctrl-C sends it, to the whole process group; SIGTERM to the run alone
     os.killpg(run.pid, stop) if stop == signal.SIGINT else run.send_signal(stop)

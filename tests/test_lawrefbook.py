@@ -1,6 +1,7 @@
 """Every one of the 3,410 real laws and regulations of ../shared/lawrefbook reads in one run,
 through the real read path (worker processes, every stage's per-document extraction): no file
-is refused, every article is found, and every title is the file's own.
+is refused, every article is found, every title is the file's own, and every numbered heading is a section or
+a task whose path ranks as GB/T 9704-2012 orders the levels (tests/hierarchy.py).
 
 Articles are counted by this test's own rule, apart from the code: the lines of the body (after
 ``<!-- INFO END -->``) that open with 第…条. The title is the file's ``# `` line, with one real
@@ -19,6 +20,7 @@ import pytest
 
 from pipeline.api import read_corpus
 from tests.documents import CORPUS
+from tests.hierarchy import hierarchy_problems
 
 LAWREFBOOK = CORPUS.parent / "lawrefbook"
 _ARTICLE_OPENING = re.compile(r"^第[一二三四五六七八九十百千零〇两]+条", re.MULTILINE)
@@ -40,7 +42,7 @@ def _articles_and_title(path: Path) -> tuple[int, str]:
 
 
 @pytest.mark.skipif(not LAWREFBOOK.is_dir(), reason="../shared/lawrefbook not present")
-def test_every_law_and_regulation_reads_with_all_its_articles_and_its_title():
+def test_every_law_and_regulation_reads_with_all_its_articles_its_title_and_every_heading():
     files = sorted(path for path in LAWREFBOOK.rglob("*.md") if path.name != "README.md")
     assert len(files) == 3_410
     corpus, failures = read_corpus([LAWREFBOOK], jobs=2, stages=("structure",))
@@ -59,3 +61,6 @@ def test_every_law_and_regulation_reads_with_all_its_articles_and_its_title():
             wrong_title.append((path.name, title, doc.record["title"]))
     assert wrong_count == []
     assert wrong_title == []
+    lost_or_misranked = {doc.source.path.name: found for doc in corpus.documents if (found := hierarchy_problems(doc))}
+    assert lost_or_misranked == {}
+    assert len(corpus.tables["sections"]) > 16_000

@@ -3,6 +3,8 @@ the page as headless Chromium renders it (no console errors, every task title, C
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import shutil
 
@@ -21,6 +23,8 @@ from tests.support.devtools import DevTools
 
 GOLD = REPO / "tests" / "data" / "gold"
 SCREENSHOT = REPO / "tests" / "artifacts" / "report.png"  # git-ignored: for a person to look at
+LARGE_SCREENSHOT = REPO / "tests" / "artifacts" / "report_corpus.png"
+SEARCH_SCREENSHOT = REPO / "tests" / "artifacts" / "report_corpus_search.png"  # docs/report-search.png is one
 COUNTY_PARENTS = ("内蒙古自治区2024年法治政府建设工作计划", "阿拉善盟2024年法治政府建设工作计划")
 EXTERNAL = re.compile(r"""(?:src|href|action|xlink:href)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(""", re.IGNORECASE)
 
@@ -79,7 +83,7 @@ def test_report_shows_the_26_task_titles_in_their_sections(county_report, county
 
 def test_report_names_the_lead_and_support_units_when_the_run_has_them(county_report, county_tables):
     page = soup(county_report.read_text(encoding="utf-8"))
-    assert len(page.select("#tasks thead th")) == 4  # number, task, lead units, support units
+    assert len(page.select("#tasks thead th")) == 5  # number, task, lead units, support units, strength
     first = [row for row in page.select("#tasks tbody tr") if row.select("td")][0].select("td")
     assignments = views.task_assignments(county_tables).iloc[0]
     assert (first[2].get_text(), first[3].get_text()) == (assignments["lead_units"], assignments["support_units"])
@@ -97,6 +101,7 @@ def test_workload_chart_and_task_table_follow_the_task_units_table(county_tables
         "推进政府机构职能优化协同高效",
         "旗委编办、旗政务服务局",
         "各有关部门",
+        "strengthen、promote",  # its obligations' strengths, strongest first
     ]
     bars = {
         label.get_text(): value.get_text()
@@ -120,9 +125,12 @@ def test_report_loads_nothing_from_anywhere(county_report):
     html = county_report.read_text(encoding="utf-8")
     assert not EXTERNAL.search(html)
     page = soup(html)
-    assert not page.select("script, link, iframe, img, object, embed")
+    assert not page.select("link, iframe, img, object, embed, script[src]")
     policy = page.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
-    assert "default-src 'none'" in policy
+    assert policy.startswith("default-src 'none';")
+    (script,) = page.select("script")  # the search, allowed by its hash and nothing else
+    digest = base64.b64encode(hashlib.sha256(script.string.encode("utf-8")).digest()).decode()
+    assert policy.endswith(f"script-src 'sha256-{digest}'")
     assert "Noto Sans CJK SC" in page.select_one("style").get_text()
 
 
@@ -130,7 +138,8 @@ def test_document_text_is_escaped(county_tables):
     tasks = county_tables["tasks"].copy()
     tasks.loc[0, "title"] = '<script>alert("x")</script> & <b>'
     html = report.render_report({**county_tables, "tasks": tasks})
-    assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;" in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;" in html
+    assert html.count("<script") == 1  # only the search's own
 
 
 def test_parts_appear_only_for_tables_the_run_has(county_tables):
@@ -360,3 +369,99 @@ def test_report_is_readable_by_the_people_it_is_handed_to(county_tables, tmp_pat
     out = report.write_report(county_tables, tmp_path / "report.html")
     assert out.stat().st_mode & 0o044 == 0o044  # group and others may read it (umask 022)
     assert [path.name for path in tmp_path.iterdir()] == ["report.html"]
+
+
+def filter_tasks(browser: DevTools, session: str, **fields: str) -> list[str]:
+    """Set the filter form's fields (q, doc, section, unit, strength) as a reader would, and
+    return the titles of the task rows left visible."""
+    for name, value in fields.items():
+        browser.evaluate(
+            session,
+            f"var form = document.getElementById('filter'); form.elements[{name!r}].value = {value!r};"
+            "form.dispatchEvent(new Event('input', {bubbles: true}));",
+        )
+    return browser.evaluate(
+        session,
+        "Array.from(document.querySelectorAll('#tasks tr[data-doc]')).filter(row => !row.hidden)"
+        ".map(row => row.cells[1].textContent)",
+    )
+
+
+@needs_chromium
+def test_search_finds_a_task_by_a_units_name_and_filters_hide_and_show_rows(browser, county_report, county_tables):
+    session = browser.open(county_report.as_uri())
+    assert browser.evaluate(session, "document.getElementById('filter').hidden") is False
+    assert filter_tasks(browser, session, q="旗卫健委") == ["全面提升行政执法质效"]  # a supporting unit of （九）
+    assert browser.evaluate(session, "document.getElementById('filter-count').textContent") == "1 / 26"
+    headings = "Array.from(document.querySelectorAll('#tasks tr.section')).filter(row => !row.hidden).length"
+    assert browser.evaluate(session, headings) == 1  # only the section of （九） keeps its heading
+    titles = county_tables["tasks"]["title"].tolist()
+    assert filter_tasks(browser, session, q="") == titles
+    assert filter_tasks(browser, session, section="s3") == titles[7:10]  # 三、 提升行政执法工作质量
+    obligations = county_tables["obligations"]
+    exploring = set(obligations.loc[obligations["strength"] == "explore", "task_id"])
+    assert filter_tasks(browser, session, section="", strength="explore") == [
+        title for title, task_id in zip(titles, county_tables["tasks"]["task_id"]) if task_id in exploring
+    ]
+    unit = browser.evaluate(session, "document.querySelector('#filter select[name=unit] option:nth-child(2)').value")
+    assert len(filter_tasks(browser, session, strength="", unit=unit)) == 14 + 1  # 旗司法局 leads 14, supports 1
+    assert browser.problems(session) == []
+
+
+@needs_chromium
+def test_with_scripts_off_every_task_is_visible_and_no_control_shows(browser, county_report):
+    session = browser.open(county_report.as_uri(), scripts=False)
+    assert browser.evaluate(session, "document.getElementById('filter').hidden") is True  # the script did not run
+    shown = browser.text(session)
+    assert "搜索 search" not in shown and "全面提升行政执法质效" in shown
+    assert browser.problems(session) == []
+
+
+@pytest.fixture(scope="module")
+def corpus_report(tmp_path_factory):
+    """The report of the whole shared corpus (66+ documents, some with their parents)."""
+    path, _ = report.report_command([CORPUS], tmp_path_factory.mktemp("corpus") / "report.html")
+    return path
+
+
+@needs_corpus
+def test_large_report_banner_speaks_of_the_documents_without_parents_and_agrees_with_the_figures(corpus_report):
+    page = soup(corpus_report.read_text(encoding="utf-8"))
+    tables = api.read(CORPUS)
+    missing = views.missing_parents(tables)
+    notice = page.select_one("#missing-parents")
+    named = {paragraph.get_text().split("》 names")[0].lstrip("《") for paragraph in notice.select("details p")}
+    assert named == {str(title) for title in missing["title"]}
+    pairs = len(views.coverage_summary(tables))
+    assert pairs and f"count only the {pairs} document pair(s) whose parent was read" in notice.get_text()
+    assert "no coverage" not in notice.get_text()
+    assert "上级要求覆盖 coverage" in page.select_one("#summary").get_text()
+    contents = [link["href"] for link in page.select("#contents a")]
+    assert "#tasks" in contents and "#doc-1" in contents and len(page.select("#tasks nav.toc")) >= 10
+
+
+@needs_chromium
+@needs_corpus
+def test_large_report_in_chromium_searches_keeps_numbers_whole_and_is_screenshot(browser, corpus_report, tmp_path):
+    session = browser.open(corpus_report.as_uri())
+    assert browser.problems(session) == []
+    lines = browser.evaluate(
+        session,
+        "Array.from(document.querySelectorAll('#documents td.nowrap')).filter(cell => cell.textContent.includes('号'))"
+        ".map(cell => { var range = document.createRange(); range.selectNodeContents(cell);"
+        " return range.getClientRects().length; })",
+    )
+    assert len(lines) > 20 and set(lines) == {1}  # every document number on one line
+    total = browser.evaluate(session, "document.querySelectorAll('#tasks tr[data-doc]').length")
+    assert total > 1000
+    shot = browser.screenshot(session, tmp_path / "report_corpus.png")
+    LARGE_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, LARGE_SCREENSHOT)
+    found = filter_tasks(browser, session, q="司法局", strength="mandatory")
+    assert "全面提升行政执法质效" in found and len(found) < total
+    documents = "Array.from(document.querySelectorAll('#tasks details')).filter(part => !part.hidden).length"
+    assert 1 <= browser.evaluate(session, documents) < 10  # the documents without a match are hidden
+    top = browser.evaluate(session, "document.getElementById('tasks').getBoundingClientRect().top + window.scrollY")
+    searched = browser.screenshot(session, SEARCH_SCREENSHOT, top=top - 16, height=820)
+    assert shot.read_bytes().startswith(b"\x89PNG") and searched.read_bytes().startswith(b"\x89PNG")
+    assert browser.problems(session) == []

@@ -11,6 +11,7 @@ from pipeline.document.structure import parse_document, task_table_columns
 from pipeline.ingest.source import read_source
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS
+from tests.hierarchy import hierarchy_problems
 
 COUNTY_SECTIONS = [
     "健全政府机构职能体系",
@@ -257,3 +258,84 @@ def test_plan_in_parts_has_its_tasks_two_levels_down(tmp_path):
     doc = parse_document(read_source(path), "p")
     assert [s.number for s in doc.sections] == ["第一部分", "第二部分", "一、", "二、"]
     assert [t.path for t in doc.tasks] == ["第二部分/一、/（一）", "第二部分/一、/（二）", "第二部分/二、/（三）"]
+
+
+# --------------------------------------------------------------------------- ranks of GB/T 9704-2012
+
+
+def _plan(tmp_path, text: str):
+    path = tmp_path / "plan.txt"
+    path.write_text(text, encoding="utf-8")
+    return parse_document(read_source(path), "p")
+
+
+def test_levels_rank_by_the_standard_not_by_first_appearance(tmp_path):
+    # 1. directly under 一、 in one section, （一） then 1. in the next: （一） is a section either way.
+    doc = _plan(
+        tmp_path,
+        "某市工作要点\n一、总体要求\n1.坚持依法行政。\n2.坚持统筹推进。\n二、主要任务\n（一）完善制度\n"
+        "落实制度建设的要求。\n1.健全规范性文件审核机制。\n2.推行行政执法公示。\n（二）强化监督\n3.加强行政复议。\n",
+    )
+    assert [(s.number, s.depth) for s in doc.sections] == [("一、", 1), ("二、", 1), ("（一）", 2), ("（二）", 2)]
+    by_number = {s.number: s for s in doc.sections}
+    assert by_number["（一）"].parent_id == by_number["二、"].section_id
+    assert by_number["（一）"].text == "落实制度建设的要求。"  # the lead text stays with its heading
+    assert [t.path for t in doc.tasks] == ["一、/1.", "一、/2.", "二、/（一）/1.", "二、/（一）/2.", "二、/（二）/3."]
+    assert hierarchy_problems(doc) == []
+
+
+def test_items_numbered_continuously_across_sections(tmp_path):
+    lines = ["一、重点任务"] + [f"{n}.任务{n}。" for n in range(1, 4)] + ["二、保障措施"]
+    lines += [f"{n}.任务{n}。" for n in range(4, 46)]
+    doc = _plan(tmp_path, "\n".join(lines) + "\n")
+    assert [t.number for t in doc.tasks] == [f"{n}." for n in range(1, 46)]
+    assert doc.tasks[-1].path == "二、/45." and hierarchy_problems(doc) == []
+
+
+def test_a_skipped_level_keeps_its_items_as_tasks_of_the_section(tmp_path):
+    # The plan's tasks are （一）…; one section lists 1. 2. directly under 一、.
+    doc = _plan(
+        tmp_path,
+        "一、健全制度\n（一）完善决策程序。\n1.开展合法性审查。\n（二）加强备案审查。\n"
+        "二、强化保障\n1.加强组织领导。\n2.强化督促检查。\n三、营造氛围\n（三）加强普法宣传。\n",
+    )
+    assert [t.path for t in doc.tasks] == ["一、/（一）", "一、/（二）", "二、/1.", "二、/2.", "三、/（三）"]
+    assert "1.开展合法性审查。" in doc.tasks[0].text.splitlines()
+    assert hierarchy_problems(doc) == []
+
+
+def test_a_later_section_before_a_chapter_is_not_nested_under_it(tmp_path):
+    # 第一节 first, then 第二章: the chapter ranks above the 节 and closes it.
+    doc = _plan(
+        tmp_path,
+        "某条例\n第一章 总则\n第一节 一般规定\n第一条 为了规范工作，制定本条例。\n第二条 本条例适用于本市。\n"
+        "第二章 附则\n第三条 本条例自公布之日起施行。\n",
+    )
+    assert [(s.number, s.depth, s.parent_id) for s in doc.sections] == [
+        ("第一章", 1, None),
+        ("第一节", 2, "p:S001"),
+        ("第二章", 1, None),
+    ]
+    assert [t.path for t in doc.tasks] == ["第一章/第一节/第一条", "第一章/第一节/第二条", "第二章/第三条"]
+
+
+CORPUS_DOCUMENTS = (
+    sorted(p for p in CORPUS.rglob("*") if p.suffix in (".txt", ".md", ".html") and p.name != "README.md")
+    if CORPUS.is_dir()
+    else []
+)
+
+
+@needs_corpus
+def test_every_corpus_document_has_a_consistent_hierarchy_with_no_heading_lost():
+    problems = {}
+    for path in CORPUS_DOCUMENTS:
+        found = hierarchy_problems(parse_document(read_source(path), path.stem))
+        if found:
+            problems[path.name] = found
+    assert len(CORPUS_DOCUMENTS) > 60 and problems == {}
+
+
+def test_a_unit_column_joined_with_its_deadline_is_a_unit_column():
+    columns = task_table_columns(["序号", "重点任务", "牵头单位", "责任单位及完成时限"])
+    assert columns == {"number": 0, "task": 1, "牵头单位": 2, "责任单位": 3}

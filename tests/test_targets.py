@@ -45,8 +45,22 @@ def test_county_plan_targets_exact(county_targets):
         "日",
         "决策公布",
     )
-    once = _row(found, "一次性")
-    assert (once.kind, once.value, once.unit_of_measure) == ("frequency", 1, "次")
+    # 全面落实一次性告知制度 names a system: nothing is measured, so it is no frequency target
+    assert not (found.text == "一次性").any() and not (found.kind == "frequency").any()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全面落实一次性告知制度。", []),
+        ("严格落实行政执法三项制度。", []),
+        ("建立每季度一次会商机制。", [("frequency", "=", 1, "季度")]),
+        ("每年开展一次执法检查。", [("frequency", "=", 1, "年")]),
+        ("开展三项专项行动。", [("count", "=", 3, "项")]),
+    ],
+)
+def test_a_number_in_the_name_of_a_system_is_no_target(text, expected):
+    assert [_fields(target) for target in targets(text)] == expected
 
 
 def test_county_targets_belong_to_their_obligation(county_targets):

@@ -114,7 +114,7 @@ def test_guofa_2019_003_merges_annotations_within_a_task():
 
 
 @needs_corpus
-def test_guobanfa_2018_128_reads_qiantou_canyu_and_fuze_but_not_zhidao():
+def test_guobanfa_2018_128_reads_qiantou_canyu_fuze_and_fuze_luoshi_but_not_zhidao():
     units = {
         path: [(u.unit, u.role) for u in task]
         for path, task in _units_by_task(CORPUS / "national" / "guobanfa-2018-128.html").items()
@@ -128,6 +128,7 @@ def test_guobanfa_2018_128_reads_qiantou_canyu_and_fuze_but_not_zhidao():
             ("住房城乡建设部", SUPPORT),
             ("农业农村部", SUPPORT),
             ("统计局", SUPPORT),
+            ("试点城市政府", LEAD),  # （生态环境部指导，试点城市政府负责落实。…）: 负责落实 assigns
         ],
         "二、/（二）": [("市场监管总局", LEAD), ("工业和信息化部", SUPPORT)],
     }
@@ -260,7 +261,7 @@ def test_unknown_units_are_kept_unresolved():
 
 def test_parentheses_that_are_not_annotations_give_nothing():
     assert _pairs("有关部门要加强协调（以下简称“三个中心”）。全社会共同参与。", NATION) == []
-    assert _pairs("（生态环境部指导，试点城市政府负责落实。以下均需试点城市政府落实，不再列出）", NATION) == []
+    assert _pairs("（商务部指导，供销合作总社参与）", NATION) == []  # 参与 in a guidance annotation
     assert _pairs("（全社会参与）", NATION) == []
 
 
@@ -353,3 +354,160 @@ def test_a_list_that_shares_the_work_with_no_lead_named_is_led_by_its_first_unit
         ("市委宣传部", "support"),
         ("市教育局", "support"),
     ]
+
+
+# --------------------------------------------------------------------------- every convention, by rule
+
+L, S = LEAD, SUPPORT
+# (jurisdiction, annotation, exact (mention, role) list): constructed strings, one per form.
+ANNOTATIONS = [
+    # labelled lists mixing units, groups and collectives, separated by 、，；
+    (
+        CITY,
+        "（牵头单位：市教育局，配合单位：市财政局、市卫健委，各区、县（市）政府）",
+        [("市教育局", L), ("市财政局", S), ("市卫健委", S), ("各区、县（市）政府", S)],
+    ),
+    (
+        CITY,
+        "（牵头单位：市教育局；配合单位：市财政局、各区、县（市、区）政府）",
+        [("市教育局", L), ("市财政局", S), ("各区、县（市、区）政府", S)],
+    ),
+    (CITY, "（主要责任单位：市司法局，配合单位：各区、县级市）", [("市司法局", L), ("各区、县级市", S)]),
+    (
+        CITY,
+        "（牵头单位：市委政法委；配合单位：市法院、市检察院及各区县）",
+        [("市委政法委", L), ("市法院", S), ("市检察院", S), ("各区县", S)],
+    ),
+    (
+        CITY,
+        "（牵头单位：市司法局；责任单位：各区县人民政府、市直有关部门）",
+        [("市司法局", L), ("各区县人民政府", S), ("市直有关部门", S)],
+    ),
+    (CITY, "（牵头单位：市委、市政府；责任单位：市司法局）", [("市委", L), ("市政府", L), ("市司法局", S)]),
+    (CITY, "（牵头单位：市司法局；配合部门：市财政局、市公安局）", [("市司法局", L), ("市财政局", S), ("市公安局", S)]),
+    (CITY, "（主要责任单位：市司法局；协助单位：市财政局）", [("市司法局", L), ("市财政局", S)]),
+    (CITY, "（配合单位：市财政局）", [("市财政局", S)]),
+    (CITY, "（责任单位：市司法局、市财政局）", [("市司法局", L), ("市财政局", S)]),
+    (CITY, "（责任单位：市发展改革委（牵头）、市财政局）", [("市发展改革委", L), ("市财政局", S)]),
+    (CITY, "（责任单位：市财政局、市发展改革委（牵头））", [("市财政局", S), ("市发展改革委", L)]),
+    # groups, leading groups and their members
+    (CITY, "（牵头单位：市司法局；责任单位：各成员单位）", [("市司法局", L), ("各成员单位", S)]),
+    (
+        CITY,
+        "（牵头单位：市司法局；责任单位：市法治政府建设工作领导小组各成员单位）",
+        [("市司法局", L), ("市法治政府建设工作领导小组各成员单位", S)],
+    ),
+    (
+        CITY,
+        "（市法治政府建设工作领导小组办公室牵头，各成员单位配合）",
+        [("市法治政府建设工作领导小组办公室", L), ("各成员单位", S)],
+    ),
+    (
+        CITY,
+        "（牵头单位：市安全生产委员会；责任单位：市安委会其他成员单位）",
+        [("市安全生产委员会", L), ("市安委会其他成员单位", S)],
+    ),
+    # a partial reading keeps what it can: unknown names unresolved, dates and notes left out
+    (CITY, "（牵头单位：市司法局、市城乡水利局；完成时限：2025年6月底前）", [("市司法局", L), ("市城乡水利局", L)]),
+    (CITY, "（牵头单位：市司法局，2024年底前完成）", [("市司法局", L)]),
+    (CITY, "推进。\n责任单位：市司法局 2024年12月底前", [("市司法局", L)]),
+    (
+        CITY,
+        "（牵头单位：市司法局；责任单位：市财政局、试点企业联合体）",
+        [("市司法局", L), ("市财政局", S), ("试点企业联合体", S)],
+    ),
+    (CITY, "（市司法局牵头，持续推进，市财政局配合）", [("市司法局", L), ("市财政局", S)]),
+    # national style: the first unit listed leads, the rule stated in several wordings
+    (
+        NATION,
+        "（发展改革委、商务部、海关总署负责，排在第一位的部门为牵头部门，下同）",
+        [("发展改革委", L), ("商务部", S), ("海关总署", S)],
+    ),
+    (NATION, "（税务总局、财政部负责，列第一位者为牵头单位）", [("税务总局", L), ("财政部", S)]),
+    (NATION, "（税务总局、财政部负责，第一个单位为牵头单位）", [("税务总局", L), ("财政部", S)]),
+    (NATION, "（税务总局、财政部负责，排名第一的为牵头单位，以下均同）", [("税务总局", L), ("财政部", S)]),
+    (NATION, "（人力资源社会保障部、教育部按职责分工负责）", [("人力资源社会保障部", L), ("教育部", S)]),
+    (
+        NATION,
+        "（国家发展改革委、财政部、商务部，各省级人民政府按职责分工负责）",
+        [("国家发展改革委", L), ("财政部", S), ("商务部", S), ("各省级人民政府", S)],
+    ),
+    (
+        NATION,
+        "（国家发展改革委、财政部按职责分工负责，各省级人民政府负责落实）",
+        [("国家发展改革委", L), ("财政部", S), ("各省级人民政府", S)],
+    ),
+    (NATION, "（教育部等有关部门和单位负责）", [("教育部", L), ("有关部门和单位", S)]),
+    (NATION, "（财政部和税务总局负责）", [("财政部", L), ("税务总局", S)]),
+    (NATION, "（文化和旅游部负责）", [("文化和旅游部", L)]),
+    # verbs in prose and in parentheses
+    (CITY, "由市司法局牵头负责。", [("市司法局", L)]),
+    (CITY, "（由市司法局牵头负责）", [("市司法局", L)]),
+    (CITY, "（市司法局牵头、市财政局参与）", [("市司法局", L), ("市财政局", S)]),
+    (CITY, "（市司法局牵头，市财政局、市教育局参与）", [("市司法局", L), ("市财政局", S), ("市教育局", S)]),
+    (CITY, "（市司法局会同市财政局负责）", [("市司法局", L), ("市财政局", S)]),
+    (CITY, "由市司法局会同市财政局、市教育局负责。", [("市司法局", L), ("市财政局", S), ("市教育局", S)]),
+    (CITY, "（市委宣传部、市司法局等部门按职责分工负责）", [("市委宣传部", L), ("市司法局", S)]),
+    (CITY, "（市司法局负责，各区县政府落实）", [("市司法局", L), ("各区县政府", S)]),
+    (CITY, "（由市公安局负责，市司法局配合）", [("市公安局", L), ("市司法局", S)]),
+    (CITY, "（市司法局牵头，市直各部门按职责分工负责）", [("市司法局", L), ("市直各部门", S)]),
+    (CITY, "（市卫健委牵头，市医保局、市市场监管局协助）", [("市卫健委", L), ("市医保局", S), ("市市场监管局", S)]),
+    (CITY, "（市司法局、市财政局、市教育局负责）", [("市司法局", L), ("市财政局", S), ("市教育局", S)]),
+    # guidance is not an assignment; what a guidance annotation assigns is
+    (NATION, "（生态环境部指导，试点城市政府负责落实）", [("试点城市政府", L)]),
+    (NATION, "（商务部指导，供销合作总社参与）", []),
+    (NATION, "（生态环境部、住房城乡建设部指导）", []),
+    # parentheses that assign no one
+    (CITY, "加强协调（以下简称“三个中心”）。", []),
+    (NATION, "（全社会参与）", []),
+    (NATION, "（技工院校内由人力资源社会保障行政部门负责）", []),
+    (CITY, "（2024年底前完成）", []),
+]
+
+
+@pytest.mark.parametrize(("jurisdiction", "text", "expected"), ANNOTATIONS, ids=[a[1][:24] for a in ANNOTATIONS])
+def test_every_annotation_form_gives_its_exact_mentions_and_roles(jurisdiction, text, expected):
+    assert [(u.mention, u.role) for u in task_units(text, jurisdiction=jurisdiction)] == expected
+
+
+def test_the_table_covers_at_least_40_forms():
+    assert len(ANNOTATIONS) >= 40
+
+
+def test_collectives_groups_and_members_are_kept_as_collectives_with_their_role():
+    text = "（牵头单位：市司法局；配合单位：各区、县级市，市法治政府建设工作领导小组各成员单位）"
+    assert [(u.mention, u.role, u.collective) for u in task_units(text, jurisdiction=CITY)] == [
+        ("市司法局", LEAD, False),
+        ("各区、县级市", SUPPORT, True),
+        ("市法治政府建设工作领导小组各成员单位", SUPPORT, True),
+    ]
+
+
+def test_the_first_listed_leads_rule_applies_from_where_the_document_states_it(tmp_path):
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "某市工作要点\n一、重点任务\n（一）加强普法。（市财政局、市司法局）\n"
+        "（二）完善机制。（市司法局、市财政局按职责分工负责，列在首位的单位牵头，下同）\n"
+        "（三）推进公开。（市财政局、市司法局）\n（四）强化监督。（配合单位：市司法局、市财政局）\n",
+        encoding="utf-8",
+    )
+    found = [(path.split("/")[-1], u.mention, u.role) for path, units in _units_by_task(plan).items() for u in units]
+    assert found == [  # （一） comes before the rule: its bare list is no annotation
+        ("（二）", "市司法局", LEAD),
+        ("（二）", "市财政局", SUPPORT),
+        ("（三）", "市财政局", LEAD),
+        ("（三）", "市司法局", SUPPORT),
+        ("（四）", "市司法局", LEAD),
+        ("（四）", "市财政局", SUPPORT),
+    ]
+
+
+def test_a_partial_reading_lists_its_unknown_pieces_as_unresolved(tmp_path):
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "一、重点任务\n（一）建设平台。（牵头单位：县司法局；责任单位：县财政局、试点企业联合体，2024年底前）\n",
+        encoding="utf-8",
+    )
+    corpus, _ = read_corpus([plan], manifest=Manifest(), stages=("units",))
+    assert list(corpus.tables["task_units"]["mention"]) == ["县司法局", "县财政局", "试点企业联合体"]
+    assert list(unresolved_units(corpus.tables["task_units"])["mention"]) == ["试点企业联合体"]

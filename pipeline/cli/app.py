@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipeline import __version__
 from pipeline.api import read_corpus
 from pipeline.cascade.compare import compare_with_parents
+from pipeline.cascade.diff import diff_documents, version_notes
 from pipeline.cascade.parents import missing_parent_messages
 from pipeline.cascade.reuse import trace_reuse
 from pipeline.cli.skipped import no_document_error, skipped_files, skipped_note
@@ -29,8 +30,10 @@ from pipeline.cli.summary import (
 from pipeline.config import default_out_dir, default_raw_dir
 from pipeline.errors import GuancheError, OutputError
 from pipeline.ingest.discover import discover_inputs
+from pipeline.outputs.diff_report import write_diff_outputs
 from pipeline.outputs.graph import write_graph_files
 from pipeline.outputs.labels import LabelLanguage
+from pipeline.outputs.ledger import ledger_command
 from pipeline.outputs.report import report_command
 from pipeline.outputs.writer import OutputWriter, ensure_writable, write_outputs
 from pipeline.stages.registry import STAGES, build_tables
@@ -142,6 +145,7 @@ def run(
         fail(error)
     print_summary(tables, out_dir if corpus.documents else None)
     print_notes(corpus.notes + ([skipped_note(skipped)] if skipped else []))
+    print_notes(version_notes(tables["documents"]), more="more documents come in several versions")
     print_notes(
         missing_parent_messages(tables["parents"], tables["documents"]),
         more="more documents name parents that are not among the inputs (parents.csv, found = False)",
@@ -203,3 +207,37 @@ def report(
     except GuancheError as error:
         fail(error)
     conclude(f"report: {path}", failures)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The older version of the document.")],
+    new: Annotated[Path, typer.Argument(help="The newer version.")],
+    out_dir: Annotated[
+        Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/diff/")
+    ] = None,
+) -> None:
+    """What changed between two versions of one plan or regulation: tables, a summary and diff.html."""
+    try:
+        result = diff_documents(old, new)
+        write_diff_outputs(result, out_dir or default_out_dir(inputs_named=True) / "diff")
+    except GuancheError as error:
+        fail(error)
+    conclude(result.summary, result.failures)
+
+
+@app.command()
+def ledger(
+    paths: Annotated[
+        Optional[list[Path]], typer.Argument(help="Files or folders (recursive). Default: data/raw/")
+    ] = None,
+    out_dir: Annotated[
+        Optional[Path], typer.Option("--out", help="Output folder. Default: data/processed/ledger/")
+    ] = None,
+) -> None:
+    """Write the task-division ledger (任务分工台账): ledger.xlsx, a sheet per unit, and CSV."""
+    try:
+        written, failures = ledger_command(paths or [], out_dir)
+    except GuancheError as error:
+        fail(error)
+    conclude(f"ledger: {written[-1]}", failures)

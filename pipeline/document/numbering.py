@@ -29,6 +29,27 @@ NUMBERING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 CHAPTER_STYLES = frozenset({"part", "chapter", "subchapter"})
+# The rank of each style in the hierarchy, outermost first: 第X编/部分, 第X章, 第X节 and 第X条 for
+# their genres, then the order GB/T 9704-2012 (7.3.3) fixes for the levels of an official
+# document (一、 → （一） → 1. → （1）), then 1) and ①. A style nests under every style ranked above it,
+# whatever order the styles first appear in.
+STYLE_RANK: dict[str, int] = {
+    style: rank
+    for rank, style in enumerate(
+        (
+            "part",
+            "chapter",
+            "subchapter",
+            "article",
+            "cn",
+            "cn_paren",
+            "arabic",
+            "arabic_paren",
+            "arabic_half_paren",
+            "circled",
+        )
+    )
+}
 # The characters a numbered line can start with: most lines are rejected by this one test.
 _MAY_BE_NUMBERED = re.compile(rf"[第（(0-9①-⑳{_CN_DIGITS}]")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"  # list numbers ① to ⑳ (values 1 to 20)

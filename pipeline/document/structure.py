@@ -1,7 +1,10 @@
 """Numbering hierarchy → sections and tasks (or articles), plus the document's own record.
 
-Plans: the first numbering level (一、 or 第一章 …) gives sections, the level below it gives
-tasks, deeper levels stay inside their task's text. A plan with a single numbering level has
+Plans: numbering styles rank as GB/T 9704-2012 orders them (一、 → （一） → 1. → （1））. The first
+level gives sections, the level below it tasks (one level further down while that level is made
+of subdivided titles); every level above the tasks is a section, deeper levels stay inside their
+task's text, and a heading below the task level directly under a section (a skipped level) is a
+task of it. A plan with a single numbering level has
 tasks and no sections. Regulations (two or more 第X条): chapters and 节 give sections and every
 article is a task of kind ``article``. Front matter before the first heading (a transmittal
 notice, the preamble, enactment lines) and the closing signature/印发 lines are never tasks.
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from extractors.chinese import SENTENCE_ENDS
 from pipeline.document import metadata as meta
 from pipeline.document.model import ParsedDocument, Section, Task
-from pipeline.document.numbering import CHAPTER_STYLES, Numbering, match_numbering
+from pipeline.document.numbering import CHAPTER_STYLES, STYLE_RANK, Numbering, match_numbering
 from pipeline.ingest.readers.base import TABLE_CELL_SEPARATOR
 from pipeline.ingest.source import SourceText, printable
 
@@ -74,33 +77,24 @@ def _body_end(lines: list[_Line]) -> int:
     return end
 
 
-def _depths(headings: list[_Line]) -> tuple[list[int], dict[str, int]]:
-    """Depth of every heading (numbering styles nest in the order they first appear)."""
-    stack: list[str] = []
-    depths: list[int] = []
-    first_depth: dict[str, int] = {}
-    for line in headings:
-        style = line.heading.style
-        if style in stack:
-            del stack[stack.index(style) + 1 :]
-        else:
-            stack.append(style)
-        depths.append(len(stack))
-        first_depth.setdefault(style, len(stack))
-    return depths, first_depth
+def _rank(style: str) -> int:
+    return STYLE_RANK[style]
 
 
 def _share_subdivided(headings: list[_Line], upper: str, lower: str) -> float:
-    """The share of ``upper``-style headings that have at least one ``lower``-style item under them."""
-    uppers, subdivided, current = 0, 0, False
+    """The share of ``upper``-style headings that have at least one ``lower``-style item under them
+    (before the next heading ranked at or above ``upper``)."""
+    uppers, subdivided, open_upper = 0, 0, False
     for line in headings:
         style = line.heading.style
         if style == upper:
             uppers += 1
-            current = False
-        elif style == lower and not current and uppers:
+            open_upper = True
+        elif _rank(style) < _rank(upper):
+            open_upper = False
+        elif style == lower and open_upper:
             subdivided += 1
-            current = True
+            open_upper = False
     return subdivided / uppers if uppers else 0.0
 
 
@@ -111,25 +105,35 @@ def _share_with_content(headings: list[_Line], style: str) -> float:
     return with_content / len(items) if items else 0.0
 
 
-def _task_style(headings: list[_Line], first_depth: dict[str, int], regulation: bool) -> str | None:
-    """The numbering style of tasks: the level below the first plain level (一、 → （一））.
+def _titles_subdivided(headings: list[_Line], upper: str, lower: str) -> bool:
+    """True when ``upper`` headings are mostly titles and mostly have ``lower`` items under them."""
+    titles = _share_with_content(headings, upper) < 0.5
+    return titles and _share_subdivided(headings, upper, lower) >= _MIN_SUBDIVIDED
 
-    When the upper items are provisions rather than titles and fewer than half of them are
-    subdivided (国务院工作规则: 一、…五十四、 with a few （一） lists), the upper items are the tasks
-    and their sub-items stay in their text.
+
+def _task_style(headings: list[_Line], regulation: bool) -> str | None:
+    """The numbering style of tasks: by default the level below the top plain level (一、 → （一））.
+
+    Styles are taken in the standard's rank order (:data:`STYLE_RANK`), not in the order they
+    first appear. When the upper items are provisions rather than titles and fewer than half of
+    them are subdivided (国务院工作规则: 一、…五十四、 with a few （一） lists), the upper items are the
+    tasks and their sub-items stay in their text. Below that, while a level is made of titles that
+    are mostly subdivided (（一）加强A, then 1. 2. …), the tasks move one level down.
     """
     if regulation:
         return "article"
-    ordered = sorted(first_depth, key=first_depth.__getitem__)
-    plain = [style for style in ordered if style not in CHAPTER_STYLES]
+    present = sorted({line.heading.style for line in headings}, key=_rank)
+    plain = [style for style in present if style not in CHAPTER_STYLES]
+    if not plain:
+        return present[-1] if present else None
+    level = 0
     if len(plain) >= 2:
         provisions = _share_with_content(headings, plain[0]) >= 0.5
         if not provisions or _share_subdivided(headings, plain[0], plain[1]) >= _MIN_SUBDIVIDED:
-            return plain[1]
-        return plain[0]
-    if plain:
-        return plain[0]
-    return ordered[-1] if ordered else None
+            level = 1
+    while level and level + 1 < len(plain) and _titles_subdivided(headings, plain[level], plain[level + 1]):
+        level += 1
+    return plain[level]
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,10 @@ class _Outline:
     regulation: bool
     task_style: str | None
     section_styles: frozenset[str]
-    depth_of: dict[int, int]  # id(line) → nesting depth of that heading
+
+    def below_tasks(self, style: str) -> bool:
+        """True for a style ranked below the task level (1. under a （一） task)."""
+        return self.task_style is not None and _rank(style) > _rank(self.task_style)
 
 
 def _outline(body: list[_Line]) -> _Outline:
@@ -153,15 +160,16 @@ def _outline(body: list[_Line]) -> _Outline:
         if style and not structural:
             line.numbering = None
     headings = [line for line in body if line.numbering]
-    depths, first_depth = _depths(headings)
-    task_style = _task_style(headings, first_depth, regulation)
+    task_style = _task_style(headings, regulation)
     section_styles = frozenset(
-        style for style, depth in first_depth.items() if task_style and depth < first_depth[task_style]
+        line.heading.style for line in headings if task_style and _rank(line.heading.style) < _rank(task_style)
     )
-    return _Outline(regulation, task_style, section_styles, {id(line): depth for line, depth in zip(headings, depths)})
+    return _Outline(regulation, task_style, section_styles)
 
 
-_UNIT_HEADER = re.compile(r"^(牵头|责任|配合|协办|参与|主责)(单位|部门)$")
+_UNIT_HEADER = re.compile(
+    r"^(?P<label>(?:主要)?(?:牵头|责任|配合|协办|协助|参与|主责)(?:单位|部门))(?:[及和与、/]?(?:完成)?(?:时限|时间))?$"
+)
 _TASK_HEADER = re.compile(r"^(重点|主要|工作|具体)?(任务|措施|内容|工作任务|工作内容)$")
 _DEADLINE_HEADER = re.compile(r"^(完成)?(时限|时间)$")
 
@@ -179,7 +187,9 @@ def task_table_columns(cells: list[str]) -> dict[str, int] | None:
             columns["task"] = index
         elif label in ("序号", "编号"):
             columns["number"] = index
-        elif _UNIT_HEADER.match(label) or _DEADLINE_HEADER.match(label):
+        elif unit_header := _UNIT_HEADER.match(label):
+            columns[unit_header.group("label")] = index  # 责任单位及完成时限 gives 责任单位：…
+        elif _DEADLINE_HEADER.match(label):
             columns[label] = index
     has_units = any(_UNIT_HEADER.match(label) for label in columns)
     return columns if "task" in columns and has_units else None
@@ -193,7 +203,7 @@ class _Builder:
         self.outline = outline
         self.sections: list[Section] = []
         self.section_lines: dict[str, list[str]] = {}
-        self.section_level: dict[str, int] = {}
+        self.section_styles: dict[str, str] = {}  # section id → its numbering style
         self.open_sections: list[Section] = []  # innermost last
         self.tasks: list[Task] = []
         self.current: dict | None = None
@@ -202,14 +212,15 @@ class _Builder:
     def close_task(self) -> None:
         """Finish the task being collected, if any."""
         if self.current is not None:
+            del self.current["style"]
             self.tasks.append(Task(text="\n".join(self.current.pop("lines")), **self.current))
             self.current = None
 
     def open_section(self, line: _Line) -> None:
         """Start a section at a heading line, closing deeper sections and the current task."""
         self.close_task()
-        level = self.outline.depth_of[id(line)]
-        self.open_sections = [s for s in self.open_sections if self.section_level[s.section_id] < level]
+        rank = _rank(line.heading.style)
+        self.open_sections = [s for s in self.open_sections if _rank(self.section_styles[s.section_id]) < rank]
         section = Section(
             doc_id=self.doc_id,
             section_id=f"{self.doc_id}:S{len(self.sections) + 1:03d}",
@@ -218,17 +229,18 @@ class _Builder:
             number=line.heading.number,
             title=heading_title(line.heading.rest),
         )
-        self.section_level[section.section_id] = level
+        self.section_styles[section.section_id] = line.heading.style
         self.sections.append(section)
         self.open_sections.append(section)
         self.section_lines[section.section_id] = []
 
-    def open_task(self, number: str, first_line: str, start: int, end: int) -> list[str]:
-        """Start a task numbered ``number`` under the innermost open section; returns the list
-        its text lines are collected in."""
+    def open_task(self, number: str, first_line: str, start: int, end: int, *, style: str = "") -> list[str]:
+        """Start a task numbered ``number`` (in numbering ``style``; empty for a table row) under
+        the innermost open section; returns the list its text lines are collected in."""
         self.close_task()
         lines = [first_line] if first_line else []
         self.current = {
+            "style": style,
             "doc_id": self.doc_id,
             "task_id": f"{self.doc_id}:T{len(self.tasks) + 1:04d}",
             "section_id": self.open_sections[-1].section_id if self.open_sections else None,
@@ -257,6 +269,17 @@ class _Builder:
             if label not in ("task", "number") and cell(label):
                 task_lines.append(f"{label}：{cell(label)}")
         self.close_task()
+
+    def skipped_level(self, style: str) -> bool:
+        """True when a heading ranked below the task level opens directly under a section (一、
+        then 1. where the plan's tasks are （一））: no task is open, or the open one is such an
+        item ranked at or below it (its sibling). It is a task of that section."""
+        if not self.open_sections or not self.outline.below_tasks(style):
+            return False
+        if self.current is None:
+            return True
+        current = self.current["style"]
+        return bool(current) and self.outline.below_tasks(current) and _rank(current) >= _rank(style)
 
     def add_text(self, line: _Line) -> None:
         """An unnumbered line: part of the current task, else the section's text, else preamble."""
@@ -302,8 +325,8 @@ def parse_document(source: SourceText, doc_id: str, overrides: dict | None = Non
         style = line.numbering.style if line.numbering else None
         if style in outline.section_styles:
             builder.open_section(line)
-        elif style is not None and style == outline.task_style:
-            builder.open_task(line.heading.number, line.heading.rest, line.start, line.end)
+        elif style is not None and (style == outline.task_style or builder.skipped_level(style)):
+            builder.open_task(line.heading.number, line.heading.rest, line.start, line.end, style=style)
         else:
             builder.add_text(line)
     builder.close_task()
@@ -380,6 +403,7 @@ def describe_document(
         "source_path": printable(source.path),
         "sha256": source.sha256,
         "encoding": source.encoding,
+        "script": source.script,
         "n_chars": len(source.text),
     }
     record.update({key: value for key, value in overrides.items() if key in record and value not in (None, "")})

@@ -2,7 +2,8 @@
 
 Detectors often mislabel GB18030 text as GB2312 or Big5, so UTF-8 and GB18030 are tried first and
 every candidate must look like real Chinese: most of its Han characters must be common ones
-(GB2312 level 1), which mojibake from a wrong codec rarely is.
+(GB2312 level 1), in their simplified form for traditional text (Big5, or UTF-8 from Hong Kong,
+Macao or Taiwan), which mojibake from a wrong codec rarely is.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from extractors.chinese import HAN
 from pipeline.errors import InputError
+from pipeline.ingest.script import to_simplified
 
 _BOMS = (  # UTF-32's BOMs before UTF-16's: FF FE 00 00 starts with UTF-16 LE's FF FE
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -29,7 +32,7 @@ _MAX_CONTROL_SHARE = 0.01
 _SAVE_AS_UTF8 = "save it as UTF-8 (or GB18030) text and run again"
 
 
-_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+_NOT_HAN = re.compile(f"[^{HAN}]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _HAN_SCAN = 50000  # characters searched for the sample: a web page's Chinese may start late
 _SCAN_STEP = 8000
@@ -77,8 +80,12 @@ def looks_like_chinese(text: str) -> bool:
     han = han_sample(text)
     if not han:
         return True
-    common = len(han) - len(han.translate(_without_common_han()))
-    return common / len(han) >= _MIN_COMMON_HAN_SHARE
+    return _common_share(han) >= _MIN_COMMON_HAN_SHARE or _common_share(to_simplified(han)) >= _MIN_COMMON_HAN_SHARE
+
+
+def _common_share(han: str) -> float:
+    """The share of the Han characters ``han`` that are common ones (:func:`common_han`)."""
+    return (len(han) - len(han.translate(_without_common_han()))) / len(han)
 
 
 def _ends_mid_character(data: bytes, encoding: str) -> bool:

@@ -11,16 +11,18 @@ import errno
 import hashlib
 import importlib
 import os
-import re
 import shutil
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractors.chinese import HAN_CHAR
 from pipeline.errors import InputError
+from pipeline.ingest.decode import han_sample
 from pipeline.ingest.normalise import NormalisedText, normalise
 from pipeline.ingest.readers.base import ReadResult
+from pipeline.ingest.script import SIMPLIFIED, TRADITIONAL, script_of, to_simplified
 
 # Suffix → (reader module, function). A reader is imported the first time a file needs it, so
 # that a run on text and web pages does not pay for loading pdfplumber and python-docx.
@@ -63,7 +65,9 @@ class SourceText:
     """A decoded, normalised input document.
 
     ``text`` is normalised (see :mod:`pipeline.ingest.normalise`); ``normalised.original`` and its offset
-    map lead back to the decoded original. ``metadata`` holds what the file itself declares
+    map lead back to the decoded original. ``script`` is the script the document is written in:
+    for traditional text, ``text`` is its simplified form (character for character) and
+    ``normalised.original`` the text as written. ``metadata`` holds what the file itself declares
     (title, issuer, issued_on, published_on, doc_number) before any inference.
     """
 
@@ -73,6 +77,7 @@ class SourceText:
     sha256: str
     metadata: dict[str, str] = field(default_factory=dict)
     normalised: NormalisedText | None = field(default=None, repr=False, compare=False)
+    script: str = SIMPLIFIED
 
 
 def printable(text: str | Path) -> str:
@@ -141,8 +146,11 @@ def read_source(path: str | Path) -> SourceText:
             shown, f"too long: {len(result.text):,} characters, more than {MAX_TEXT_CHARS:,} in one document", _SPLIT_IT
         )
     normalised = normalise(result.text)
+    script = script_of(han_sample(normalised.text))
+    if script == TRADITIONAL:  # matched on the simplified form; the original keeps the traditional
+        normalised = NormalisedText(to_simplified(normalised.text), normalised.original, normalised.offsets)
     text = normalised.text
-    if not re.search(r"[\u4e00-\u9fff]", text):
+    if not HAN_CHAR.search(text):
         raise InputError(
             shown,
             "no Chinese text found",
@@ -155,4 +163,5 @@ def read_source(path: str | Path) -> SourceText:
         sha256=hashlib.sha256(data).hexdigest(),
         metadata=result.metadata,
         normalised=normalised,
+        script=script,
     )

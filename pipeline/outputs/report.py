@@ -10,6 +10,7 @@ comes from; every text from the documents is escaped.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
@@ -20,7 +21,7 @@ from pipeline.api import read
 from pipeline.cascade.linker import EVIDENCE_SEPARATOR
 from pipeline.config import default_out_dir, default_raw_dir
 from pipeline.errors import InputError
-from pipeline.outputs import views
+from pipeline.outputs import search, views
 from pipeline.outputs.writer import write_file_atomically
 from pipeline.stages.corpus import InputFailure
 
@@ -29,11 +30,13 @@ FONT_STACK = (
     '"Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", '
     '"Source Han Sans SC", "Source Han Sans CN", "Microsoft YaHei", "PingFang SC", sans-serif'
 )
-CONTENT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+CONTENT_POLICY = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src '{search.SCRIPT_HASH}'"
+STRENGTHS = ("prohibition", "mandatory", "strengthen", "promote", "explore", "permission")  # strongest first
+_PART_HEADING = re.compile(r'<section id="([\w-]+)"[^>]*><h2>(.*?)</h2>')
 ROLE_NAMES = ("牵头 lead", "配合/责任 support")
 COVERAGE_NAMES = ("已覆盖 covered", "缺口 gap")
 
-_CSS = """
+REPORT_CSS = """
 :root { --ink: #1f2328; --muted: #59636e; --line: #d8dee4; --accent: #a4262c; --accent-soft: #e8b4b0;
         --paper: #ffffff; --shade: #f6f8fa; --notice: #fff4e5; --notice-line: #d4861d; }
 * { box-sizing: border-box; }
@@ -62,6 +65,13 @@ svg.chart .s0 { fill: var(--accent); } svg.chart .s1 { fill: var(--accent-soft);
 svg.chart text { fill: var(--ink); } svg.chart text.value { fill: var(--muted); font-size: 12px; }
 details summary { cursor: pointer; font-weight: 600; margin: 12px 0 4px; }
 blockquote { margin: 4px 0; padding: 4px 10px; border-left: 3px solid var(--line); font-size: 13px; }
+td.nowrap { white-space: nowrap; }
+nav.toc { font-size: 13px; columns: 2 260px; margin: 4px 0 12px; }
+nav.toc a { color: var(--accent); text-decoration: none; } nav.toc a:hover { text-decoration: underline; }
+nav.toc ol { margin: 0; padding-left: 20px; }
+form.filter { position: sticky; top: 0; z-index: 1; display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center;
+              background: var(--paper); border-bottom: 1px solid var(--line); padding: 8px 0; font-size: 13px; }
+form.filter[hidden] { display: none; } form.filter select { max-width: 220px; } form.filter output { color: var(--muted); }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
 """.replace("FONTS", FONT_STACK)
 
@@ -75,13 +85,17 @@ def _text(value) -> str:
     return escape(str(value))
 
 
-def _table(frame: pd.DataFrame, headers: dict[str, str], *, numeric: tuple[str, ...] = ()) -> str:
-    """An HTML table of ``frame``'s columns named in ``headers`` (column → heading)."""
+def _table(
+    frame: pd.DataFrame, headers: dict[str, str], *, numeric: tuple[str, ...] = (), nowrap: tuple[str, ...] = ()
+) -> str:
+    """An HTML table of ``frame``'s columns named in ``headers`` (column → heading); the
+    ``numeric`` columns right-aligned, the ``nowrap`` ones never broken across lines."""
     head = "".join(f"<th>{escape(title)}</th>" for title in headers.values())
+    classes = dict.fromkeys(numeric, "score") | dict.fromkeys(nowrap, "nowrap")
     rows = []
     for record in frame[list(headers)].itertuples(index=False):
         cells = "".join(
-            f'<td class="score">{_text(value)}</td>' if column in numeric else f"<td>{_text(value)}</td>"
+            f'<td class="{classes[column]}">{_text(value)}</td>' if column in classes else f"<td>{_text(value)}</td>"
             for column, value in zip(headers, record)
         )
         rows.append(f"<tr>{cells}</tr>")
@@ -162,10 +176,14 @@ def _documents(tables: dict[str, pd.DataFrame]) -> str:
         "n_tasks": "任务 tasks",
         "parents": "上级文件 parents",
     }
-    return f'<section id="documents"><h2>文件 Documents</h2>{_table(documents, headers)}</section>'
+    table = _table(documents, headers, nowrap=("issued_on", "doc_number"))
+    return f'<section id="documents"><h2>文件 Documents</h2>{table}</section>'
 
 
-def _missing_parents(tables: dict[str, pd.DataFrame]) -> str:
+def _missing_parents(tables: dict[str, pd.DataFrame], coverage: pd.DataFrame | None) -> str:
+    """The notice on the documents whose named parents were not read: those documents and
+    parents only, and what that leaves out, in agreement with the coverage figures (which
+    count only the pairs whose parent was read)."""
     missing = views.missing_parents(tables)
     if missing.empty:
         return ""
@@ -176,35 +194,107 @@ def _missing_parents(tables: dict[str, pd.DataFrame]) -> str:
             f"<p>《{escape(str(title or doc_id))}》 names {len(parents)} parent plan(s) that are not in "
             f"this run:</p><ul>{names}</ul>"
         )
+    documents = missing["doc_id"].nunique()
+    listed = "".join(blocks)
+    if documents > 3:
+        listed = f"<details><summary>{documents} documents, {len(missing)} parent plans</summary>{listed}</details>"
+    measured = 0 if coverage is None else len(coverage)
+    consequence = (
+        f"The coverage figures of this report count only the {measured} document pair(s) whose parent was read."
+        if measured
+        else "So this report has no coverage, gaps or local additions."
+    )
     return (
         '<section id="missing-parents" class="notice" role="note"><h2>上级文件未读入 · Parent plans not read</h2>'
-        f"{''.join(blocks)}"
-        "<p>Without them guanche cannot link tasks to the higher-level directives they implement, so this "
-        "report has no coverage, gaps or local additions.</p>"
+        f"{listed}"
+        f"<p>Without them guanche cannot link {'this document’s' if documents == 1 else 'these documents’'} tasks "
+        f"to the directives of those plans. {consequence}</p>"
         "<p>请将上级文件放入 <code>data/raw/</code> 后重新生成报告。Put the parent files (.txt .md .html .docx "
         ".pdf) in <code>data/raw/</code> (or the folder you give <code>guanche report</code>) and run the "
         "report again.</p></section>"
     )
 
 
+def _task_strengths(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]] | None:
+    """task_id → the commitment strengths of its obligations, strongest first; None when the
+    run has no obligations table."""
+    obligations = tables.get("obligations")
+    if obligations is None:
+        return None
+    rank = {strength: position for position, strength in enumerate(STRENGTHS)}
+    found = obligations.dropna(subset=["strength"]).drop_duplicates(["task_id", "strength"])
+    found = found.sort_values("strength", key=lambda strength: strength.map(rank).fillna(len(rank)), kind="stable")
+    return {task_id: list(group["strength"]) for task_id, group in found.groupby("task_id", sort=False)}
+
+
+def _task_filters(
+    tables: dict[str, pd.DataFrame], tasks: pd.DataFrame, strengths: dict | None
+) -> tuple[str, dict[str, dict[str, str]]]:
+    """The search form with the choices of this run (documents, sections, units busiest
+    first, strengths) and, per filter, the short code of each choice (d1, s1, u1, the strength
+    itself) that the task rows carry, to keep a large page small."""
+    titles = views.document_titles(tables)
+    units = views.workload_by_unit(tables)
+    present = {strength for values in (strengths or {}).values() for strength in values}
+    labels = {
+        "doc": {doc_id: titles[doc_id] for doc_id in dict.fromkeys(tasks["doc_id"])},
+        "section": {section: section for section in dict.fromkeys(tasks["section"])},
+        "unit": {} if units is None else {unit: unit for unit in units["unit"]},
+    }
+    codes = {key: {value: f"{key[0]}{n}" for n, value in enumerate(choices, 1)} for key, choices in labels.items()}
+    codes["strength"] = {strength: strength for strength in STRENGTHS if strength in present}
+    labels["strength"] = codes["strength"]
+    options = {key: [(codes[key][value], label) for value, label in labels[key].items()] for key in labels}
+    return search.filter_form(options), codes
+
+
+def _task_row(task, width: int, strengths: dict | None, units: list[str], codes: dict[str, dict[str, str]]) -> str:
+    """One task as a table row, with the codes the filters read (:func:`_task_filters`)."""
+    cells = f'<td class="num">{_text(task.number)}</td><td>{_text(task.title)}</td>'
+    if width >= 4:
+        cells += f"<td>{_text(task.lead_units)}</td><td>{_text(task.support_units)}</td>"
+    own = [] if strengths is None else strengths.get(task.task_id, [])
+    if strengths is not None:
+        cells += f"<td>{escape('、'.join(own))}</td>"
+    values = {"doc": [task.doc_id], "section": [task.section], "unit": units, "strength": own}
+    attributes = search.row_attributes(
+        {key: [codes[key][value] for value in found if value in codes[key]] for key, found in values.items()}
+    )
+    return f"<tr{attributes}>{cells}</tr>"
+
+
 def _tasks(tables: dict[str, pd.DataFrame], tasks: pd.DataFrame) -> str:
     with_units = "lead_units" in tasks
-    width = 4 if with_units else 2
+    strengths = _task_strengths(tables)
+    width = (4 if with_units else 2) + (strengths is not None)
     titles = views.document_titles(tables)
-    head = "<th>编号 no.</th><th>任务 task</th>" + (
-        "<th>牵头单位 lead units</th><th>配合/责任单位 support units</th>" if with_units else ""
+    head = (
+        "<th>编号 no.</th><th>任务 task</th>"
+        + ("<th>牵头单位 lead units</th><th>配合/责任单位 support units</th>" if with_units else "")
+        + ("<th>力度 strength</th>" if strengths is not None else "")
     )
-    parts = ['<section id="tasks"><h2>任务分工 · Tasks and responsible units</h2>']
-    for doc_id, doc_tasks in tasks.groupby("doc_id", sort=False):
+    named = tables.get("task_units")
+    task_units = {} if named is None else named.groupby("task_id", sort=False)["unit"].agg(list).to_dict()
+    form, codes = _task_filters(tables, tasks, strengths)
+    parts = ['<section id="tasks"><h2>任务分工 · Tasks and responsible units</h2>', form]
+    for number, (doc_id, doc_tasks) in enumerate(tasks.groupby("doc_id", sort=False), start=1):
         if len(titles) > 1:
-            parts.append(f"<details open><summary>《{escape(titles[doc_id])}》: {len(doc_tasks)} task(s)</summary>")
-        rows, section = [], views.NO_SECTION
+            parts.append(
+                f'<details open id="doc-{number}"><summary>《{escape(titles[doc_id])}》: '
+                f"{len(doc_tasks)} task(s)</summary>"
+            )
+        rows: list[str] = []
+        toc: list[str] = []
+        section = views.NO_SECTION
         for task in doc_tasks.itertuples(index=False):
             if task.section != section:
                 section = task.section
-                rows.append(f'<tr class="section"><th colspan="{width}">{escape(section)}</th></tr>')
-            units = f"<td>{_text(task.lead_units)}</td><td>{_text(task.support_units)}</td>" if with_units else ""
-            rows.append(f'<tr><td class="num">{_text(task.number)}</td><td>{_text(task.title)}</td>{units}</tr>')
+                anchor = f"doc-{number}-s{len(toc) + 1}"
+                toc.append(f'<li><a href="#{anchor}">{escape(section)}</a></li>')
+                rows.append(f'<tr class="section" id="{anchor}"><th colspan="{width}">{escape(section)}</th></tr>')
+            rows.append(_task_row(task, width, strengths, task_units.get(task.task_id, []), codes))
+        if len(toc) > 1:
+            parts.append(f'<nav class="toc" aria-label="目录 contents"><ol>{"".join(toc)}</ol></nav>')
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
         if len(titles) > 1:
             parts.append("</details>")
@@ -423,6 +513,25 @@ def side_by_side(pairs: pd.DataFrame) -> str:
     return f'<table style="table-layout:fixed;width:100%"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+def _contents(body: str, tables: dict[str, pd.DataFrame]) -> str:
+    """The report's table of contents: a link to each part with a heading, and under the tasks
+    the documents (each has its own list of sections there)."""
+    titles = views.document_titles(tables)
+    items = []
+    for part, heading in _PART_HEADING.findall(body):
+        documents = ""
+        if part == "tasks" and len(titles) > 1:
+            listed = "".join(
+                f'<li><a href="#doc-{number}">{escape(title)}</a></li>'
+                for number, title in enumerate(
+                    (titles[doc_id] for doc_id in dict.fromkeys(tables["tasks"]["doc_id"])), 1
+                )
+            )
+            documents = f"<ol>{listed}</ol>"
+        items.append(f'<li><a href="#{part}">{heading}</a>{documents}</li>')
+    return f'<nav class="toc" id="contents" aria-label="目录 contents"><ol>{"".join(items)}</ol></nav>'
+
+
 def render_report(tables: dict[str, pd.DataFrame]) -> str:
     """The report of one run as a self-contained HTML page (same tables → same bytes)."""
     documents = tables["documents"]
@@ -438,8 +547,7 @@ def render_report(tables: dict[str, pd.DataFrame]) -> str:
     )
     body = "".join(
         [
-            _figures(tables, workload, coverage),
-            _missing_parents(tables),
+            _missing_parents(tables, coverage),
             _documents(tables),
             _coverage(tables, coverage),
             _tasks_per_section(tables, tasks),
@@ -454,12 +562,12 @@ def render_report(tables: dict[str, pd.DataFrame]) -> str:
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} · guanche</title><style>{_CSS}</style></head><body><main>"
+        f"<title>{escape(title)} · guanche</title><style>{REPORT_CSS}</style></head><body><main>"
         f'<header><h1>{escape(title)}</h1><p class="sub">贯彻 guanche report: tasks, responsible units and '
         "links to higher-level plans</p></header>"
-        f"{body}"
+        f"{_figures(tables, workload, coverage)}{_contents(body, tables)}{body}"
         "<footer>Written by guanche from the tables of one run (see the CSV/XLSX outputs for every column). "
-        "This page is self-contained and opens offline.</footer></main></body></html>\n"
+        f"This page is self-contained and opens offline.</footer></main>{search.script_tag()}</body></html>\n"
     )
 
 

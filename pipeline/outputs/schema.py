@@ -20,6 +20,7 @@ DOCUMENT_COLUMNS = [
     "source_path",
     "sha256",
     "encoding",
+    "script",
     "n_chars",
 ]
 PARENT_SEPARATOR = "; "  # between the manifest's parents in the documents table
@@ -182,6 +183,29 @@ PASSAGE_COLUMNS = [
 DATE_COLUMNS = frozenset({"issued_on", "published_on", "due_date"})
 # Columns holding a list joined by a separator: list<string> in Parquet, joined text in CSV and XLSX.
 LIST_SEPARATORS = {"parents": "; ", "aliases": "|", "covering_task_ids": "; ", "doc_ids": "; "}
+
+# guanche diff: two versions of one document
+VERSION_DIFF_COLUMNS = [
+    "old_doc_id",
+    "new_doc_id",
+    "group",
+    "change",
+    "classes",
+    "old_task_ids",
+    "new_task_ids",
+    "old_numbers",
+    "new_numbers",
+    "old_section",
+    "new_section",
+    "score",
+    "similarity",
+    "strengthened",
+    "softened",
+    "units_reassigned",
+    "targets_changed",
+    "moved",
+]
+VERSION_PASSAGE_COLUMNS = ["group", "operation", "old_passage", "new_passage"]
 
 # graph files, with Gephi's column names
 NODE_COLUMNS = ["Id", "Label", "Type"]

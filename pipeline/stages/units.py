@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from extractors.unit_registry import jurisdiction_for
-from extractors.units import LEAD, SUPPORT, assignments, task_units
+from extractors.units import FIRST_LISTED_LEADS, LEAD, SUPPORT, assignments, task_units
 from pipeline.config import Settings
 from pipeline.document.model import ParsedDocument
 from pipeline.outputs.schema import TASK_UNIT_COLUMNS, UNIT_COLUMNS, UNRESOLVED_COLUMNS, WORKLOAD_COLUMNS, make_table
@@ -30,10 +30,27 @@ def document_units(doc: ParsedDocument) -> DocumentRows:
         ]
         jurisdiction = jurisdiction_for(level, region, mentions)
     rows = []
-    for task in doc.tasks:
-        for unit in task_units(task.text, jurisdiction=jurisdiction):
+    for task, first_listed_leads in zip(doc.tasks, _first_listed_leads(doc)):
+        for unit in task_units(task.text, jurisdiction=jurisdiction, first_listed_leads=first_listed_leads):
             rows.append({"doc_id": doc.doc_id, "task_id": task.task_id, **unit.__dict__})
     return {"task_units": rows}
+
+
+def _first_listed_leads(doc: ParsedDocument) -> list[bool]:
+    """Per task, whether the document has stated by then that the first unit listed leads
+    (排在第一位的部门为牵头部门, in any wording): in its preamble, a section above the task, or this
+    or an earlier task."""
+    sections = {section.section_id: section for section in doc.sections}
+    stated = bool(FIRST_LISTED_LEADS.search(doc.preamble))
+    flags = []
+    for task in doc.tasks:
+        section_id = task.section_id
+        while section_id and not stated:
+            stated = bool(FIRST_LISTED_LEADS.search(sections[section_id].text))
+            section_id = sections[section_id].parent_id
+        stated = stated or bool(FIRST_LISTED_LEADS.search(task.text))
+        flags.append(stated)
+    return flags
 
 
 def unit_tables(corpus: Corpus, rows_by_table: DocumentRows, settings: Settings) -> dict[str, pd.DataFrame]:

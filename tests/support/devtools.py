@@ -86,8 +86,9 @@ class DevTools:
                 return reply["result"]
             self.events.append(reply)
 
-    def open(self, url: str, width: int = 1280) -> str:
-        """Open ``url`` in a new tab, wait for its load event, return the tab's session."""
+    def open(self, url: str, width: int = 1280, *, scripts: bool = True) -> str:
+        """Open ``url`` in a new tab (with scripts disabled unless ``scripts``), wait for its
+        load event, return the tab's session."""
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Runtime", "Log", "Network", "Page", "DOM", "CSS"):
@@ -100,16 +101,21 @@ class DevTools:
             deviceScaleFactor=1,
             mobile=False,
         )
+        if not scripts:
+            self.call("Emulation.setScriptExecutionDisabled", session=session, value=True)
         self.call("Page.navigate", session=session, url=url)
         deadline = time.monotonic() + 60
         while not any(e.get("method") == "Page.loadEventFired" and e.get("sessionId") == session for e in self.events):
             self.events.append(self._receive(deadline))
-        self.call(
-            "Runtime.evaluate",
-            session=session,
-            awaitPromise=True,
-            expression="new Promise(done => setTimeout(done, 300))",
-        )  # late errors, too
+        if scripts:
+            self.call(
+                "Runtime.evaluate",
+                session=session,
+                awaitPromise=True,
+                expression="new Promise(done => setTimeout(done, 300))",
+            )  # late errors, too
+        else:  # no timer runs in the page
+            time.sleep(0.3)
         return session
 
     def problems(self, session: str) -> list[str]:
@@ -132,9 +138,7 @@ class DevTools:
         return found
 
     def text(self, session: str) -> str:
-        return self.call("Runtime.evaluate", session=session, expression="document.body.innerText", returnByValue=True)[
-            "result"
-        ]["value"]
+        return self.evaluate(session, "document.body.innerText")
 
     def fonts(self, session: str, selector: str) -> list[dict]:
         """The platform fonts that rendered the first node matching ``selector``."""
@@ -142,15 +146,24 @@ class DevTools:
         node = self.call("DOM.querySelector", session=session, nodeId=root, selector=selector)["nodeId"]
         return self.call("CSS.getPlatformFontsForNode", session=session, nodeId=node)["fonts"]
 
-    def screenshot(self, session: str, path: Path, width: int = 1280) -> Path:
-        """The whole page as PNG."""
-        height = self.call("Page.getLayoutMetrics", session=session)["cssContentSize"]["height"]
+    def evaluate(self, session: str, expression: str):
+        """The value of a JavaScript expression in the page."""
+        return self.call("Runtime.evaluate", session=session, expression=expression, returnByValue=True)["result"].get(
+            "value"
+        )
+
+    def screenshot(
+        self, session: str, path: Path, width: int = 1280, *, top: float = 0, height: float | None = None
+    ) -> Path:
+        """The whole page as PNG, or the ``height`` pixels from ``top`` when given."""
+        full = self.call("Page.getLayoutMetrics", session=session)["cssContentSize"]["height"] - top
+        height = full if height is None else min(height, full)
         data = self.call(
             "Page.captureScreenshot",
             session=session,
             format="png",
             captureBeyondViewport=True,
-            clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+            clip={"x": 0, "y": top, "width": width, "height": height, "scale": 1},
         )["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
