@@ -6,9 +6,10 @@ import pytest
 
 from pipeline.document.structure import parse_document
 from pipeline.ingest.source import read_source
-from tests.documents import CORPUS, COUNTY_PLAN
+from tests.documents import CORPUS, COUNTY_PLAN, LAWREFBOOK
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
+needs_lawrefbook = pytest.mark.skipif(not LAWREFBOOK.is_dir(), reason="../shared/lawrefbook not present")
 
 
 @pytest.fixture(scope="session")
