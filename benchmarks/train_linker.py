@@ -10,7 +10,8 @@ proposes its ``scored`` best candidates per child article, with their features
 - relation: the gold relation (verbatim / adapted / topical) of the candidates the gold lists.
 
 Both are logistic regressions (scikit-learn, lbfgs, deterministic) on standardised features.
-The link threshold is the probability with the best top-1 F1 on the training pairs. The same
+The link threshold is the probability with the best top-1 F1 on the training pairs; the threshold
+of the second and third links of an article the one with the best strong-link set F1. The same
 code trains the leave-one-family-out models of benchmarks/link_quality.py.
 
     python benchmarks/train_linker.py      # writes models/linker.json from every family
@@ -85,8 +86,12 @@ def train(table: pd.DataFrame) -> PairModel:
         relation_coef=relation.coef_[order],
         relation_intercept=relation.intercept_[order],
         threshold=0.5,
+        further_threshold=0.5,
     )
-    return PairModel(**{**model.__dict__, "threshold": best_threshold(table, model.link_probability(features))})
+    probability = model.link_probability(features)
+    first = best_threshold(table, probability)
+    further = best_further_threshold(table, probability, first)
+    return PairModel(**{**model.__dict__, "threshold": first, "further_threshold": further})
 
 
 def best_threshold(table: pd.DataFrame, probability: np.ndarray) -> float:
@@ -105,6 +110,26 @@ def best_threshold(table: pd.DataFrame, probability: np.ndarray) -> float:
         fp = int((linked & ~correct).sum())
         fn = int((counted["gold_relation"].isin(STRONG) & ~correct).sum())
         f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 > best[0] + 1e-9:
+            best = (f1, float(threshold))
+    return best[1]
+
+
+def best_further_threshold(table: pd.DataFrame, probability: np.ndarray, first: float) -> float:
+    """The link probability from which a child article's second and third candidates are links,
+    with the best strong-link set F1 over the table (best links from ``first`` on)."""
+    ranked = table.assign(probability=probability).sort_values(
+        ["pair", "row", "probability"], ascending=[True, True, False]
+    )
+    position = ranked.groupby(["pair", "row"], sort=False).cumcount().to_numpy()
+    gold = (ranked["listed"] & ranked["gold_relation"].isin(STRONG)).to_numpy()
+    value = ranked["probability"].to_numpy()
+    top = (position == 0) & (value >= first)
+    best = (-1.0, 1.0)
+    for threshold in np.round(np.arange(first, 1.0, 0.01), 2):
+        linked = top | ((position > 0) & (position < 3) & (value >= threshold))
+        both = int((linked & gold).sum())
+        f1 = 2 * both / (int(linked.sum()) + int(gold.sum())) if both else 0.0
         if f1 > best[0] + 1e-9:
             best = (f1, float(threshold))
     return best[1]

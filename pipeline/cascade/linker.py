@@ -21,7 +21,8 @@ How a child task is linked:
    ``r(p)``: the tasks of the same child document; for ``r(c)``: its candidates). A generic
    parent article that resembles every child task, or a generic child task that resembles
    every parent article, no longer wins by default. The ``scored`` best candidates by this
-   score go on.
+   score in each parent document go on, so that a child task can link to directives of
+   several parents (national and provincial) at once.
 3. Alignment of each such pair (rapidfuzz's LCS alignment): the shared passages of at least
    ``min_passage`` characters give ``reuse`` (the share of the child's text taken word for word
    from the parent) and the ``evidence`` (the longest shared passages).
@@ -29,8 +30,9 @@ How a child task is linked:
    reads the features of each pair (:data:`~pipeline.cascade.pair_model.FEATURES`: cosine, CSLS,
    reuse, longest passage, rank and score gaps, positions, chapter titles, key terms,
    boilerplate, level distance) and gives the probability that the parent is a verbatim or
-   adapted source of the child, and the relation. Pairs of at least the trained threshold are
-   links, best first by that probability (the ``score``); a child task with none is a local
+   adapted source of the child, and the relation. A child task's best pair is a link from the
+   trained threshold on, its second and third from a (higher) trained threshold of their own;
+   links are ranked by that probability (the ``score``); a child task with none is a local
    addition.
 
 Relations: verbatim (most of the child's wording comes from the parent), adapted (the same
@@ -208,18 +210,21 @@ class DirectiveLinker:
         pairs["score"] = model.link_probability(features).round(4)
         pairs["relation"] = model.relation(features)
         threshold = model.threshold if self.threshold is None else self.threshold
-        links = pairs[pairs["score"] >= threshold].sort_values(
-            ["row", "score", "parent"], ascending=[True, False, True]
-        )
-        links = links.groupby("row", sort=False).head(self.top_k).copy()
-        links["rank"] = links.groupby("row", sort=False).cumcount() + 1
+        ranked = pairs.sort_values(["row", "score", "parent"], ascending=[True, False, True])
+        position = ranked.groupby("row", sort=False).cumcount()
+        further = np.maximum(model.further_threshold, threshold)
+        kept = np.where(position == 0, ranked["score"] >= threshold, ranked["score"] >= further)
+        kept &= position < self.top_k
+        links = ranked[kept].copy()
+        links["rank"] = position[kept] + 1
         links["boilerplate"] = links["child_boilerplate"].astype(bool) | links["parent_boilerplate"].astype(bool)
         links["similarity"] = links["cosine"].round(4)
         links["reuse"] = links["reuse"].round(4)
         return make_table(links.to_dict("records"), LINK_COLUMNS)
 
     def candidate_pairs(self, child_items: pd.DataFrame) -> pd.DataFrame:
-        """The ``scored`` best candidate parents of each child task by CSLS, with their features.
+        """The ``scored`` best candidate directives of each child task in each parent document
+        (among its ``candidates`` nearest), by CSLS, with their features.
 
         One row per (child task, candidate parent directive): ``row`` (the child's position,
         child documents in order of first appearance), ``parent`` (the directive's position in
@@ -239,8 +244,7 @@ class DirectiveLinker:
         child_hubness = np.partition(similarity, similarity.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
         scores = np.where(real, 2 * similarity - child_hubness[:, None] - parent_hubness, -np.inf)
         scores[~np.array([bool(t) for t in texts])] = -np.inf
-        width = min(self.scored, scores.shape[1])
-        best = np.argsort(-scores, axis=1, kind="stable")[:, :width]
+        best = np.argsort(-scores, axis=1, kind="stable")
         row, column = np.nonzero(np.isfinite(np.take_along_axis(scores, best, axis=1)))
         column = best[row, column]
         pairs = pd.DataFrame(
@@ -255,6 +259,8 @@ class DirectiveLinker:
         )
         pairs["parent_doc_id"] = self.parent_doc_ids_[pairs["parent"]]
         pairs["parent_task_id"] = self.parent_task_ids_[pairs["parent"]]
+        pairs = pairs.groupby(["row", "parent_doc_id"], sort=False).head(self.scored).reset_index(drop=True)
+        row = pairs["row"].to_numpy()
         _rank_features(pairs)
         child_context = _context(items)
         kinds = np.array([boilerplate_kind(text) for text in items["text"]], dtype=object)
@@ -449,9 +455,9 @@ def _context(items: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def _rank_features(pairs: pd.DataFrame) -> None:
-    """Add inverse_rank, gap_next and gap_best (by CSLS within each child task) to ``pairs``,
-    whose rows of a child are adjacent and best first."""
-    by_row = pairs.groupby("row", sort=False)["csls"]
+    """Add inverse_rank, gap_next and gap_best (by CSLS among a child task's candidates in one
+    parent document) to ``pairs``, whose rows of a child are best first."""
+    by_row = pairs.groupby(["row", "parent_doc_id"], sort=False)["csls"]
     pairs["inverse_rank"] = 1 / (by_row.cumcount() + 1)
     following = by_row.shift(-1)
     pairs["gap_next"] = (pairs["csls"] - following).fillna(pairs["csls"]).clip(lower=0)

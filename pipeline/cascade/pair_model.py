@@ -3,8 +3,8 @@ directive, and how (verbatim / adapted / topical).
 
 Two logistic regressions over the features of :data:`FEATURES`, standardised: ``link`` gives the
 probability that the candidate is a verbatim or adapted source of the child task, ``relation``
-the relation of a linked pair. Their coefficients, the standardisation and the link threshold
-(chosen in training) are stored as JSON in ``models/linker.json``, written by
+the relation of a linked pair. Their coefficients, the standardisation and the link thresholds
+(chosen in training: one for a child task's best link, one for its further links) are stored as JSON in ``models/linker.json``, written by
 ``benchmarks/train_linker.py`` from the hand-checked gold of ``tests/data/gold``; loading reads
 that file only (no network, no pickle).
 """
@@ -53,7 +53,8 @@ class PairModel:
     link_intercept: float
     relation_coef: np.ndarray  # one row per relation of RELATIONS
     relation_intercept: np.ndarray
-    threshold: float
+    threshold: float  # lowest P(link) of a child task's best link
+    further_threshold: float  # lowest P(link) of its second and third links
 
     def link_probability(self, features: np.ndarray) -> np.ndarray:
         """P(link) of each row of ``features`` (columns in :data:`FEATURES` order)."""
@@ -78,6 +79,7 @@ class PairModel:
             "link": {"coef": self.link_coef.tolist(), "intercept": self.link_intercept},
             "relation": {"coef": self.relation_coef.tolist(), "intercept": self.relation_intercept.tolist()},
             "threshold": self.threshold,
+            "further_threshold": self.further_threshold,
         }
 
 
@@ -96,6 +98,7 @@ def model_from_json(data: dict) -> PairModel:
         relation_coef=np.array(data["relation"]["coef"]),
         relation_intercept=np.array(data["relation"]["intercept"]),
         threshold=float(data["threshold"]),
+        further_threshold=float(data["further_threshold"]),
     )
 
 
