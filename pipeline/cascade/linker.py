@@ -21,8 +21,9 @@ How a child task is linked:
    ``r(p)``: the tasks of the same child document; for ``r(c)``: its candidates). A generic
    parent article that resembles every child task, or a generic child task that resembles
    every parent article, no longer wins by default. The ``scored`` best candidates by this
-   score in each parent document go on, so that a child task can link to directives of
-   several parents (national and provincial) at once.
+   score in each parent document (of the ``top_k`` documents with the best candidates) go on,
+   so that a child task can link to directives of several parents (national and provincial)
+   at once.
 3. Alignment of each such pair (rapidfuzz's LCS alignment): the shared passages of at least
    ``min_passage`` characters give ``reuse`` (the share of the child's text taken word for word
    from the parent) and the ``evidence`` (the longest shared passages).
@@ -239,7 +240,8 @@ class DirectiveLinker:
         texts = [linking_text(text) for text in items["text"]]
         if not texts:
             return pd.DataFrame(columns=["row", "parent", *FEATURES, "evidence"])
-        candidates, similarity, parent_hubness, real = self._candidates(texts, documents)
+        matrix = self.vectorizer_.transform(texts).tocsr()
+        candidates, similarity, parent_hubness, real = self._candidates(matrix, documents)
         k = min(self.neighbours, similarity.shape[1])
         child_hubness = np.partition(similarity, similarity.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
         scores = np.where(real, 2 * similarity - child_hubness[:, None] - parent_hubness, -np.inf)
@@ -259,6 +261,7 @@ class DirectiveLinker:
         )
         pairs["parent_doc_id"] = self.parent_doc_ids_[pairs["parent"]]
         pairs["parent_task_id"] = self.parent_task_ids_[pairs["parent"]]
+        pairs = pairs[_in_best_documents(pairs, self.top_k)]
         pairs = pairs.groupby(["row", "parent_doc_id"], sort=False).head(self.scored).reset_index(drop=True)
         row = pairs["row"].to_numpy()
         _rank_features(pairs)
@@ -274,27 +277,25 @@ class DirectiveLinker:
         pairs["child_boilerplate"] = (child_kind != "").astype(float)
         pairs["parent_boilerplate"] = (parent_kind != "").astype(float)
         pairs["same_boilerplate"] = ((child_kind == parent_kind) & (child_kind != "")).astype(float)
-        pairs["key_terms"] = self._key_terms(texts, row, pairs["parent"].to_numpy())
+        pairs["key_terms"] = self._key_terms(matrix, row, pairs["parent"].to_numpy())
         aligned = [
             self._aligned(texts[r], int(parent), child_context["section_title"][r])
             for r, parent in zip(row, pairs["parent"])
         ]
         return pd.concat([pairs, pd.DataFrame(aligned, index=pairs.index)], axis=1)
 
-    def _key_terms(self, texts: list[str], row: np.ndarray, parent: np.ndarray) -> np.ndarray:
-        """Per pair: the share of the child's 10 highest-weighted n-grams found in the parent."""
-        matrix = self.vectorizer_.transform(texts).tocsr()
-        keys = []
-        for start, end in zip(matrix.indptr[:-1], matrix.indptr[1:]):
-            top = np.argsort(-matrix.data[start:end], kind="stable")[:10]
-            keys.append(matrix.indices[start:end][top])
-        parent_rows = self.parent_rows_
-        shares = np.zeros(len(row))
-        for i, (r, p) in enumerate(zip(row, parent)):
-            if len(keys[r]):
-                found = parent_rows.indices[parent_rows.indptr[p] : parent_rows.indptr[p + 1]]
-                shares[i] = np.isin(keys[r], found).mean()
-        return shares
+    def _key_terms(self, matrix, row: np.ndarray, parent: np.ndarray) -> np.ndarray:
+        """Per pair: the share of the child's 10 highest-weighted n-grams (``matrix``: the child
+        rows' TF-IDF, CSR) found in the parent."""
+        from scipy import sparse
+
+        entries = matrix.tocoo()
+        top = _first_per_row(entries.row, (-entries.data,), 10)
+        keys = sparse.csr_matrix((np.ones(len(top)), (entries.row[top], entries.col[top])), shape=matrix.shape)
+        present = self.parent_rows_.copy()
+        present.data[:] = 1
+        shared = np.asarray(keys[row].multiply(present[parent]).sum(axis=1)).ravel()
+        return shared / np.maximum(np.diff(keys.indptr)[row], 1)
 
     def _aligned(self, text: str, parent: int, chapter: str) -> dict:
         """The alignment features of one pair (reuse, parent_reuse, longest passage, lengths,
@@ -316,9 +317,7 @@ class DirectiveLinker:
             "evidence": EVIDENCE_SEPARATOR.join(text[start:end] for start, end, _, _ in ranked),
         }
 
-    def _candidates(
-        self, texts: list[str], documents: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _candidates(self, matrix, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Nearest parents of each child and what the score needs of them.
 
         Returns four arrays of one row per child and one column per candidate: the parents'
@@ -329,7 +328,6 @@ class DirectiveLinker:
         time, ``n_jobs`` blocks at once; a block may hold several documents, a document may
         span several blocks.
         """
-        matrix = self.vectorizer_.transform(texts)
         width = min(self.candidates, self.parent_rows_.shape[0])
         shape = (matrix.shape[0], width)
         candidates, similarity = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.float32)
@@ -452,6 +450,15 @@ def _context(items: pd.DataFrame) -> dict[str, np.ndarray]:
         "section_title": titles.to_numpy(dtype=object),
         "level": levels.to_numpy(dtype=np.float64),
     }
+
+
+def _in_best_documents(pairs: pd.DataFrame, count: int) -> pd.Series:
+    """True for the candidates of the ``count`` parent documents whose best candidate ranks
+    highest for the child task (a task links to at most ``top_k`` directives, so to at most as
+    many documents); ``pairs`` holds a child's candidates best first."""
+    first = ~pairs.duplicated(["row", "parent_doc_id"])
+    rank = first.groupby(pairs["row"]).cumsum().where(first)
+    return rank.groupby([pairs["row"], pairs["parent_doc_id"]]).transform("first") <= count
 
 
 def _rank_features(pairs: pd.DataFrame) -> None:
