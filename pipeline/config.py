@@ -19,7 +19,7 @@ class Settings:
     """Settings of one run, given to every stage.
 
     ``linker`` holds :class:`pipeline.cascade.linker.DirectiveLinker` constructor parameters
-    (e.g. ``{"threshold": 0.1}``); empty means the linker's defaults.
+    (e.g. ``{"threshold": 0.6}``, a link probability); empty means the linker's defaults.
     """
 
     linker: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))

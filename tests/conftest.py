@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.document.structure import parse_document
 from pipeline.ingest.source import read_source
-from tests.documents import CORPUS, COUNTY_PLAN
+from tests.documents import CORPUS, COUNTY_PLAN, LAWREFBOOK
 from tests.support.devtools import CHROMIUM
 
 
@@ -38,6 +38,7 @@ needs_cjk_font = pytest.mark.skipif(
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.is_file(), reason=f"Chromium not installed ({CHROMIUM}): sudo apt-get install chromium"
 )
+needs_lawrefbook = pytest.mark.skipif(not LAWREFBOOK.is_dir(), reason="../shared/lawrefbook not present")
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from pipeline.document.numbering import match_numbering
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
+LAWREFBOOK = REPO.parent / "shared" / "lawrefbook"
 COUNTY_PLAN = REPO / "data" / "raw" / "alxa-left-banner-2024-rule-of-law-government-plan.txt"
 
 _NUMBERING_XML = (

@@ -3,6 +3,7 @@ over the whole regulation family, and the county plan read alone."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,7 @@ from tests.documents import CORPUS, REPO
 LAWS = CORPUS / "laws"
 JINAN = "jinan-2022-optimize-business-environment-regulation"
 SHANDONG = "shandong-2020-optimize-business-environment-regulation"
+NATIONAL = "national-2019-optimize-business-environment-regulation"
 STAGE_TABLES = ("parents", "links", "coverage", "coverage_sections", "coverage_documents", "local_additions")
 
 
@@ -92,15 +94,17 @@ def test_local_additions_are_the_city_articles_without_a_parent(jinan):
 
 
 @needs_corpus
-def test_cascade_stage_over_the_regulation_family():
+def test_cascade_stage_over_the_regulation_family(tmp_path):
     corpus, failures = read_corpus([LAWS], manifest=Manifest(), stages=("structure", "cascade"))
     tables = {name: corpus.tables[name] for name in STAGE_TABLES}
     assert set(tables) == {"parents", "links", "coverage", "coverage_sections", "coverage_documents", "local_additions"}
     pairs = tables["coverage_documents"][["child_doc_id", "parent_doc_id"]]
-    assert len(pairs) == 5  # four cities → 山东, 山东 → national
-    assert len(tables["coverage"]) == 4 * 67 + 72
+    assert len(pairs) == 9  # four cities → 山东 and national (both their superiors), 山东 → national
+    assert len(tables["coverage"]) == 4 * (67 + 72) + 72
     jinan_links = tables["links"][tables["links"]["child_doc_id"] == JINAN].reset_index(drop=True)
-    alone = compare_with_parents(LAWS / f"{JINAN}.md", LAWS / f"{SHANDONG}.md").tables["links"]
+    for parent in (SHANDONG, NATIONAL):
+        shutil.copy(LAWS / f"{parent}.md", tmp_path)
+    alone = compare_with_parents(LAWS / f"{JINAN}.md", tmp_path).tables["links"]
     pd.testing.assert_frame_equal(jinan_links, alone)
     # national regulations (重大行政决策, 信访, 复议, 突发事件) have no parent: no additions listed for them
     assert set(tables["local_additions"]["doc_id"]) <= set(pairs["child_doc_id"])

@@ -16,13 +16,11 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from pipeline.api import read_corpus
-from tests.documents import CORPUS
+from tests.conftest import needs_lawrefbook
+from tests.documents import LAWREFBOOK
 from tests.hierarchy import hierarchy_problems
 
-LAWREFBOOK = CORPUS.parent / "lawrefbook"
 _ARTICLE_OPENING = re.compile(r"^第[一二三四五六七八九十百千零〇两]+条", re.MULTILINE)
 _TITLE_LINE = re.compile(r"^# (.+)$", re.MULTILINE)
 # file name → the title its transmittal notice gives (with ASCII <> for the inner 《》, as written)
@@ -41,7 +39,7 @@ def _articles_and_title(path: Path) -> tuple[int, str]:
     return len(_ARTICLE_OPENING.findall(body)), title.group(1).strip() if title else ""
 
 
-@pytest.mark.skipif(not LAWREFBOOK.is_dir(), reason="../shared/lawrefbook not present")
+@needs_lawrefbook
 def test_every_law_and_regulation_reads_with_all_its_articles_its_title_and_every_heading():
     files = sorted(path for path in LAWREFBOOK.rglob("*.md") if path.name != "README.md")
     assert len(files) == 3_410

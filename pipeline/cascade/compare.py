@@ -56,7 +56,9 @@ def compare_with_parents(
             parent_path, f"a parent has the same id as the child ({child.doc_id})", "rename one of the files"
         )
     pairs = pd.DataFrame({"child_doc_id": child.doc_id, "parent_doc_id": parent_ids})
-    tables = linked_and_covered(pairs, tasks, parent_tables["tasks"], parent_tables["sections"], linker)
+    tables = linked_and_covered(
+        pairs, tasks, parent_tables["tasks"], parent_tables["sections"], linker, child_corpus.tables["sections"]
+    )
     documents = pd.concat([child_corpus.tables["documents"], parent_tables["documents"]], ignore_index=True)
     summary = describe_coverage(documents, tables["coverage"], tables["coverage_documents"], tables["local_additions"])
     return CoverageResult(child.doc_id, parent_ids, tables, summary, failures)

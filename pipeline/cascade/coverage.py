@@ -26,119 +26,97 @@ def counts_in_rates(coverage: pd.DataFrame) -> pd.Series:
 
 
 def directive_coverage(links: pd.DataFrame, directives: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (child document, directive of one of its parent documents).
+    """One row per (child document, directive of one of its parent documents), in the order of
+    ``pairs`` and then of the directives.
 
     ``directives`` has doc_id, task_id, section_id, kind, number, title, text; ``pairs`` has
     child_doc_id and parent_doc_id (found parents only). A directive is covered when at least one
     task of the child document links to it (at any rank); covering_task_ids lists those tasks,
-    best first, and the best link gives score and relation.
+    best first, and the best link gives score and relation. Built by joins and grouped
+    aggregations, not row by row.
     """
     directives = directives[directives["doc_id"].isin(set(pairs["parent_doc_id"]))]
-    by_parent = {doc_id: group for doc_id, group in directives.groupby("doc_id", sort=False)}  # noqa: C416 (dict() takes a groupby for a mapping: it has .keys)
-    boilerplate = {
-        task_id: bool(boilerplate_kind(text)) for task_id, text in zip(directives["task_id"], directives["text"])
-    }
-    # every pair's links, best first, grouped once (not filtered out of all links per pair)
-    by_pair: dict[tuple[str, str], dict[str, list[dict]]] = {}
+    table = pairs[["child_doc_id", "parent_doc_id"]].merge(
+        directives.rename(
+            columns={"doc_id": "parent_doc_id", "task_id": "parent_task_id", "section_id": "parent_section_id"}
+        ),
+        on="parent_doc_id",
+        how="inner",
+    )
+    table["boilerplate"] = table["text"].map(_is_boilerplate).astype(bool)
+    keys = ["child_doc_id", "parent_doc_id", "parent_task_id"]
     ranked = links.sort_values(["score", "child_task_id"], ascending=[False, True])
-    for link in ranked.to_dict("records"):
-        pair_links = by_pair.setdefault((link["child_doc_id"], link["parent_doc_id"]), {})
-        pair_links.setdefault(link["parent_task_id"], []).append(link)
-    rows = []
-    for pair in pairs.itertuples():
-        by_directive = by_pair.get((pair.child_doc_id, pair.parent_doc_id), {})
-        for directive in by_parent.get(pair.parent_doc_id, directives.iloc[:0]).itertuples():
-            covering = by_directive.get(directive.task_id, [])
-            best = covering[0] if covering else {}
-            rows.append(
-                {
-                    "child_doc_id": pair.child_doc_id,
-                    "parent_doc_id": pair.parent_doc_id,
-                    "parent_task_id": directive.task_id,
-                    "parent_section_id": directive.section_id,
-                    "kind": directive.kind,
-                    "number": directive.number,
-                    "title": directive.title,
-                    "boilerplate": boilerplate[directive.task_id],
-                    "covered": bool(covering),
-                    "covering_task_ids": "; ".join(link["child_task_id"] for link in covering),
-                    "best_child_doc_id": pair.child_doc_id if covering else "",
-                    "best_child_task_id": best.get("child_task_id", ""),
-                    "score": float(best["score"]) if covering else None,
-                    "relation": best.get("relation", ""),
-                }
-            )
-    return make_table(rows, COVERAGE_COLUMNS)
+    grouped = ranked.groupby(keys, sort=False)
+    best = grouped.head(1).set_index(keys)[["child_task_id", "score", "relation"]]
+    best["covering_task_ids"] = grouped["child_task_id"].agg("; ".join)
+    table = table.join(best, on=keys)
+    table["covered"] = table["covering_task_ids"].notna()
+    table["best_child_doc_id"] = table["child_doc_id"].where(table["covered"], "")
+    table = table.rename(columns={"child_task_id": "best_child_task_id"})
+    for column in ("covering_task_ids", "best_child_task_id", "relation"):
+        table[column] = table[column].fillna("")
+    table["score"] = table["score"].astype(float)
+    return table[COVERAGE_COLUMNS].reset_index(drop=True)
+
+
+def _is_boilerplate(text: str) -> bool:
+    return bool(boilerplate_kind(text))
 
 
 def section_coverage(coverage: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
     """Per child document and parent section: directives counted, covered, share covered."""
     counted = coverage[counts_in_rates(coverage) & coverage["parent_section_id"].notna()]
-    titles = sections.set_index("section_id")
-    rows = []
-    for (child, parent, section), group in counted.groupby(
-        ["child_doc_id", "parent_doc_id", "parent_section_id"], sort=False
-    ):
-        rows.append(
-            {
-                "child_doc_id": child,
-                "parent_doc_id": parent,
-                "section_id": section,
-                "number": titles.at[section, "number"] if section in titles.index else "",
-                "title": titles.at[section, "title"] if section in titles.index else "",
-                "directives": len(group),
-                "covered": int(group["covered"].sum()),
-                "share": round(float(group["covered"].mean()), 4),
-            }
-        )
-    return make_table(rows, SECTION_COVERAGE_COLUMNS)
+    table = (
+        counted.assign(covered=counted["covered"].astype(bool))
+        .groupby(["child_doc_id", "parent_doc_id", "parent_section_id"], sort=False)["covered"]
+        .agg(directives="size", covered="sum", share="mean")
+        .reset_index()
+        .rename(columns={"parent_section_id": "section_id"})
+    )
+    titles = sections.drop_duplicates("section_id").set_index("section_id")
+    for column in ("number", "title"):
+        table[column] = table["section_id"].map(titles[column]).where(table["section_id"].isin(titles.index), "")
+    table["covered"] = table["covered"].astype(int)
+    table["share"] = table["share"].map(lambda share: round(float(share), 4))
+    return table[SECTION_COVERAGE_COLUMNS] if len(table) else make_table([], SECTION_COVERAGE_COLUMNS)
 
 
 def local_additions(links: pd.DataFrame, tasks: pd.DataFrame, child_doc_ids) -> pd.DataFrame:
     """Tasks of the given child documents that implement no parent directive, in text order."""
-    linked = set(links["child_task_id"])
-    wanted = tasks[tasks["doc_id"].isin(set(child_doc_ids)) & ~tasks["task_id"].isin(linked)]
-    return make_table(
-        [{**row, "boilerplate": bool(boilerplate_kind(row["text"]))} for row in wanted.to_dict("records")],
-        LOCAL_ADDITION_COLUMNS,
-    )
+    wanted = tasks[tasks["doc_id"].isin(set(child_doc_ids)) & ~tasks["task_id"].isin(set(links["child_task_id"]))]
+    table = wanted.assign(boilerplate=wanted["text"].map(_is_boilerplate).astype(bool))
+    return table.reindex(columns=LOCAL_ADDITION_COLUMNS).reset_index(drop=True)
 
 
 def document_coverage(coverage: pd.DataFrame, links: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
     """Per (child document, parent document): share of directives covered, and how many of the
     child's tasks (boilerplate left out) link to that parent or to no parent at all."""
+    if coverage.empty:
+        return make_table([], DOCUMENT_COVERAGE_COLUMNS)
+    keys = ["child_doc_id", "parent_doc_id"]
     counted = counts_in_rates(coverage)
-    children = set(coverage["child_doc_id"])
-    # each child's tasks (boilerplate left out) and the parents each of them links to, built once
-    child_tasks: dict[str, list[str]] = {}
-    for doc_id, task_id, text in zip(tasks["doc_id"], tasks["task_id"], tasks["text"]):
-        if doc_id in children and not boilerplate_kind(text):
-            child_tasks.setdefault(doc_id, []).append(task_id)
-    linked_to: dict[str, set[str]] = {}
-    for task_id, parent in zip(links["child_task_id"], links["parent_doc_id"]):
-        linked_to.setdefault(task_id, set()).add(parent)
-    rows = [
-        _document_row(child, parent, group["covered"][counted[group.index]], child_tasks.get(child, []), linked_to)
-        for (child, parent), group in coverage.groupby(["child_doc_id", "parent_doc_id"], sort=False)
+    table = (
+        coverage.assign(counted=counted, counted_covered=counted & coverage["covered"].astype(bool))
+        .groupby(keys, sort=False)[["counted", "counted_covered"]]
+        .sum()
+        .reset_index()
+        .rename(columns={"counted": "directives", "counted_covered": "covered"})
+    )
+    table["share"] = [round(c / d, 4) if d else None for c, d in zip(table["covered"], table["directives"])]
+    own = tasks[tasks["doc_id"].isin(set(coverage["child_doc_id"]))]
+    own = own[~own["text"].map(_is_boilerplate).astype(bool)]
+    table["child_tasks"] = table["child_doc_id"].map(own.groupby("doc_id").size()).fillna(0).astype(int)
+    linked = links.loc[
+        links["child_task_id"].isin(set(own["task_id"])), ["child_doc_id", "child_task_id", "parent_doc_id"]
     ]
-    return make_table(rows, DOCUMENT_COVERAGE_COLUMNS)
-
-
-def _document_row(
-    child: str, parent: str, covered: pd.Series, tasks: list[str], linked_to: dict[str, set[str]]
-) -> dict:
-    """One row of :func:`document_coverage`: ``covered`` holds the pair's counted directives'
-    flags, ``tasks`` the child's tasks (boilerplate left out)."""
-    return {
-        "child_doc_id": child,
-        "parent_doc_id": parent,
-        "directives": len(covered),
-        "covered": int(covered.sum()),
-        "share": round(float(covered.mean()), 4) if len(covered) else None,
-        "child_tasks": len(tasks),
-        "linked_tasks": sum(parent in linked_to.get(task_id, ()) for task_id in tasks),
-        "local_additions": sum(task_id not in linked_to for task_id in tasks),
-    }
+    per_parent = linked.drop_duplicates().groupby(keys).size().rename("linked_tasks")
+    table = table.join(per_parent, on=keys)
+    table["linked_tasks"] = table["linked_tasks"].fillna(0).astype(int)
+    unlinked = own[~own["task_id"].isin(set(links["child_task_id"]))].groupby("doc_id").size()
+    table["local_additions"] = table["child_doc_id"].map(unlinked).fillna(0).astype(int)
+    table["directives"] = table["directives"].astype(int)
+    table["covered"] = table["covered"].astype(int)
+    return table[DOCUMENT_COVERAGE_COLUMNS]
 
 
 def describe_coverage(

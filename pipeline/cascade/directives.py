@@ -45,13 +45,22 @@ def directive_items(tasks: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame
 
 
 def link_to_parents(
-    pairs: pd.DataFrame, directives: pd.DataFrame, tasks: pd.DataFrame, linker: DirectiveLinker
+    pairs: pd.DataFrame,
+    directives: pd.DataFrame,
+    tasks: pd.DataFrame,
+    linker: DirectiveLinker,
+    sections: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Links of each child document's tasks to the directives of all its parents at once.
 
-    Child documents with the same parents share one fitted linker.
+    Child documents with the same parents share one fitted linker. ``sections`` (of both sides)
+    gives the linker the chapter titles of directives and tasks.
     """
     parent_sets = pairs.groupby("child_doc_id", sort=True)["parent_doc_id"].agg(lambda ids: tuple(sorted(ids)))
+    if sections is not None:  # the chapter titles, a feature of the linker
+        titles = dict(zip(sections["section_id"], sections["title"]))
+        directives = directives.assign(section_title=directives["section_id"].map(titles))
+        tasks = tasks.assign(section_title=tasks["section_id"].map(titles))
     tables = []
     for parent_ids, children in parent_sets.groupby(parent_sets, sort=True):
         parent_directives = directives[directives["doc_id"].isin(parent_ids)]
@@ -68,12 +77,15 @@ def linked_and_covered(
     parent_tasks: pd.DataFrame,
     parent_sections: pd.DataFrame,
     linker: DirectiveLinker | None = None,
+    child_sections: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """links, coverage, coverage_sections, coverage_documents and local_additions for the
     (child_doc_id, parent_doc_id) ``pairs``: the child documents' tasks linked to the directives
-    (tasks and section lead text) of their parents."""
+    (tasks and section lead text) of their parents. ``child_sections`` are the child documents'
+    sections when ``parent_sections`` does not hold them."""
     directives = directive_items(parent_tasks, parent_sections)
-    links = link_to_parents(pairs, directives, child_tasks, linker or DirectiveLinker())
+    sections = parent_sections if child_sections is None else pd.concat([child_sections, parent_sections])
+    links = link_to_parents(pairs, directives, child_tasks, linker or DirectiveLinker(), sections)
     coverage_table = directive_coverage(links, directives, pairs)
     return {
         "links": links,

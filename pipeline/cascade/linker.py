@@ -16,31 +16,41 @@ How a child task is linked:
    children × parents matrix is ever held, and the cost grows linearly with the children:
    each costs at most ``rare_ngrams`` × ``max_postings`` index steps and a cosine with
    ``block_size`` × ``proposals`` parents.
-2. Score: the cosine similarity corrected for hubness (CSLS, Conneau et al. 2018):
-   ``2·cos(c, p) − r(c) − r(p)``, where ``r`` is the mean similarity of an item to its
-   ``neighbours`` nearest items on the other side (for ``r(p)``: the tasks of the same child
-   document; for ``r(c)``: its candidates). A generic parent article that resembles every child task, or a generic child task
-   that resembles every parent article, no longer wins by default. Links below ``threshold``
-   are dropped: the child task is then a local addition.
-3. Alignment of each kept pair (rapidfuzz's LCS alignment): the shared passages of at least
+2. Hubness correction (CSLS, Conneau et al. 2018): ``2·cos(c, p) − r(c) − r(p)``, where ``r``
+   is the mean similarity of an item to its ``neighbours`` nearest items on the other side (for
+   ``r(p)``: the tasks of the same child document; for ``r(c)``: its candidates). A generic
+   parent article that resembles every child task, or a generic child task that resembles
+   every parent article, no longer wins by default. The ``scored`` best candidates by this
+   score in each parent document (of the ``top_k`` documents with the best candidates) go on,
+   so that a child task can link to directives of several parents (national and provincial)
+   at once.
+3. Alignment of each such pair (rapidfuzz's LCS alignment): the shared passages of at least
    ``min_passage`` characters give ``reuse`` (the share of the child's text taken word for word
-   from the parent), the ``relation`` and the ``evidence`` (the longest shared passages).
-4. Final score and rank: the candidate score plus ``reuse_weight`` × reuse, so that of two
-   kept parents the one the child copies more from ranks first.
+   from the parent) and the ``evidence`` (the longest shared passages).
+4. Decision: the trained pair classifier (:mod:`pipeline.cascade.pair_model`, ``models/linker.json``)
+   reads the features of each pair (:data:`~pipeline.cascade.pair_model.FEATURES`: cosine, CSLS,
+   reuse, longest passage, rank and score gaps, positions, chapter titles, key terms,
+   boilerplate, level distance) and gives the probability that the parent is a verbatim or
+   adapted source of the child, and the relation. A child task's best pair is a link from the
+   trained threshold on, its second and third from a (higher) trained threshold of their own;
+   links are ranked by that probability (the ``score``); a child task with none is a local
+   addition.
 
-Relations: verbatim (reuse ≥ ``verbatim``: most of the child's wording comes from the parent),
-adapted (reuse ≥ ``adapted`` or score ≥ ``adapted_score``: the same provision reworded, narrowed
-or localised), topical (linked, but little shared wording: the same subject, different content).
+Relations: verbatim (most of the child's wording comes from the parent), adapted (the same
+provision reworded, narrowed or localised), topical (linked, but the same subject with other
+content), as the gold of ``tests/data/gold`` labels them.
 
 Boilerplate (purpose clauses 为了…制定本条例, scope articles 本市行政区域内…适用本条例,
-effective dates 本条例自…起施行) is linked to its counterpart of the same kind when the parent
-has one, and flagged so that coverage statistics can leave it out.
+effective dates 本条例自…起施行) is a feature of the classifier (a counterpart of the same kind
+is usually a link) and flagged so that coverage statistics can leave it out.
+
+Optional item columns make more features count: ``section_title`` (the chapter title, on both
+sides) and ``level`` (the document's level, on both sides).
 """
 
 from __future__ import annotations
 
 import inspect
-import itertools
 import os
 import re
 import threading
@@ -51,6 +61,8 @@ import pandas as pd
 from rapidfuzz.distance import LCSseq
 
 from extractors.obligations import assignment_annotations
+from pipeline.cascade.pair_model import FEATURES, load_model
+from pipeline.document.metadata import LEVEL_RANK
 from pipeline.outputs.schema import LINK_COLUMNS, make_table
 
 EVIDENCE_SEPARATOR = " … "
@@ -103,12 +115,10 @@ class DirectiveLinker:
     parents every child is compared with), ``proposals`` (parents proposed per child task when
     there are more), ``rare_ngrams`` (n-grams of a child task that propose them),
     ``max_postings`` (n-grams found in more parents than this propose none), ``neighbours`` (neighbourhood size of
-    the hubness correction), ``threshold`` (lowest score that is a link; calibrated on
-    tests/data/gold/links_jinan_to_shandong.csv with benchmarks/link_quality.py),
-    ``verbatim``/``adapted`` (reuse cut-offs of the relations, which also need ``min_shared``
-    characters shared in all), ``adapted_score`` (score from which a link is adapted whatever
-    its reuse), ``reuse_weight`` (weight of the alignment's reuse in the final score; 0.25
-    calibrated like ``threshold``), ``min_passage`` (shortest shared passage, in
+    the hubness correction), ``scored`` (best candidates by CSLS per child task that the
+    classifier reads), ``threshold`` (lowest link probability that is a link; None: the
+    model's trained threshold), ``model`` (path of the pair classifier; None: the shipped
+    ``models/linker.json``), ``min_passage`` (shortest shared passage, in
     characters), ``evidence_passages`` (passages quoted as evidence), ``block_size`` (child
     tasks compared with the parents at a time), ``n_jobs`` (threads for the similarity search,
     a block each; -1 or None: one per CPU).
@@ -127,12 +137,9 @@ class DirectiveLinker:
         rare_ngrams: int = 32,
         max_postings: int = 1000,
         neighbours: int = 5,
-        threshold: float = 0.085,
-        verbatim: float = 0.6,
-        adapted: float = 0.2,
-        min_shared: int = 12,
-        reuse_weight: float = 0.25,
-        adapted_score: float = 0.15,
+        scored: int = 6,
+        threshold: float | None = None,
+        model: str | None = None,
         min_passage: int = 6,
         evidence_passages: int = 3,
         block_size: int = 128,
@@ -146,12 +153,9 @@ class DirectiveLinker:
         self.rare_ngrams = rare_ngrams
         self.max_postings = max_postings
         self.neighbours = neighbours
+        self.scored = scored
         self.threshold = threshold
-        self.verbatim = verbatim
-        self.adapted = adapted
-        self.min_shared = min_shared
-        self.reuse_weight = reuse_weight
-        self.adapted_score = adapted_score
+        self.model = model
         self.min_passage = min_passage
         self.evidence_passages = evidence_passages
         self.block_size = block_size
@@ -163,17 +167,19 @@ class DirectiveLinker:
         return {name: getattr(self, name) for name in inspect.signature(type(self)).parameters}
 
     def fit(self, parent_items: pd.DataFrame) -> DirectiveLinker:
-        """Learn the parent directives (columns doc_id, task_id, text). Returns the linker.
+        """Learn the parent directives (columns doc_id, task_id, text; section_title and level
+        when present). Returns the linker.
 
         Raises ValueError when there is no parent directive with text.
         """
-        items = parent_items[["doc_id", "task_id", "text"]].reset_index(drop=True)
+        items = parent_items.reset_index(drop=True)
         self.parent_texts_ = [linking_text(text) for text in items["text"]]
         if not any(self.parent_texts_):
             raise ValueError("no parent directive has any text to link to")
         self.parent_doc_ids_ = items["doc_id"].to_numpy()
         self.parent_task_ids_ = items["task_id"].to_numpy()
         self.parent_boilerplate_ = np.array([boilerplate_kind(t) for t in items["text"]], dtype=object)
+        self.parent_context_ = _context(items)
         from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import: only when linking
 
         self.vectorizer_ = TfidfVectorizer(
@@ -192,85 +198,126 @@ class DirectiveLinker:
         """Return the links table: for each child task, up to ``top_k`` parent directives.
 
         Rows are grouped by child document (in order of first appearance), then follow the
-        child items, then rank (1 = best); a child task whose best score stays below
-        ``threshold`` gets no row. The hubness correction is computed within each child
-        document, so a document's links do not depend on the other documents linked with it.
+        child items, then rank (1 = best, by the classifier's link probability, the ``score``);
+        a child task with no pair of at least the threshold gets no row. The hubness correction
+        is computed within each child document, so a document's links do not depend on the
+        other documents linked with it.
         """
-        items = child_items[["doc_id", "task_id", "text"]]
-        documents = pd.factorize(items["doc_id"])[0]
-        order = np.argsort(documents, kind="stable")
-        documents = documents[order]
-        raw_texts = items["text"].to_numpy()[order]
-        texts = [linking_text(text) for text in raw_texts]
-        if not texts:
+        pairs = self.candidate_pairs(child_items)
+        if pairs.empty:
             return make_table([], LINK_COLUMNS)
-        candidates, similarity, parent_hubness, real = self._candidates(texts, documents)
+        model = load_model(self.model) if self.model else load_model()
+        features = pairs[list(FEATURES)].to_numpy()
+        pairs["score"] = model.link_probability(features).round(4)
+        pairs["relation"] = model.relation(features)
+        threshold = model.threshold if self.threshold is None else self.threshold
+        ranked = pairs.sort_values(["row", "score", "parent"], ascending=[True, False, True])
+        position = ranked.groupby("row", sort=False).cumcount()
+        further = np.maximum(model.further_threshold, threshold)
+        kept = np.where(position == 0, ranked["score"] >= threshold, ranked["score"] >= further)
+        kept &= position < self.top_k
+        links = ranked[kept].copy()
+        links["rank"] = position[kept] + 1
+        links["boilerplate"] = links["child_boilerplate"].astype(bool) | links["parent_boilerplate"].astype(bool)
+        links["similarity"] = links["cosine"].round(4)
+        links["reuse"] = links["reuse"].round(4)
+        return make_table(links.to_dict("records"), LINK_COLUMNS)
+
+    def candidate_pairs(self, child_items: pd.DataFrame) -> pd.DataFrame:
+        """The ``scored`` best candidate directives of each child task in each parent document
+        (among its ``candidates`` nearest), by CSLS, with their features.
+
+        One row per (child task, candidate parent directive): ``row`` (the child's position,
+        child documents in order of first appearance), ``parent`` (the directive's position in
+        the fitted items), child_doc_id, child_task_id, parent_doc_id, parent_task_id, the
+        columns of :data:`~pipeline.cascade.pair_model.FEATURES` and ``evidence``. Child items
+        have columns doc_id, task_id, text (section_title and level when present).
+        """
+        documents = pd.factorize(child_items["doc_id"])[0]
+        order = np.argsort(documents, kind="stable")
+        items = child_items.iloc[order].reset_index(drop=True)
+        documents = documents[order]
+        texts = [linking_text(text) for text in items["text"]]
+        if not texts:
+            return pd.DataFrame(columns=["row", "parent", *FEATURES, "evidence"])
+        matrix = self.vectorizer_.transform(texts).tocsr()
+        candidates, similarity, parent_hubness, real = self._candidates(matrix, documents)
         k = min(self.neighbours, similarity.shape[1])
         child_hubness = np.partition(similarity, similarity.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
-        scores = 2 * similarity - child_hubness[:, None] - parent_hubness
-        kinds = np.array([boilerplate_kind(text) for text in raw_texts], dtype=object)
-        same_kind = (self.parent_boilerplate_[candidates] == kinds[:, None]) & (kinds != "")[:, None]
-        kept = (same_kind | (scores >= self.threshold)) & real & np.array([bool(t) for t in texts])[:, None]
-        priority = np.where(kept, scores + same_kind * (np.abs(scores).max() + 1), -np.inf)
-        ranking = np.argsort(-priority, axis=1, kind="stable")[:, : self.top_k]
-        doc_ids = items["doc_id"].to_numpy()[order]
-        task_ids = items["task_id"].to_numpy()[order]
-        rows = []
-        for row, columns in itertools.groupby(
-            zip(*np.nonzero(np.take_along_axis(kept, ranking, axis=1))), key=lambda pair: pair[0]
-        ):
-            rows += self._ranked_links(
-                row,
-                [ranking[row, column] for _, column in columns],
-                texts[row],
-                kinds[row],
-                candidates,
-                scores,
-                similarity,
-                same_kind,
-                doc_ids[row],
-                task_ids[row],
-            )
-        return make_table(rows, LINK_COLUMNS)
+        scores = np.where(real, 2 * similarity - child_hubness[:, None] - parent_hubness, -np.inf)
+        scores[~np.array([bool(t) for t in texts])] = -np.inf
+        best = np.argsort(-scores, axis=1, kind="stable")
+        row, column = np.nonzero(np.isfinite(np.take_along_axis(scores, best, axis=1)))
+        column = best[row, column]
+        pairs = pd.DataFrame(
+            {
+                "row": row,
+                "parent": candidates[row, column],
+                "child_doc_id": items["doc_id"].to_numpy()[row],
+                "child_task_id": items["task_id"].to_numpy()[row],
+                "cosine": similarity[row, column].astype(np.float64),
+                "csls": scores[row, column].astype(np.float64),
+            }
+        )
+        pairs["parent_doc_id"] = self.parent_doc_ids_[pairs["parent"]]
+        pairs["parent_task_id"] = self.parent_task_ids_[pairs["parent"]]
+        pairs = pairs[_in_best_documents(pairs, self.top_k)]
+        pairs = pairs.groupby(["row", "parent_doc_id"], sort=False).head(self.scored).reset_index(drop=True)
+        row = pairs["row"].to_numpy()
+        _rank_features(pairs)
+        child_context = _context(items)
+        kinds = np.array([boilerplate_kind(text) for text in items["text"]], dtype=object)
+        pairs["position_distance"] = np.abs(
+            child_context["position"][row] - self.parent_context_["position"][pairs["parent"]]
+        )
+        pairs["level_distance"] = np.maximum(
+            child_context["level"][row] - self.parent_context_["level"][pairs["parent"]] - 1, 0
+        )
+        child_kind, parent_kind = kinds[row], self.parent_boilerplate_[pairs["parent"]]
+        pairs["child_boilerplate"] = (child_kind != "").astype(float)
+        pairs["parent_boilerplate"] = (parent_kind != "").astype(float)
+        pairs["same_boilerplate"] = ((child_kind == parent_kind) & (child_kind != "")).astype(float)
+        pairs["key_terms"] = self._key_terms(matrix, row, pairs["parent"].to_numpy())
+        aligned = [
+            self._aligned(texts[r], int(parent), child_context["section_title"][r])
+            for r, parent in zip(row, pairs["parent"])
+        ]
+        return pd.concat([pairs, pd.DataFrame(aligned, index=pairs.index)], axis=1)
 
-    def _ranked_links(
-        self,
-        row: int,
-        kept: list[int],
-        text: str,
-        kind: str,
-        candidates: np.ndarray,
-        scores: np.ndarray,
-        similarity: np.ndarray,
-        same_kind: np.ndarray,
-        doc_id: str,
-        task_id: str,
-    ) -> list[dict]:
-        """The kept candidates of one child task, aligned, scored and ranked.
+    def _key_terms(self, matrix, row: np.ndarray, parent: np.ndarray) -> np.ndarray:
+        """Per pair: the share of the child's 10 highest-weighted n-grams (``matrix``: the child
+        rows' TF-IDF, CSR) found in the parent."""
+        from scipy import sparse
 
-        The final score adds ``reuse_weight`` × reuse (the share of the child's wording the
-        alignment finds in the parent) to the candidate score; a boilerplate counterpart of the
-        same kind stays first.
-        """
-        linked = []
-        for i in kept:
-            alignment = self._align(text, kind, int(candidates[row, i]), scores[row, i])
-            linked.append(
-                {
-                    "child_doc_id": doc_id,
-                    "child_task_id": task_id,
-                    "score": round(float(scores[row, i]) + self.reuse_weight * alignment["reuse"], 4),
-                    "similarity": round(float(similarity[row, i]), 4),
-                    **alignment,
-                    "counterpart": bool(same_kind[row, i]),
-                }
-            )
-        linked.sort(key=lambda link: (not link["counterpart"], -link["score"]))
-        return [{**link, "rank": rank} for rank, link in enumerate(linked, start=1)]
+        entries = matrix.tocoo()
+        top = _first_per_row(entries.row, (-entries.data,), 10)
+        keys = sparse.csr_matrix((np.ones(len(top)), (entries.row[top], entries.col[top])), shape=matrix.shape)
+        present = self.parent_rows_.copy()
+        present.data[:] = 1
+        shared = np.asarray(keys[row].multiply(present[parent]).sum(axis=1)).ravel()
+        return shared / np.maximum(np.diff(keys.indptr)[row], 1)
 
-    def _candidates(
-        self, texts: list[str], documents: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _aligned(self, text: str, parent: int, chapter: str) -> dict:
+        """The alignment features of one pair (reuse, parent_reuse, longest passage, lengths,
+        chapter-title similarity) and its evidence."""
+        parent_text = self.parent_texts_[parent]
+        passages = shared_passages(text, parent_text, min_length=self.min_passage)
+        lengths = [end - start for start, end, _, _ in passages]
+        shared, longest = sum(lengths), max(lengths, default=0)
+        size = max(len(text), 1)
+        ranked = sorted(passages, key=lambda p: (p[0] - p[1], p[0]))[: self.evidence_passages]
+        return {
+            "reuse": shared / size,
+            "parent_reuse": shared / max(len(parent_text), 1),
+            "longest_share": longest / size,
+            "longest_log": np.log1p(longest),
+            "chapter_similarity": _bigram_jaccard(chapter, self.parent_context_["section_title"][parent]),
+            "child_length_log": np.log1p(len(text)),
+            "length_ratio_log": np.log((len(parent_text) + 1) / (len(text) + 1)),
+            "evidence": EVIDENCE_SEPARATOR.join(text[start:end] for start, end, _, _ in ranked),
+        }
+
+    def _candidates(self, matrix, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Nearest parents of each child and what the score needs of them.
 
         Returns four arrays of one row per child and one column per candidate: the parents'
@@ -281,7 +328,6 @@ class DirectiveLinker:
         time, ``n_jobs`` blocks at once; a block may hold several documents, a document may
         span several blocks.
         """
-        matrix = self.vectorizer_.transform(texts)
         width = min(self.candidates, self.parent_rows_.shape[0])
         shape = (matrix.shape[0], width)
         candidates, similarity = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.float32)
@@ -391,27 +437,44 @@ class DirectiveLinker:
         """Threads of the similarity search (scipy's sparse product releases the GIL)."""
         return (os.cpu_count() or 1) if self.n_jobs is None or self.n_jobs == -1 else max(1, self.n_jobs)
 
-    def _align(self, text: str, kind: str, parent: int, score: float) -> dict:
-        """The parent's ids, the reuse share, relation, boilerplate flag and evidence of a link."""
-        passages = shared_passages(text, self.parent_texts_[parent], min_length=self.min_passage)
-        shared = sum(end - start for start, end, _, _ in passages)
-        reuse = shared / len(text)
-        enough = shared >= self.min_shared  # one stock phrase in a short article is not reuse
-        if enough and reuse >= self.verbatim:
-            relation = "verbatim"
-        elif (enough and reuse >= self.adapted) or score >= self.adapted_score:
-            relation = "adapted"
-        else:
-            relation = "topical"
-        longest = sorted(passages, key=lambda p: (p[0] - p[1], p[0]))[: self.evidence_passages]
-        return {
-            "parent_doc_id": self.parent_doc_ids_[parent],
-            "parent_task_id": self.parent_task_ids_[parent],
-            "reuse": round(reuse, 4),
-            "relation": relation,
-            "boilerplate": bool(kind or self.parent_boilerplate_[parent]),
-            "evidence": EVIDENCE_SEPARATOR.join(text[start:end] for start, end, _, _ in longest),
-        }
+
+def _context(items: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per item: its relative position in its document (0 first, 1 last), its chapter title
+    (column section_title, "" without it) and its level rank (column level; 1 without it)."""
+    within = items.groupby("doc_id", sort=False).cumcount().to_numpy()
+    size = items.groupby("doc_id", sort=False)["doc_id"].transform("size").to_numpy()
+    titles = items["section_title"].fillna("").astype(str) if "section_title" in items else pd.Series([""] * len(items))
+    levels = items["level"].map(LEVEL_RANK).fillna(1) if "level" in items else pd.Series([1] * len(items))
+    return {
+        "position": within / np.maximum(size - 1, 1),
+        "section_title": titles.to_numpy(dtype=object),
+        "level": levels.to_numpy(dtype=np.float64),
+    }
+
+
+def _in_best_documents(pairs: pd.DataFrame, count: int) -> pd.Series:
+    """True for the candidates of the ``count`` parent documents whose best candidate ranks
+    highest for the child task (a task links to at most ``top_k`` directives, so to at most as
+    many documents); ``pairs`` holds a child's candidates best first."""
+    first = ~pairs.duplicated(["row", "parent_doc_id"])
+    rank = first.groupby(pairs["row"]).cumsum().where(first)
+    return rank.groupby([pairs["row"], pairs["parent_doc_id"]]).transform("first") <= count
+
+
+def _rank_features(pairs: pd.DataFrame) -> None:
+    """Add inverse_rank, gap_next and gap_best (by CSLS among a child task's candidates in one
+    parent document) to ``pairs``, whose rows of a child are best first."""
+    by_row = pairs.groupby(["row", "parent_doc_id"], sort=False)["csls"]
+    pairs["inverse_rank"] = 1 / (by_row.cumcount() + 1)
+    following = by_row.shift(-1)
+    pairs["gap_next"] = (pairs["csls"] - following).fillna(pairs["csls"]).clip(lower=0)
+    pairs["gap_best"] = by_row.transform("max") - pairs["csls"]
+
+
+def _bigram_jaccard(a: str, b: str) -> float:
+    """Jaccard similarity of the character bigrams of two titles (0 when either has none)."""
+    first, second = ({x[i : i + 2] for i in range(len(x) - 1)} for x in (a or "", b or ""))
+    return len(first & second) / len(first | second) if first and second else 0.0
 
 
 def _runs(documents: np.ndarray) -> list[tuple[int, int, int]]:

@@ -23,25 +23,34 @@ class TitleIndex:
     通知 → X). Failing that: the document number; a title with a bare level prefix as written
     inside a region (自治区失信责任追究办法) matches the one document whose title is that region's
     (内蒙古自治区失信责任追究办法); a leading 国家 is ignored. Several documents with the same
-    title resolve to the first doc_id. Parameters are stored as given.
+    title resolve to the first doc_id, and a document's own title wins over a title quoted inside
+    another's (山东省实施《道路交通安全法》办法 does not answer to 《道路交通安全法》). Parameters are
+    stored as given.
     """
 
     def __init__(self, documents: pd.DataFrame):
         self.documents = documents
         self._by_key: dict[str, list[str]] = {}
         self._by_number: dict[str, list[str]] = {}
-        for row in documents.sort_values("doc_id").itertuples():
+        ordered = documents.sort_values("doc_id")
+        for row in ordered.itertuples():  # own titles first: they win over a title quoted in one
+            self._add(title_key(row.title or ""), row.doc_id)
+        for row in ordered.itertuples():
             title = row.title or ""
-            keys = {title_key(title)}
-            keys.update(title_key(inner) for inner in re.findall(r"《([^《》]+)》", title))
+            keys = {title_key(inner) for inner in re.findall(r"《([^《》]+)》", title)}
             transmitted = _TRANSMITTED_TITLE.search(title_key(title))
             if transmitted:
                 keys.add(transmitted.group("title"))
-            for key in keys - {""}:
-                self._by_key.setdefault(key, []).append(row.doc_id)
+            for key in sorted(keys - {""}):
+                self._add(key, row.doc_id)
             number = getattr(row, "doc_number", "") or ""
             if number:
                 self._by_number.setdefault(number_key(number), []).append(row.doc_id)
+
+    def _add(self, key: str, doc_id: str) -> None:
+        """Let ``key`` name ``doc_id`` (after the documents it already names)."""
+        if key and doc_id not in self._by_key.get(key, []):
+            self._by_key.setdefault(key, []).append(doc_id)
 
     def resolve(self, title: str, *, doc_number: str = "") -> str | None:
         """The doc_id the citation names, or None when no document of the run matches."""

@@ -7,7 +7,7 @@ MultiDiGraph):
 - contains: document → section → sub-section → task (document → task when there is no section)
 - leads / supports: unit → task (from the task_units table)
 - cites: task (or document, for its preamble) → cited instrument, or → the document it resolves to
-- basis: child document → parent document (attribute ``found_by``: manifest/basis/inferred), or →
+- basis: child document → parent document (attribute ``found_by``: manifest/basis/jurisdiction+topic), or →
   a cited node when the parent is not among the inputs
 - implements: child task → parent directive, ``Weight`` = the link score, with relation and rank
 

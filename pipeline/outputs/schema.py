@@ -110,7 +110,9 @@ CITATION_COLUMNS = [
 ]
 
 # cascade stage: parents, links, coverage; the directives they are measured on
-PARENT_COLUMNS = ["child_doc_id", "parent_doc_id", "parent_title", "source", "found"]
+# source: manifest / basis / jurisdiction+topic; topic: the topic key child and parent share ("" when
+# they do not); issued_later: the parent was issued after the child (still its superior law)
+PARENT_COLUMNS = ["child_doc_id", "parent_doc_id", "parent_title", "source", "found", "topic", "issued_later"]
 LINK_COLUMNS = [
     "child_doc_id",
     "child_task_id",

@@ -1,0 +1,135 @@
+"""The hand-checked gold families the linker is trained and measured on (tests/data/gold).
+
+Each family is one topic, with one or more child → parent pairs of regulations; each pair's gold
+has one row per child article: child_article, parent_articles (best first, ';'-separated),
+relation (verbatim / adapted / topical / none), note. See tests/data/gold/families/README*.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.document.structure import parse_document
+from pipeline.ingest.source import read_source
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+GOLD = REPO / "tests" / "data" / "gold"
+LAWS = SHARED / "corpus" / "laws"
+LAWREFBOOK = SHARED / "lawrefbook"
+_LOCAL = "DLC/{0}地方法规/地方性法规/{0}/{1}.md"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One child → parent pair with its gold file and the levels of the two documents."""
+
+    name: str
+    child: Path
+    parent: Path
+    gold: Path
+    child_level: str
+    parent_level: str
+
+
+FAMILIES: dict[str, tuple[Pair, ...]] = {
+    "优化营商环境": (
+        Pair(
+            "济南 → 山东 (营商环境)",
+            LAWS / "jinan-2022-optimize-business-environment-regulation.md",
+            LAWS / "shandong-2020-optimize-business-environment-regulation.md",
+            GOLD / "links_jinan_to_shandong.csv",
+            "prefecture",
+            "province",
+        ),
+        Pair(
+            "山东 → 国务院 (营商环境)",
+            LAWS / "shandong-2020-optimize-business-environment-regulation.md",
+            LAWS / "national-2019-optimize-business-environment-regulation.md",
+            GOLD / "links_shandong_to_national.csv",
+            "province",
+            "national",
+        ),
+    ),
+    "乡村振兴": (
+        Pair(
+            "广东 → 乡村振兴促进法",
+            LAWREFBOOK / _LOCAL.format("广东", "广东省乡村振兴促进条例(2022-06-01)"),
+            LAWREFBOOK / "经济法/乡村振兴促进法(2021-04-29).md",
+            GOLD / "families" / "links_guangdong_rural_revitalization_to_national.csv",
+            "province",
+            "national",
+        ),
+    ),
+    "信访": (
+        Pair(
+            "河南 → 信访条例",
+            LAWREFBOOK / _LOCAL.format("河南", "河南省信访条例(2012-11-29)"),
+            LAWREFBOOK / "行政法规/信访条例(2005-01-10).md",
+            GOLD / "families" / "links_henan_xinfang_to_national.csv",
+            "province",
+            "national",
+        ),
+    ),
+    "突发事件应对": (
+        Pair(
+            "上海 → 突发事件应对法",
+            LAWREFBOOK / _LOCAL.format("上海", "上海市实施《突发事件应对法》办法(2018-05-24)"),
+            LAWREFBOOK / "行政法/突发事件应对法(2007-08-30).md",
+            GOLD / "families" / "links_shanghai_tufa_shijian_to_national.csv",
+            "province",
+            "national",
+        ),
+    ),
+    "科学技术进步": (
+        Pair(
+            "洛阳 → 河南 (科技进步)",
+            LAWREFBOOK / _LOCAL.format("河南", "洛阳市科学技术进步条例(2019-08-19)"),
+            LAWREFBOOK / _LOCAL.format("河南", "河南省科学技术进步条例(2010-07-30)"),
+            GOLD / "families" / "links_luoyang_science_progress_to_henan.csv",
+            "prefecture",
+            "province",
+        ),
+    ),
+    "消防": (
+        Pair(
+            "新乡 → 河南 (消防)",
+            LAWREFBOOK / _LOCAL.format("河南", "新乡市居民住宅区消防安全管理条例(2020-07-12)"),
+            LAWREFBOOK / _LOCAL.format("河南", "河南省消防条例(2014-04-15)"),
+            GOLD / "families" / "links_xinxiang_residential_fire_to_henan_fire.csv",
+            "prefecture",
+            "province",
+        ),
+    ),
+    "道路交通安全": (
+        Pair(
+            "济南 → 山东 (道路交通)",
+            LAWREFBOOK / _LOCAL.format("山东", "济南市道路交通安全条例(2015-04-01)"),
+            LAWREFBOOK / _LOCAL.format("山东", "山东省实施《道路交通安全法》办法(2012-01-13)"),
+            GOLD / "families" / "links_jinan_road_traffic_safety_to_shandong.csv",
+            "prefecture",
+            "province",
+        ),
+    ),
+}
+
+
+def articles(path: Path, level: str) -> pd.DataFrame:
+    """The articles of one law as an items table: doc_id, task_id, number, text, section_title
+    (the chapter's title) and level."""
+    doc = parse_document(read_source(path), path.stem)
+    titles = {section.section_id: section.title for section in doc.sections}
+    table = pd.DataFrame([task.__dict__ for task in doc.tasks])[["doc_id", "task_id", "section_id", "number", "text"]]
+    table["section_title"] = [titles.get(section_id, "") for section_id in table["section_id"]]
+    table["level"] = level
+    return table.drop(columns="section_id")
+
+
+def gold_table(pair: Pair) -> pd.DataFrame:
+    """The pair's gold with ``parents`` (a list, best first)."""
+    gold = pd.read_csv(pair.gold, dtype=str, keep_default_na=False)
+    gold["parents"] = gold["parent_articles"].map(lambda s: [p for p in s.split(";") if p])
+    return gold
