@@ -39,5 +39,5 @@ def test_read_of_a_folder_without_documents_raises_one_clear_error(tmp_path):
 @needs_corpus
 def test_a_linker_setting_reaches_the_cascade_stage():
     laws = CORPUS / "laws"
-    default, strict = api.read(laws).links, api.read(laws, linker={"threshold": 10.0}).links
-    assert len(strict) < len(default) / 10  # only the boilerplate counterparts are left
+    default, strict = api.read(laws).links, api.read(laws, linker={"threshold": 0.99}).links
+    assert 0 < len(strict) < 0.75 * len(default)  # a link now needs a probability of 0.99
