@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from pipeline.cli.app import app
+from pipeline.outputs import schema
 from pipeline.outputs.labels import ZH_LABELS, column_labels
 from pipeline.outputs.schema import DOCUMENT_COLUMNS
 from pipeline.outputs.workbook import COLUMN_WIDTH_CAP, assemble_workbook, display_width, write_sheet_part
@@ -120,3 +121,9 @@ def test_empty_tables_keep_their_parquet_types(tmp_path):
     schema = pq.read_schema(tmp_path / "empty.parquet")
     assert str(schema.field("covering_task_ids").type) == "list<element: string>"
     assert str(schema.field("due_date").type) == "date32[day]"
+
+
+def test_every_table_column_has_a_chinese_label():
+    graph_columns = set(schema.NODE_COLUMNS) | set(schema.EDGE_COLUMNS)  # Gephi's own names
+    columns = {column for name in dir(schema) if name.endswith("_COLUMNS") for column in getattr(schema, name)}
+    assert sorted(columns - graph_columns - set(ZH_LABELS)) == []
