@@ -68,7 +68,7 @@ def bare_text(text: str) -> str:
 
 
 def align_tasks(
-    old: pd.DataFrame, new: pd.DataFrame, *, linker: DirectiveLinker | None = None, extra_score: float = 0.2
+    old: pd.DataFrame, new: pd.DataFrame, *, linker: DirectiveLinker | None = None, extra_score: float = 0.7
 ) -> list[tuple[list[str], list[str], float]]:
     """Align the tasks of two versions (tables with task_id, kind, text).
 
