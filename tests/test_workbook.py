@@ -18,6 +18,7 @@ from pipeline.outputs.labels import ZH_LABELS, column_labels
 from pipeline.outputs.schema import DOCUMENT_COLUMNS
 from pipeline.outputs.workbook import COLUMN_WIDTH_CAP, assemble_workbook, display_width, write_sheet_part
 from pipeline.outputs.writer import write_parquet
+from pipeline.stages.registry import STAGES
 from tests.documents import COUNTY_PLAN
 
 runner = CliRunner()
@@ -120,3 +121,8 @@ def test_empty_tables_keep_their_parquet_types(tmp_path):
     schema = pq.read_schema(tmp_path / "empty.parquet")
     assert str(schema.field("covering_task_ids").type) == "list<element: string>"
     assert str(schema.field("due_date").type) == "date32[day]"
+
+
+def test_every_column_of_a_run_has_a_chinese_label():
+    columns = {column for stage in STAGES for table in stage.tables.values() for column in table}
+    assert sorted(column for column in columns if column not in ZH_LABELS) == []

@@ -76,6 +76,7 @@ ZH_LABELS = {
     "reuse": "文字沿用比例",
     "role": "角色",
     "score": "得分",
+    "script": "简繁",
     "section_id": "章节编号",
     "sha256": "SHA-256",
     "share": "落实比例",
