@@ -145,6 +145,14 @@ BAD_INPUTS = {
         lambda d: _write(d / "cut-gb.txt", COUNTY_PLAN.read_text(encoding="utf-8").encode("gb18030")[:5001]),
         "truncated file: it ends in the middle of a GB18030 character",
     ),
+    "blank web page": (
+        lambda d: _write(d / "blank.html", b"\xef\xbb\xbf" + b"\n" * 300),  # found by the fuzzer: lxml's ParserError
+        "empty web page: it holds no elements, only blanks or comments",
+    ),
+    "web page of comments only": (
+        lambda d: _write(d / "comment.html", b"<!-- \xe8\xae\xa1\xe5\x88\x92 -->"),
+        "empty web page",
+    ),
     "missing": (lambda d: d / "nothing-here.txt", "no such file"),
     "unsupported": (lambda d: _write(d / "plan.rtf", b"{\\rtf1 plan}"), "unsupported file type '.rtf'"),
 }

@@ -126,6 +126,12 @@ DAMAGED_WORD_FILES = {
         "damaged Word file: a part every Word document has is missing",
     ),
     "corrupt deflate stream": (_corrupt_deflate, "damaged Word file"),
+    "a chunk deleted before its directory": (  # found by the fuzzer: zipfile's "negative seek value"
+        lambda d: _write(
+            d / "cut.docx", _without_bytes(write_county_plan_docx(d / "plan.docx").read_bytes(), 200, 3000)
+        ),
+        "damaged or truncated Word file: its ZIP directory points outside the file",
+    ),
     "truncated": (
         lambda d: _write(d / "cut.docx", write_county_plan_docx(d / "plan.docx").read_bytes()[:3000]),
         "damaged or truncated Word file: it is not a complete DOCX (ZIP) package",
@@ -145,6 +151,10 @@ DAMAGED_WORD_FILES = {
         "not a Word document: the package holds another kind of Office file",
     ),
 }
+
+
+def _without_bytes(data: bytes, start: int, end: int) -> bytes:
+    return data[:start] + data[end:]
 
 
 def _write(path, data):

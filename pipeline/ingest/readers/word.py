@@ -193,6 +193,10 @@ def check_package(data: bytes, path: Path) -> None:
         raise InputError(path, problem, _RESAVE) from None
     except (zlib.error, EOFError):
         raise InputError(path, "damaged Word file: a compressed part of it is corrupt", _RESAVE) from None
+    except ValueError:  # zipfile seeking to a part that would start before the file (bytes lost)
+        raise InputError(
+            path, "damaged or truncated Word file: its ZIP directory points outside the file", _RESAVE
+        ) from None
     except (NotImplementedError, RuntimeError):  # an unknown compression method; a ZIP password
         raise InputError(
             path,
