@@ -105,6 +105,9 @@ def _with_part(tmp_path, part: str, content: bytes | None):
     return damaged
 
 
+_WORD_DOCUMENT_WITHOUT_BODY = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+
+
 def _corrupt_deflate(tmp_path):
     docx = write_county_plan_docx(tmp_path / "plan.docx")
     data = bytearray(docx.read_bytes())
@@ -120,6 +123,20 @@ DAMAGED_WORD_FILES = {
     "document part not XML": (
         lambda d: _with_part(d, "word/document.xml", b"<w:document><w:body><w:p>"),
         "damaged Word file: one of its parts (document, styles or numbering) is not valid XML — open it in Word",
+    ),
+    "document part in another namespace": (  # found by the fuzzer: python-docx's AttributeError
+        lambda d: _with_part(
+            d,
+            "word/document.xml",
+            zipfile.ZipFile(write_county_plan_docx(d / "p.docx"))
+            .read("word/document.xml")
+            .replace(b"wordprocessingml/2006/main", b"wordprocessingml/2006/other"),
+        ),
+        "damaged Word file: its document part holds no Word document body",
+    ),
+    "document part without a body": (
+        lambda d: _with_part(d, "word/document.xml", _WORD_DOCUMENT_WITHOUT_BODY),
+        "damaged Word file: its document part holds no Word document body",
     ),
     "document part missing": (
         lambda d: _with_part(d, "word/document.xml", None),
