@@ -353,3 +353,10 @@ def test_a_list_that_shares_the_work_with_no_lead_named_is_led_by_its_first_unit
         ("市委宣传部", "support"),
         ("市教育局", "support"),
     ]
+
+
+def test_a_long_line_of_labels_not_opening_a_sentence_is_read_in_one_pass():
+    # Found by the fuzzer: a 2,000,000-character line holding thousands of 配合单位： labels ran
+    # for minutes, the text before every label searched again for a full stop.
+    text = "加强监督，配合单位：市财政局" * 20_000 + "。牵头单位：市司法局"
+    assert _pairs(text) == [("市司法局", "市司法局", LEAD)]
