@@ -11,7 +11,8 @@ from pipeline.errors import InputError
 from pipeline.ingest.decode import han_sample, looks_like_chinese
 from pipeline.ingest.normalise import normalise
 from pipeline.ingest.source import read_source
-from tests.documents import COUNTY_PLAN, write_county_plan_docx, write_county_plan_pdf
+from tests.conftest import needs_corpus
+from tests.documents import CORPUS, COUNTY_PLAN, write_county_plan_docx, write_county_plan_pdf
 
 
 def tables_of(path):
@@ -214,3 +215,14 @@ def test_html_doctype_internal_subset_is_dropped_and_its_entities_never_expanded
     assert "]>" not in source.text and "root:" not in source.text and "lollol" not in source.text
     assert "&xxe;&lol9;" in source.text  # references to undeclared entities stay as written
     assert [task.text for task in doc.tasks] == ["推进依法行政，严格执行制度。"]
+
+
+@needs_corpus
+def test_markdown_with_lone_cr_line_ends_reads_as_with_lf(tmp_path):
+    # Found by the fuzzer: with CR-only line ends the title was the whole law (9,971 characters
+    # holding CRs, which broke its documents.csv row) and the ## marks stayed in the text.
+    law = CORPUS / "laws" / "jinan-2022-optimize-business-environment-regulation.md"
+    cr = _write(tmp_path / "cr.md", law.read_bytes().replace(b"\n", b"\r"))
+    expected, read = read_source(law), read_source(cr)
+    assert read.metadata["title_hint"] == expected.metadata["title_hint"] == "济南市优化营商环境条例"
+    assert read.text == expected.text and "##" not in read.text
