@@ -11,8 +11,10 @@ Abbreviations defined in the text (《…》（以下简称《方案》）) are 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 
 from extractors.chinese import HAN
 
@@ -34,8 +36,14 @@ _CLAUSE_BREAK = re.compile(r"[，,。；;：:！？\n]")
 _BASIS_LEAD = re.compile(
     r"(?:^|(?<=[，,。；;：:\n]))\s*(?:为了?(?:认真|全面|深入)?(?:贯彻落实|贯彻|落实)|根据|依据|依照|按照)"
 )
+# 根据…制定本条例 in one sentence. The scope runs from 根据 to the first comma (or to 制定本) and is
+# taken once, without backtracking; scope and the rest of the sentence are bounded, so a long line
+# with no full stop costs time in proportion to its length, not to its square.
+_SENTENCE_MAX = 300
 _MADE_UNDER = re.compile(
-    r"(?:根据|依据|依照)(?P<scope>[^，,。；;\n]*)[^。；;\n]*?制定本" f"[{HAN}]{{1,6}}?" r"(?=[。，,；;]|$)"
+    rf"(?:根据|依据|依照)(?P<scope>(?:(?!制定本)[^，,。；;\n]){{0,{_SENTENCE_MAX}}}+)[^。；;\n]{{0,{_SENTENCE_MAX}}}?制定本"
+    f"[{HAN}]{{1,6}}?"
+    r"(?=[。，,；;]|$)"
 )
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 _REVISION = re.compile(
@@ -200,6 +208,21 @@ def own_references(title: str, doc_number: str = "", front_matter: str = "") -> 
     return frozenset(keys)
 
 
+class _Spans:
+    """Spans of a text, answering "is start…end inside one of them?" in logarithmic time, so that
+    a text with thousands of citations costs no more per citation than a short one."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        self._reach = list(accumulate((end for _, end in ordered), max))  # furthest end so far
+
+    def cover(self, start: int, end: int) -> bool:
+        """True when one span begins at or before ``start`` and ends at or after ``end``."""
+        last = bisect_right(self._starts, start) - 1
+        return last >= 0 and self._reach[last] >= end
+
+
 def _basis_spans(text: str, *, preamble: bool) -> list[tuple[int, int]]:
     """Spans whose titles are the text's basis: a 根据/依据… clause (preamble) or 根据…制定本…."""
     spans = []
@@ -230,7 +253,7 @@ def citations(
     text = getattr(text, "text", text)
     own = frozenset(own)
     aliases = title_aliases(text) if aliases is None else aliases
-    basis = _basis_spans(text, preamble=preamble)
+    basis = _Spans(_basis_spans(text, preamble=preamble))
     definitions = {m.start("alias") - 1 for m in _ALIAS.finditer(text)}
     found: list[Citation] = []
     attached: set[int] = set()
@@ -241,7 +264,7 @@ def citations(
         title = aliases.get(title, title)
         if title_key(title) in own:
             continue
-        relation = "basis" if any(s <= match.start() and match.end() <= e for s, e in basis) else "cites"
+        relation = "basis" if basis.cover(match.start(), match.end()) else "cites"
         number = ""
         if text.startswith(("（", "("), match.end()):
             numbered = next(_document_numbers(text, match.end() + 1, match.end() + 24), None)
@@ -249,9 +272,10 @@ def citations(
                 number = numbered[2]
                 attached.add(numbered[0])
         found.append(Citation(title, title_kind(title), relation, number, match.start(), match.end()))
+    titles = _Spans((citation.start, citation.end) for citation in found)
     for start, end, number in _document_numbers(text):
-        if start in attached or number_key(number) in own or any(c.start <= start < c.end for c in found):
+        if start in attached or number_key(number) in own or titles.cover(start, start + 1):
             continue
-        relation = "basis" if any(s <= start and end <= e for s, e in basis) else "cites"
+        relation = "basis" if basis.cover(start, end) else "cites"
         found.append(Citation("", "document", relation, number, start, end))
     yield from sorted(found, key=lambda citation: citation.start)

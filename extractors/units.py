@@ -420,6 +420,15 @@ def _parentheses(text: str) -> Iterator[tuple[int, int]]:
                 yield start, index + 1
 
 
+def _opens_line_or_sentence(line: str, at: int) -> bool:
+    """True when nothing but blanks, or a full stop (。；;) and blanks, stands before ``at`` in
+    ``line``. Looks back over the blanks only, so a long line with many labels costs time in
+    proportion to its length, not to its square."""
+    while at > 0 and line[at - 1].isspace():
+        at -= 1
+    return at == 0 or line[at - 1] in "。；;"
+
+
 def _label_runs(text: str, masked: set[int]) -> Iterator[tuple[int, int]]:
     """Runs of consecutive lines that start with a unit label (牵头单位：…), or whose tail after a
     full stop does, as (start, end); labels inside parentheses are not runs."""
@@ -428,8 +437,7 @@ def _label_runs(text: str, masked: set[int]) -> Iterator[tuple[int, int]]:
     for line in text.split("\n"):
         start = None
         for label in UNIT_LABEL.finditer(line):
-            before = line[: label.start()]
-            if position + label.start() not in masked and (not before.strip() or re.search(r"[。；;]\s*$", before)):
+            if position + label.start() not in masked and _opens_line_or_sentence(line, label.start()):
                 start = position + label.start()
                 break
         if start is not None:

@@ -157,3 +157,15 @@ def test_title_kind_and_key():
     assert title_key("中华人民共和国行政复议法（2023年修订）") == "行政复议法"
     assert title_key("法治政府建设实施纲要(2015-2020年)") == title_key("法治政府建设实施纲要（2015—2020年）")
     assert title_key("内蒙古自治区2024年法治政府建设工作计划") != title_key("内蒙古自治区2023年法治政府建设工作计划")
+
+
+def test_a_long_line_without_a_full_stop_costs_time_in_proportion_to_its_length():
+    # Found by the fuzzer: a 500,000-character line with no full stop ran for hours, every 根据
+    # searching the rest of the line for 制定本 and every citation compared with every basis clause.
+    clause = "根据《优化营商环境条例》，结合本市实际，"
+    preamble = list(citations(clause * 5000, preamble=True))
+    assert len(preamble) == 5000 and {c.relation for c in preamble} == {"basis"}
+    text = clause * 5000 + "制定本条例。"
+    found = list(citations(text))
+    basis = [c for c in found if c.relation == "basis"]
+    assert len(found) == 5000 and len(basis) == 1 and len(text) - basis[0].start < 330  # in the last sentence

@@ -32,6 +32,7 @@ def test_odd_files_and_names_each_give_one_line_and_never_block(tmp_path):
     undecodable = os.path.join(os.fsencode(folder), b"\xff\xfeplan.txt")  # not UTF-8 on Linux
     with open(undecodable, "wb") as handle:
         handle.write(plan.replace("2024年", "2025年").encode("utf-8"))
+    (folder / "tab\t\x1b[31m.txt").write_bytes(b"")  # a terminal escape in a name is shown, not obeyed
     os.mkfifo(folder / "pipe.txt")
     (folder / "dangling.txt").symlink_to("nowhere.txt")
     (folder / "loop-a.txt").symlink_to("loop-b.txt")
@@ -50,6 +51,7 @@ def test_odd_files_and_names_each_give_one_line_and_never_block(tmp_path):
             "fix or remove the link",
             f"error: {folder}/loop-b.txt: a link that leads back to itself (a symbolic link loop) — "
             "fix or remove the link",
+            f"error: {folder}/tab\\x09\\x1b[31m.txt: empty file — check it was saved or downloaded completely",
             f"error: {folder}/pipe.txt: not a document file but a named pipe (FIFO) — "
             "give a document file or a folder of them",
             "error: /dev/null: not a document file but a device — give a document file or a folder of them",

@@ -11,7 +11,8 @@ from pipeline.errors import InputError
 from pipeline.ingest.decode import han_sample, looks_like_chinese
 from pipeline.ingest.normalise import normalise
 from pipeline.ingest.source import read_source
-from tests.documents import COUNTY_PLAN, write_county_plan_docx, write_county_plan_pdf
+from tests.conftest import needs_corpus
+from tests.documents import CORPUS, COUNTY_PLAN, write_county_plan_docx, write_county_plan_pdf
 
 
 def tables_of(path):
@@ -145,6 +146,14 @@ BAD_INPUTS = {
         lambda d: _write(d / "cut-gb.txt", COUNTY_PLAN.read_text(encoding="utf-8").encode("gb18030")[:5001]),
         "truncated file: it ends in the middle of a GB18030 character",
     ),
+    "blank web page": (
+        lambda d: _write(d / "blank.html", b"\xef\xbb\xbf" + b"\n" * 300),  # found by the fuzzer: lxml's ParserError
+        "empty web page: it holds no elements, only blanks or comments",
+    ),
+    "web page of comments only": (
+        lambda d: _write(d / "comment.html", b"<!-- \xe8\xae\xa1\xe5\x88\x92 -->"),
+        "empty web page",
+    ),
     "missing": (lambda d: d / "nothing-here.txt", "no such file"),
     "unsupported": (lambda d: _write(d / "plan.odt", b"PK\\x03\\x04"), "unsupported file type '.odt'"),
 }
@@ -206,3 +215,14 @@ def test_html_doctype_internal_subset_is_dropped_and_its_entities_never_expanded
     assert "]>" not in source.text and "root:" not in source.text and "lollol" not in source.text
     assert "&xxe;&lol9;" in source.text  # references to undeclared entities stay as written
     assert [task.text for task in doc.tasks] == ["推进依法行政，严格执行制度。"]
+
+
+@needs_corpus
+def test_markdown_with_lone_cr_line_ends_reads_as_with_lf(tmp_path):
+    # Found by the fuzzer: with CR-only line ends the title was the whole law (9,971 characters
+    # holding CRs, which broke its documents.csv row) and the ## marks stayed in the text.
+    law = CORPUS / "laws" / "jinan-2022-optimize-business-environment-regulation.md"
+    cr = _write(tmp_path / "cr.md", law.read_bytes().replace(b"\n", b"\r"))
+    expected, read = read_source(law), read_source(cr)
+    assert read.metadata["title_hint"] == expected.metadata["title_hint"] == "济南市优化营商环境条例"
+    assert read.text == expected.text and "##" not in read.text

@@ -105,6 +105,9 @@ def _with_part(tmp_path, part: str, content: bytes | None):
     return damaged
 
 
+_WORD_DOCUMENT_WITHOUT_BODY = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+
+
 def _corrupt_deflate(tmp_path):
     docx = write_county_plan_docx(tmp_path / "plan.docx")
     data = bytearray(docx.read_bytes())
@@ -121,11 +124,31 @@ DAMAGED_WORD_FILES = {
         lambda d: _with_part(d, "word/document.xml", b"<w:document><w:body><w:p>"),
         "damaged Word file: one of its parts (document, styles or numbering) is not valid XML — open it in Word",
     ),
+    "document part in another namespace": (  # found by the fuzzer: python-docx's AttributeError
+        lambda d: _with_part(
+            d,
+            "word/document.xml",
+            zipfile.ZipFile(write_county_plan_docx(d / "p.docx"))
+            .read("word/document.xml")
+            .replace(b"wordprocessingml/2006/main", b"wordprocessingml/2006/other"),
+        ),
+        "damaged Word file: its document part holds no Word document body",
+    ),
+    "document part without a body": (
+        lambda d: _with_part(d, "word/document.xml", _WORD_DOCUMENT_WITHOUT_BODY),
+        "damaged Word file: its document part holds no Word document body",
+    ),
     "document part missing": (
         lambda d: _with_part(d, "word/document.xml", None),
         "damaged Word file: a part every Word document has is missing",
     ),
     "corrupt deflate stream": (_corrupt_deflate, "damaged Word file"),
+    "a chunk deleted before its directory": (  # found by the fuzzer: zipfile's "negative seek value"
+        lambda d: _write(
+            d / "cut.docx", _without_bytes(write_county_plan_docx(d / "plan.docx").read_bytes(), 200, 3000)
+        ),
+        "damaged or truncated Word file: its ZIP directory points outside the file",
+    ),
     "truncated": (
         lambda d: _write(d / "cut.docx", write_county_plan_docx(d / "plan.docx").read_bytes()[:3000]),
         "damaged or truncated Word file: it is not a complete DOCX (ZIP) package",
@@ -145,6 +168,10 @@ DAMAGED_WORD_FILES = {
         "not a Word document: the package holds another kind of Office file",
     ),
 }
+
+
+def _without_bytes(data: bytes, start: int, end: int) -> bytes:
+    return data[:start] + data[end:]
 
 
 def _write(path, data):

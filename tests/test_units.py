@@ -511,3 +511,10 @@ def test_a_partial_reading_lists_its_unknown_pieces_as_unresolved(tmp_path):
     corpus, _ = read_corpus([plan], manifest=Manifest(), stages=("units",))
     assert list(corpus.tables["task_units"]["mention"]) == ["县司法局", "县财政局", "试点企业联合体"]
     assert list(unresolved_units(corpus.tables["task_units"])["mention"]) == ["试点企业联合体"]
+
+
+def test_a_long_line_of_labels_not_opening_a_sentence_is_read_in_one_pass():
+    # Found by the fuzzer: a 2,000,000-character line holding thousands of 配合单位： labels ran
+    # for minutes, the text before every label searched again for a full stop.
+    text = "加强监督，配合单位：市财政局" * 20_000 + "。牵头单位：市司法局"
+    assert _pairs(text) == [("市司法局", "市司法局", LEAD)]

@@ -11,6 +11,7 @@ import errno
 import hashlib
 import importlib
 import os
+import re
 import shutil
 import stat
 from collections.abc import Callable
@@ -80,11 +81,24 @@ class SourceText:
     script: str = SIMPLIFIED
 
 
+# Characters a terminal does not show as themselves: C0 and C1 controls (a tab, a line end, ESC
+# starting a colour sequence) and the line and paragraph separators.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+
+
 def printable(text: str | Path) -> str:
     """``text`` (a path, or a message naming one) with every byte of a file name that is not
-    valid UTF-8 (which Python keeps as a surrogate escape) written as ``\\xNN``: valid UTF-8
-    that prints and goes into tables (``b'\\xff.txt'`` gives ``\\xff.txt``)."""
-    return os.fsdecode(text).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    valid UTF-8 (which Python keeps as a surrogate escape) written as ``\\xNN``, and every
+    control character as ``\\xNN`` (``\\uNNNN`` above U+007F): valid UTF-8 that prints on one
+    line, as it is, and goes into tables (``b'\\xff.txt'`` gives ``\\xff.txt``, a name holding
+    a tab ``a\\x09b.txt``)."""
+    shown = os.fsdecode(text).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _UNPRINTABLE.sub(_escape, shown)
 
 
 def _not_a_regular_file(path: Path, shown: Path) -> InputError | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline.ingest.decode import decode_bytes
 from pipeline.ingest.readers.base import TABLE_CELL_SEPARATOR, ReadResult
 
+_CARRIAGE_RETURN = re.compile(r"\r\n?")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
@@ -21,11 +22,12 @@ def read_plain_text(data: bytes, path: Path) -> ReadResult:
 
 def read_markdown(data: bytes, path: Path) -> ReadResult:
     """Decode a .md file and drop its markup (heading marks, emphasis, HTML comments); tabs
-    become spaces.
+    become spaces, and CR LF or lone CR line ends LF.
 
     The first level-1 heading, when there is one, becomes the ``title_hint`` metadata.
     """
     text, encoding = decode_bytes(data, path)
+    text = _CARRIAGE_RETURN.sub("\n", text)  # headings are found line by line, lone CRs too
     text = _HTML_COMMENT.sub("", text)
     metadata: dict[str, str] = {}
     first_heading = re.search(r"^\s{0,3}#\s+(.+)$", text, re.M)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lxml import etree, html
 
+from pipeline.errors import InputError
 from pipeline.ingest.decode import decode_bytes
 from pipeline.ingest.readers.base import ReadResult, table_row_line
 
@@ -185,11 +186,17 @@ def read_html(data: bytes, path: Path) -> ReadResult:
     The metadata holds gov.cn's table, when present, and the <title> as ``title_hint``. The
     DOCTYPE is dropped before parsing, so entities it declares are never expanded (no external
     entity is fetched, no entity expansion bomb): their references stay as written.
-    Raises :class:`~pipeline.errors.InputError` on undecodable bytes.
+    Raises :class:`~pipeline.errors.InputError` on undecodable bytes and for a page with
+    nothing but blanks, comments or a DOCTYPE.
     """
     text, encoding = decode_bytes(data, path)
     parser = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
-    root = html.document_fromstring(_DOCTYPE.sub("", text, count=1).encode("utf-8"), parser=parser)
+    try:
+        root = html.document_fromstring(_DOCTYPE.sub("", text, count=1).encode("utf-8"), parser=parser)
+    except etree.ParserError:  # nothing but blanks, comments or a DOCTYPE
+        raise InputError(
+            path, "empty web page: it holds no elements, only blanks or comments", "check it was saved completely"
+        ) from None
     metadata = read_govcn_metadata(root)
     title = root.find(".//title")
     hint = _text(title) if title is not None else ""

@@ -253,6 +253,10 @@ def check_package(data: bytes, path: Path) -> None:
         raise InputError(path, problem, _RESAVE) from None
     except (zlib.error, EOFError):
         raise InputError(path, "damaged Word file: a compressed part of it is corrupt", _RESAVE) from None
+    except ValueError:  # zipfile seeking to a part that would start before the file (bytes lost)
+        raise InputError(
+            path, "damaged or truncated Word file: its ZIP directory points outside the file", _RESAVE
+        ) from None
     except (NotImplementedError, RuntimeError):  # an unknown compression method; a ZIP password
         raise InputError(
             path,
@@ -293,10 +297,11 @@ def _open_document(data: bytes, path: Path):
     """python-docx's Document of a checked package (see :func:`check_package`).
 
     Raises :class:`~pipeline.errors.InputError` when a part is not valid XML, a required part
-    is missing, or the package holds another kind of document.
+    is missing, the document part is no Word document (another XML namespace, no body), or
+    the package holds another kind of document.
     """
     try:
-        return Document(BytesIO(data))
+        document = Document(BytesIO(data))
     except XMLSyntaxError:
         raise InputError(
             path, "damaged Word file: one of its parts (document, styles or numbering) is not valid XML", _RESAVE
@@ -311,6 +316,10 @@ def _open_document(data: bytes, path: Path):
             "not a Word document: the package holds another kind of Office file (a spreadsheet or slides?)",
             "check it is the plan itself; save Word documents as .docx",
         ) from None
+    root = document.element
+    if root.tag != qn("w:document") or root.find(qn("w:body")) is None:
+        raise InputError(path, "damaged Word file: its document part holds no Word document body", _RESAVE)
+    return document
 
 
 def _core_title(document) -> str:
