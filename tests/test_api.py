@@ -31,7 +31,7 @@ def test_every_stage_writes_exactly_the_tables_and_columns_it_declares(county):
 
 
 def test_read_of_a_folder_without_documents_raises_one_clear_error(tmp_path):
-    (tmp_path / "notes.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    (tmp_path / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe0")  # a type guanche never reads
     with pytest.raises(InputError, match="no readable document found"):
         api.read(tmp_path)
 
