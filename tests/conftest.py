@@ -45,3 +45,13 @@ needs_lawrefbook = pytest.mark.skipif(not LAWREFBOOK.is_dir(), reason="../shared
 def county_plan():
     """The shipped county plan, parsed."""
     return parse_document(read_source(COUNTY_PLAN), "alxa")
+
+
+@pytest.fixture()
+def raw(tmp_path):
+    """A copy of data/raw/ (the county plan and its manifest) in a temporary folder."""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    shutil.copy(COUNTY_PLAN, folder)
+    shutil.copy(COUNTY_PLAN.parent / "manifest.toml", folder)
+    return folder

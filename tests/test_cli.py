@@ -32,15 +32,6 @@ runner = CliRunner()
 TABLES = ("documents", "sections", "tasks")
 
 
-@pytest.fixture()
-def raw(tmp_path):
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    shutil.copy(COUNTY_PLAN, folder)
-    shutil.copy(COUNTY_PLAN.parent / "manifest.toml", folder)
-    return folder
-
-
 def run_cli(*args):
     return runner.invoke(app, ["run", *map(str, args)])
 

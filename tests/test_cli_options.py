@@ -4,25 +4,13 @@ through the standard logging module (what a notebook captures)."""
 from __future__ import annotations
 
 import logging
-import shutil
 
-import pytest
 from typer.testing import CliRunner
 
 from pipeline import __version__, api
 from pipeline.cli.app import app
-from tests.documents import COUNTY_PLAN
 
 runner = CliRunner()
-
-
-@pytest.fixture()
-def raw(tmp_path):
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    shutil.copy(COUNTY_PLAN, folder)
-    shutil.copy(COUNTY_PLAN.parent / "manifest.toml", folder)
-    return folder
 
 
 def test_version():
