@@ -11,22 +11,57 @@ tests all call these functions. From Python::
 :func:`read` raises :class:`~pipeline.errors.InputError` when no document could be read;
 :func:`read_corpus` and :func:`build_tables` are its two halves, for callers (the command
 line) that show progress or write outputs while the stages run.
+
+For notebooks and scripts, everything else a researcher needs is here too, so that nothing
+is imported from the modules behind it:
+
+- the shipped example: :func:`example_plan` (the county plan's folder, package data);
+- parents declared in code: :func:`declare_parents` (a :class:`Manifest` for ``read``);
+- the views, each taking the tables and returning a DataFrame (``None`` when the run lacks the
+  table it reads): :func:`task_assignments`, :func:`workload_by_unit`, :func:`co_leadership`,
+  :func:`commitment_strength`, :func:`targets_and_deadlines`, :func:`citation_resolutions`,
+  :func:`declared_parents`, :func:`missing_parents`, :func:`coverage_summary`,
+  :func:`coverage_by_section`, :func:`coverage_by_child`, :func:`coverage_gaps`,
+  :func:`local_addition_tasks`, :func:`link_evidence`; and :func:`document_titles`;
+- the graph: :func:`build_graph` (networkx), :func:`task_unit_graph`;
+- writing what ``guanche run`` writes: :func:`write`; the evidence as HTML: :func:`side_by_side`;
+- charts that show Chinese: :func:`use_cjk_font` (matplotlib).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from pipeline.config import Settings
-from pipeline.document.manifest import Manifest, resolve_manifest
+from pipeline.document.manifest import Manifest, ManifestEntry, resolve_manifest
 from pipeline.document.model import ParsedDocument
 from pipeline.errors import InputError
+from pipeline.outputs.graph import build_graph, task_unit_graph, write_graph_files
+from pipeline.outputs.views import (
+    citation_resolutions,
+    co_leadership,
+    commitment_strength,
+    coverage_by_child,
+    coverage_by_section,
+    coverage_gaps,
+    coverage_summary,
+    declared_parents,
+    document_titles,
+    link_evidence,
+    local_addition_tasks,
+    missing_parents,
+    targets_and_deadlines,
+    task_assignments,
+    workload_by_unit,
+)
+from pipeline.outputs.writer import OutputWriter
 from pipeline.stages.corpus import Corpus, InputFailure
 from pipeline.stages.reading import read_documents
 from pipeline.stages.registry import build_tables
@@ -35,7 +70,37 @@ log = logging.getLogger(__name__)
 
 STRUCTURE_ONLY = ("structure",)  # the stages a comparison of documents needs
 
-__all__ = ["STRUCTURE_ONLY", "Tables", "build_tables", "read", "read_corpus", "single_document"]
+__all__ = [
+    "STRUCTURE_ONLY",
+    "Manifest",
+    "Tables",
+    "build_graph",
+    "build_tables",
+    "citation_resolutions",
+    "co_leadership",
+    "commitment_strength",
+    "coverage_by_child",
+    "coverage_by_section",
+    "coverage_gaps",
+    "coverage_summary",
+    "declare_parents",
+    "declared_parents",
+    "document_titles",
+    "example_plan",
+    "link_evidence",
+    "local_addition_tasks",
+    "missing_parents",
+    "read",
+    "read_corpus",
+    "side_by_side",
+    "single_document",
+    "targets_and_deadlines",
+    "task_assignments",
+    "task_unit_graph",
+    "use_cjk_font",
+    "workload_by_unit",
+    "write",
+]
 
 
 class Tables(dict[str, pd.DataFrame]):
@@ -126,3 +191,66 @@ def single_document(corpus: Corpus, path: str | Path) -> ParsedDocument:
             "give the path of a single plan or regulation file",
         )
     return corpus.documents[0]
+
+
+EXAMPLES = "pipeline.examples"  # the package whose data holds the shipped example inputs
+
+
+def example_plan() -> Path:
+    """The folder of the shipped county plan (阿拉善左旗2024年法治政府建设工作计划, 26 tasks) with
+    its manifest.toml, wherever guanche is installed: ``api.read(api.example_plan())``.
+
+    The files are package data of :mod:`pipeline.examples` (the same files as the repository's
+    data/raw/), found through importlib.resources, never through a path computed from the
+    repository. Raises FileNotFoundError when the package is not installed as files (a zip).
+    """
+    folder = files(EXAMPLES).joinpath("county")
+    if not isinstance(folder, Path) or not folder.is_dir():
+        raise FileNotFoundError(f"the example plan of {EXAMPLES} is not a folder on disk ({folder})")
+    return folder
+
+
+def declare_parents(parents: Mapping[str, Iterable[str]]) -> Manifest:
+    """A manifest that gives each document the parents named for it, for ``read(..., manifest=)``.
+
+    Keys are doc_ids (a file's name without its extension, when no manifest names it), values
+    the parents' doc_ids or titles; a document without an entry keeps the parents guanche finds
+    for it (basis citations, jurisdiction and topic).
+    """
+    return Manifest([ManifestEntry(doc_id, None, parents=tuple(named)) for doc_id, named in parents.items()])
+
+
+def write(tables: Mapping[str, pd.DataFrame], out_dir: str | Path, *, workbook: bool = True) -> list[Path]:
+    """Write what ``guanche run`` writes for ``tables`` into ``out_dir``: every table as CSV and
+    Parquet, the graph files (GraphML, GEXF, the Gephi CSV pairs) and, unless ``workbook`` is
+    false, guanche.xlsx. The files replace the folder's previous outputs as one set.
+
+    Returns the paths written; raises :class:`~pipeline.errors.OutputError` when the folder
+    cannot be written (its previous outputs are then kept).
+    """
+    tables = dict(tables)
+    with OutputWriter(Path(out_dir), workbook=workbook) as writer:
+        writer.add_tables(tables)
+        writer.add_files(lambda folder: write_graph_files(folder, tables))
+    return writer.paths
+
+
+def side_by_side(pairs: pd.DataFrame) -> str:
+    """HTML of links with the child's text beside the parent directive's, their shared wording
+    marked, as in the report; ``pairs`` holds rows of :func:`link_evidence`."""
+    from pipeline.outputs.report import side_by_side as rendered  # the report reads through this module
+
+    return rendered(pairs)
+
+
+def use_cjk_font() -> str | None:
+    """Make matplotlib draw text with an installed CJK font, so that charts show Chinese; return
+    the font's family name.
+
+    Without one it warns (:class:`~pipeline.outputs.fonts.MissingCJKFontWarning`, saying how to
+    install fonts-noto-cjk) and returns None. Needs matplotlib (the ``dev`` extra); raises
+    ImportError without it.
+    """
+    from pipeline.outputs.fonts import use_cjk_font as use  # matplotlib only when charts are drawn
+
+    return use()

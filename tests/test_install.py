@@ -89,3 +89,28 @@ def test_the_installed_wheel_runs_the_county_plan_from_another_folder(installed,
     assert "89 unit assignments" in run.stdout  # the unit registry, read from the installed models/
     assert (folder / "guanche-output" / "tasks.csv").is_file()
     assert not (installed / "data").exists()
+
+
+def test_the_installed_wheel_ships_the_example_plan_for_the_notebooks(wheel, installed, tmp_path):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for shipped in (COUNTY_PLAN, COUNTY_PLAN.parent / "manifest.toml"):
+        assert f"pipeline/examples/county/{shipped.name}" in names
+        assert (installed / "pipeline" / "examples" / "county" / shipped.name).read_bytes() == shipped.read_bytes()
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    read = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from pipeline import api; tables = api.read(api.example_plan()); "
+            "print(api.example_plan()); print(len(tables.tasks), tables.documents['doc_id'][0])",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert read.returncode == 0, read.stderr
+    folder, counts = read.stdout.splitlines()
+    assert Path(folder).is_relative_to(installed)
+    assert counts == "26 alxa-left-banner-2024-rule-of-law-government-plan"  # its manifest id, so the manifest was read
