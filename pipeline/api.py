@@ -214,8 +214,8 @@ def declare_parents(parents: Mapping[str, Iterable[str]]) -> Manifest:
     """A manifest that gives each document the parents named for it, for ``read(..., manifest=)``.
 
     Keys are doc_ids (a file's name without its extension, when no manifest names it), values
-    the parents' doc_ids or titles; a document without an entry keeps the parents guanche finds
-    for it (basis citations, jurisdiction and topic).
+    the parents' doc_ids or titles. The parents its text names as its basis count too; a
+    document given here is no longer matched to parents by jurisdiction and topic.
     """
     return Manifest([ManifestEntry(doc_id, None, parents=tuple(named)) for doc_id, named in parents.items()])
 
