@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli.app import app
 from pipeline.cli.skipped import skipped_files
-from tests.conftest import without_libreoffice
 from tests.documents import COUNTY_PLAN
 
 runner = CliRunner()
@@ -21,7 +21,7 @@ def run_cli(*args):
     return runner.invoke(app, ["run", *map(str, args)])
 
 
-@without_libreoffice
+@pytest.mark.usefixtures("without_libreoffice")
 def test_a_folder_of_doc_and_wps_files_exits_1_naming_them(tmp_path):
     plans = tmp_path / "plans"
     plans.mkdir()
@@ -48,7 +48,7 @@ def test_an_empty_folder_exits_1(tmp_path):
     assert line.startswith(f"error: {tmp_path / 'plans'}: no supported document found — put .txt")
 
 
-@without_libreoffice
+@pytest.mark.usefixtures("without_libreoffice")
 def test_files_skipped_beside_documents_are_one_note(tmp_path):
     plans = tmp_path / "plans"
     (plans / "old").mkdir(parents=True)

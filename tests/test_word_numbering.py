@@ -1,13 +1,16 @@
 """Word list numbers rebuilt as Word, WPS and LibreOffice show them: every numFmt they write for
 Chinese lists, lists that restart through w:lvlOverride/w:startOverride, and w:lvlRestart. The
 numbering definitions are made here, as those programs write them into numbering.xml. And .doc,
-.wps, .rtf files: read through LibreOffice where it is installed, else refused in one line."""
+.wps, .rtf files: read through LibreOffice where it is installed, else refused in one line; both
+paths are tested on every machine (LibreOffice is looked up when such a file is read)."""
 
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +19,10 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from pipeline.errors import InputError
+from pipeline.ingest.discover import discover_inputs
 from pipeline.ingest.readers.word import format_list_number, read_docx
 from pipeline.ingest.source import read_source
-from tests.conftest import LIBREOFFICE, needs_libreoffice, without_libreoffice
+from tests.conftest import LIBREOFFICE, needs_libreoffice
 from tests.documents import write_county_plan_docx
 
 W = nsdecls("w")
@@ -150,7 +154,7 @@ def test_lvl_restart_zero_keeps_counting_and_a_level_restarts_only_below_its_res
     ]
 
 
-@without_libreoffice
+@pytest.mark.usefixtures("without_libreoffice")
 @pytest.mark.parametrize("suffix", [".doc", ".wps", ".rtf"])
 def test_without_libreoffice_a_legacy_file_is_refused_in_one_line(tmp_path, suffix):
     path = tmp_path / f"plan{suffix}"
@@ -161,6 +165,37 @@ def test_without_libreoffice_a_legacy_file_is_refused_in_one_line(tmp_path, suff
         f"{path}: a {suffix} file needs LibreOffice, which is not installed — install LibreOffice "
         "(sudo apt-get install libreoffice-writer) to read it, or save it as .docx"
     )
+
+
+# LibreOffice as guanche calls it (soffice --headless -env:… --convert-to docx --outdir FOLDER
+# FILE), standing in for it: it writes FOLDER/<FILE's name>.docx, a copy of the file DOCX.
+FAKE_SOFFICE = """#!/bin/sh
+while [ "$1" != "--outdir" ]; do shift; done
+name=$(basename "$3")
+cp "{docx}" "$2/${{name%.*}}.docx"
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for LibreOffice")
+def test_libreoffice_is_looked_up_when_a_legacy_file_is_read(tmp_path, monkeypatch):
+    docx = write_county_plan_docx(tmp_path / "plan.docx")
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    doc = plans / "plan.doc"
+    doc.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1"))
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))  # no LibreOffice on the PATH
+    with pytest.raises(InputError, match=r"a \.doc file needs LibreOffice, which is not installed"):
+        read_source(doc)
+    assert list(discover_inputs([plans])) == []  # skipped in folders
+    soffice = tmp_path / "bin" / "soffice"
+    soffice.parent.mkdir()
+    soffice.write_text(FAKE_SOFFICE.format(docx=docx), encoding="utf-8")
+    soffice.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{soffice.parent}{os.pathsep}{os.defpath}")  # installed meanwhile
+    assert list(discover_inputs([plans])) == [doc]
+    read = read_source(doc)
+    assert read.encoding == "doc via LibreOffice"
+    assert read.text == read_source(docx).text
 
 
 def _libreoffice(source: Path, target: str, folder: Path) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.document.manifest import MANIFEST_NAME
 from pipeline.errors import InputError
-from pipeline.ingest.source import LIBREOFFICE_SUFFIXES, SUPPORTED_SUFFIXES
+from pipeline.ingest.source import LIBREOFFICE_SUFFIXES, supported_suffixes
 
 LISTED = 10  # skipped files named in a message
 _SAVE_AS_DOCX = "save them as DOCX or PDF"
@@ -26,7 +26,6 @@ _ADVICE = {
     ),
     **dict.fromkeys((".zip", ".rar", ".7z"), "unpack them first"),
 }
-_READ = " ".join(SUPPORTED_SUFFIXES)
 
 
 def skipped_files(paths: Iterable[Path], *, found: Collection[Path]) -> dict[Path, list[Path]]:
@@ -58,7 +57,7 @@ def no_document_error(paths: list[Path], skipped: dict[Path, list[Path]]) -> Inp
     and skipped, and what to do about them."""
     where = ", ".join(map(str, paths))
     if not skipped:
-        return InputError(where, "no supported document found", f"put {_READ} files there")
+        return InputError(where, "no supported document found", f"put {' '.join(supported_suffixes())} files there")
     problem, advice = _describe(skipped)
     return InputError(where, f"no supported document found; {problem}", advice)
 
@@ -78,11 +77,19 @@ def _describe(skipped: dict[Path, list[Path]]) -> tuple[str, str]:
     suffixes = sorted({Path(name).suffix.lower() or "extensionless" for name in names})
     listed = ", ".join(names[:LISTED]) + (f" and {len(names) - LISTED} more" if len(names) > LISTED else "")
     count = f"{len(names)} file{'s' if len(names) > 1 else ''}"
+    return f"{_joined(suffixes)} files are not read ({count}: {listed})", _advice(suffixes)
+
+
+def _advice(suffixes: list[str]) -> str:
+    """What to do about files of the ``suffixes`` not read: one advice, or one for each group of
+    types that share it (".doc: install LibreOffice …; .jpg: run OCR …")."""
+    read = " ".join(supported_suffixes())
     by_advice: dict[str, list[str]] = {}
     for suffix in suffixes:
-        by_advice.setdefault(_ADVICE.get(suffix, f"only {_READ} files are read"), []).append(suffix)
-    advice = [advice if len(by_advice) == 1 else f"{_joined(kinds)}: {advice}" for advice, kinds in by_advice.items()]
-    return f"{_joined(suffixes)} files are not read ({count}: {listed})", "; ".join(advice)
+        by_advice.setdefault(_ADVICE.get(suffix, f"only {read} files are read"), []).append(suffix)
+    if len(by_advice) == 1:
+        return next(iter(by_advice))
+    return "; ".join(f"{_joined(kinds)}: {advice}" for advice, kinds in by_advice.items())
 
 
 def _joined(suffixes: list[str]) -> str:

@@ -6,15 +6,15 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pipeline.ingest.source import READERS
+from pipeline.ingest.source import supported_suffixes
 
 
-def _is_candidate(child: Path, folder: Path) -> bool:
-    """True for a file name in ``folder`` that a run reads: a supported extension, not hidden and
-    not a note (a manifest, README.*). Its type is not looked at here (a FIFO, device, broken
-    or looping link is refused by :func:`read_source`, which never opens one)."""
+def _is_candidate(child: Path, folder: Path, suffixes: tuple[str, ...]) -> bool:
+    """True for a file name in ``folder`` that a run reads: one of the ``suffixes`` read, not
+    hidden and not a note (a manifest, README.*). Its type is not looked at here (a FIFO, device,
+    broken or looping link is refused by :func:`read_source`, which never opens one)."""
     hidden = any(part.startswith(".") for part in child.relative_to(folder).parts)
-    return not hidden and child.stem.upper() != "README" and child.suffix.lower() in READERS
+    return not hidden and child.stem.upper() != "README" and child.suffix.lower() in suffixes
 
 
 def _folder_files(folder: Path) -> Iterator[Path]:
@@ -24,7 +24,8 @@ def _folder_files(folder: Path) -> Iterator[Path]:
     for root, folders, files in os.walk(folder, followlinks=False):
         folders[:] = [name for name in folders if not name.startswith(".")]
         found += [Path(root, name) for name in files]
-    yield from (child for child in sorted(found) if _is_candidate(child, folder))
+    suffixes = supported_suffixes()
+    yield from (child for child in sorted(found) if _is_candidate(child, folder, suffixes))
 
 
 def discover_inputs(paths: Iterable[str | Path]) -> Iterator[Path]:

@@ -16,6 +16,7 @@ import shutil
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from extractors.chinese import HAN_CHAR
@@ -37,13 +38,12 @@ READERS: dict[str, tuple[str, str]] = {
     ".docx": ("pipeline.ingest.readers.word", "read_docx"),
     ".pdf": ("pipeline.ingest.readers.pdf", "read_pdf"),
 }
-# Word 97-2003, WPS and RTF files: converted to DOCX by LibreOffice where it is installed, else
-# skipped in folders and refused by name, with how to read them.
+# Word 97-2003, WPS and RTF files: converted to DOCX by LibreOffice where it is installed (looked
+# up when they are read, see find_libreoffice), else skipped in folders and refused by name, with
+# how to read them.
 LIBREOFFICE_SUFFIXES = (".doc", ".wps", ".rtf")
+LIBREOFFICE_PROGRAMS = ("soffice", "libreoffice")
 INSTALL_LIBREOFFICE = "install LibreOffice (sudo apt-get install libreoffice-writer) to read it, or save it as .docx"
-if shutil.which("soffice") or shutil.which("libreoffice"):
-    READERS.update(dict.fromkeys(LIBREOFFICE_SUFFIXES, ("pipeline.ingest.readers.word", "read_with_libreoffice")))
-SUPPORTED_SUFFIXES = tuple(READERS)
 # Far above any real plan or law (the Civil Code has about 110,000 characters), low enough to
 # keep one document's tables within a worker's memory.
 MAX_FILE_BYTES = 256 * 2**20
@@ -51,10 +51,30 @@ MAX_TEXT_CHARS = 20_000_000
 _SPLIT_IT = "split it into several files (e.g. one per part or annex) and read those"
 
 
+def find_libreoffice() -> str | None:
+    """The path of LibreOffice's program (``soffice``, or ``libreoffice``) on the PATH, or None
+    when it is not installed. Looked up each time a run needs it, never at import, so that a
+    LibreOffice installed (or removed) meanwhile counts."""
+    return next(filter(None, map(shutil.which, LIBREOFFICE_PROGRAMS)), None)
+
+
+def supported_suffixes() -> tuple[str, ...]:
+    """The file types read now: those of :data:`READERS`, and .doc, .wps and .rtf when LibreOffice
+    is installed (:func:`find_libreoffice`)."""
+    return (*READERS, *LIBREOFFICE_SUFFIXES) if find_libreoffice() else tuple(READERS)
+
+
 def reader_for(suffix: str) -> Callable[[bytes, Path], ReadResult] | None:
     """The reader of files ending in ``suffix`` (any case), imported on first use; None when the
-    type is not supported."""
-    entry = READERS.get(suffix.lower())
+    type is not supported, or is one of :data:`LIBREOFFICE_SUFFIXES` and LibreOffice is not
+    installed."""
+    suffix = suffix.lower()
+    if suffix in LIBREOFFICE_SUFFIXES:
+        soffice = find_libreoffice()
+        if soffice is None:
+            return None
+        return partial(importlib.import_module("pipeline.ingest.readers.word").read_with_libreoffice, soffice=soffice)
+    entry = READERS.get(suffix)
     if entry is None:
         return None
     module, function = entry
@@ -124,6 +144,35 @@ def _not_a_regular_file(path: Path, shown: Path) -> InputError | None:
     return InputError(shown, f"not a document file but {kind}", "give a document file or a folder of them")
 
 
+def _reader(suffix: str, shown: Path) -> Callable[[bytes, Path], ReadResult]:
+    """The reader of the file ``shown`` ending in ``suffix``. Raises :class:`InputError` for a
+    type not read, saying to install LibreOffice for the types it converts."""
+    reader = reader_for(suffix)
+    if reader is not None:
+        return reader
+    if suffix.lower() in LIBREOFFICE_SUFFIXES:
+        raise InputError(shown, f"a {suffix} file needs LibreOffice, which is not installed", INSTALL_LIBREOFFICE)
+    raise InputError(
+        shown,
+        f"unsupported file type '{suffix or '(none)'}'",
+        "convert it to one of " + " ".join(supported_suffixes()),
+    )
+
+
+def _document_bytes(path: Path, shown: Path) -> bytes:
+    """The bytes of the regular file ``path`` (shown as ``shown``). Raises :class:`InputError`
+    when it is bigger than :data:`MAX_FILE_BYTES`, cannot be read, or holds only blank bytes."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(shown, f"too big: more than {MAX_FILE_BYTES // 2**20} MB", _SPLIT_IT)
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(shown, f"cannot be read ({error.strerror})", "check its permissions") from None
+    if not data.strip():
+        raise InputError(shown, "empty file", "check it was saved or downloaded completely")
+    return data
+
+
 def read_source(path: str | Path) -> SourceText:
     """Read one document file.
 
@@ -137,23 +186,8 @@ def read_source(path: str | Path) -> SourceText:
     problem = _not_a_regular_file(path, shown)
     if problem is not None:
         raise problem
-    reader = reader_for(path.suffix)
-    if reader is None and path.suffix.lower() in LIBREOFFICE_SUFFIXES:
-        raise InputError(shown, f"a {path.suffix} file needs LibreOffice, which is not installed", INSTALL_LIBREOFFICE)
-    if reader is None:
-        raise InputError(
-            shown,
-            f"unsupported file type '{path.suffix or '(none)'}'",
-            "convert it to one of " + " ".join(SUPPORTED_SUFFIXES),
-        )
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(shown, f"too big: more than {MAX_FILE_BYTES // 2**20} MB", _SPLIT_IT)
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(shown, f"cannot be read ({error.strerror})", "check its permissions") from None
-    if not data.strip():
-        raise InputError(shown, "empty file", "check it was saved or downloaded completely")
+    reader = _reader(path.suffix, shown)
+    data = _document_bytes(path, shown)
     result = reader(data, shown)
     if len(result.text) > MAX_TEXT_CHARS:
         raise InputError(

@@ -7,7 +7,6 @@ from numbering.xml: per list, a counter per level, deeper levels reset when a sh
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 import zipfile
@@ -26,7 +25,6 @@ from lxml.etree import XMLSyntaxError
 
 from pipeline.errors import InputError
 from pipeline.ingest.readers.base import ReadResult, table_row_line
-from pipeline.ingest.source import INSTALL_LIBREOFFICE
 
 # Counting in Chinese numerals (cn2an: 十一, 二十, 一百零一), as Word, WPS and LibreOffice write them.
 _COUNTING = frozenset(
@@ -334,14 +332,11 @@ def _core_title(document) -> str:
 CONVERSION_TIMEOUT = 300  # seconds for LibreOffice to convert one file
 
 
-def read_with_libreoffice(data: bytes, path: Path) -> ReadResult:
-    """Read a .doc, .wps or .rtf file: converted to .docx by LibreOffice (``soffice --headless
-    --convert-to docx``, in a private profile and folder), then read as :func:`read_docx` reads
-    it. Raises :class:`~pipeline.errors.InputError` when LibreOffice is not installed, fails or
-    takes longer than :data:`CONVERSION_TIMEOUT`."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise InputError(path, f"a {path.suffix} file needs LibreOffice, which is not installed", INSTALL_LIBREOFFICE)
+def read_with_libreoffice(data: bytes, path: Path, *, soffice: str) -> ReadResult:
+    """Read a .doc, .wps or .rtf file: converted to .docx by LibreOffice's program ``soffice``
+    (``soffice --headless --convert-to docx``, in a private profile and folder), then read as
+    :func:`read_docx` reads it. Raises :class:`~pipeline.errors.InputError` when LibreOffice
+    fails or takes longer than :data:`CONVERSION_TIMEOUT`."""
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / f"input{path.suffix.lower()}"
         source.write_bytes(data)
