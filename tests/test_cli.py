@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
@@ -23,9 +23,8 @@ from pipeline.document.manifest import Manifest
 from pipeline.outputs import workbook
 from pipeline.outputs import writer as export
 from pipeline.outputs.schema import LIST_SEPARATORS
-from tests.conftest import needs_corpus, needs_lawrefbook
-from tests.documents import CORPUS, COUNTY_PLAN, LAWREFBOOK, write_county_plan_docx
-from tests.support.events import FolderWatch
+from tests.conftest import needs_corpus
+from tests.documents import CORPUS, COUNTY_PLAN, REPO, write_county_plan_docx
 from tests.test_output_set import leftovers
 
 runner = CliRunner()
@@ -222,49 +221,51 @@ def _children(pid: int) -> set[int]:
     }
 
 
+def _held_run(out: Path, ready: int, hold: int) -> subprocess.Popen:
+    """guanche run on the regulation family with two workers, held once it writes its outputs
+    (:mod:`tests.support.held_run`), in a session of its own (its process group)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.support.held_run", str(ready), str(hold), "run", str(CORPUS / "laws")]
+        + ["--out", str(out), "--jobs", "2"],
+        cwd=REPO,
+        pass_fds=(ready, hold),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
 @needs_corpus
-@needs_lawrefbook
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_a_run_stopped_while_writing_ends_cleanly(tmp_path, stop):
-    # Stopped once the outputs are being written (its generation folder exists): the run ends
-    # within seconds, its workers end with it, and the previous outputs are left as they were.
+    # Stopped while its outputs are being written (the run holds there until the signal comes):
+    # the run ends with the signal's exit status, its workers end with it, and the previous
+    # outputs are left as they were, with no generation folder left behind.
     out = tmp_path / "out"
     export.write_outputs({"tasks": pd.DataFrame({"task_id": ["t1"]})}, out)
     before = visible_files(out)
-    with FolderWatch(out / ".guanche") as generations:
-        run = subprocess.Popen(
-            # the corpus and 118 laws: writing their outputs takes long enough that the signal
-            # lands while it goes on, even on a loaded machine
-            [
-                sys.executable,
-                "-m",
-                "pipeline",
-                "run",
-                str(CORPUS),
-                str(LAWREFBOOK / "行政法"),
-                "--out",
-                str(out),
-                "--jobs",
-                "2",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        assert generations.wait(timeout=120), "the run never began writing its outputs"
-    assert run.poll() is None, run.stderr.read()
-    workers = _children(run.pid)
-    # SIGINT as a terminal's Ctrl-C sends it, to the whole process group; SIGTERM to the run alone
-    os.killpg(run.pid, stop) if stop == signal.SIGINT else run.send_signal(stop)
-    _, stderr = run.communicate(timeout=60)
-    assert run.returncode != 0 and b"Traceback" not in stderr
-    assert visible_files(out) == before and leftovers(out) == []  # no generation folder left either
-    for _ in range(100):
-        if not any(Path(f"/proc/{pid}").exists() for pid in workers):
-            break
-        time.sleep(0.05)
-    assert workers and not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    ready, ready_end = os.pipe()
+    hold_end, hold = os.pipe()
+    run = _held_run(out, ready_end, hold_end)
+    os.close(ready_end)
+    os.close(hold_end)
+    try:
+        assert select.select([ready], [], [], 300)[0], "the run never began writing its outputs"
+        assert os.read(ready, 1) == b"w", run.communicate()[1].decode()  # b"": it ended before writing
+        assert run.poll() is None
+        [generation] = leftovers(out)  # the run's own, being written
+        assert generation.startswith(".guanche/gen-")
+        workers = _children(run.pid)
+        # SIGINT as a terminal's Ctrl-C sends it, to the whole process group; SIGTERM to the run alone
+        os.killpg(run.pid, stop) if stop == signal.SIGINT else run.send_signal(stop)
+        _, stderr = run.communicate(timeout=120)
+    finally:
+        os.close(ready)
+        os.close(hold)
+    assert run.returncode == 128 + stop and b"Traceback" not in stderr, stderr.decode()
+    assert visible_files(out) == before and leftovers(out) == []
+    assert len(workers) == 2 and not any(Path(f"/proc/{pid}").exists() for pid in workers)  # joined before the exit
 
 
 def test_bad_inputs_are_listed_and_good_ones_processed(raw, tmp_path):
