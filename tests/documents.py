@@ -1,10 +1,12 @@
 """Test inputs made from the real county plan: a Word file with real numbering definitions and a
-PDF with a CJK font, running heads and page numbers. Paths to the shared corpus."""
+PDF with a CJK font, running heads and page numbers; its hand-checked gold. Paths to the shared
+corpus."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from docx import Document
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
@@ -15,6 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 LAWREFBOOK = REPO.parent / "shared" / "lawrefbook"
 COUNTY_PLAN = REPO / "data" / "raw" / "alxa-left-banner-2024-rule-of-law-government-plan.txt"
+GOLD = REPO / "tests" / "data" / "gold"
 
 _NUMBERING_XML = (
     f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
@@ -24,6 +27,13 @@ _NUMBERING_XML = (
     '<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
     "</w:abstractNum>"
 )
+
+
+def county_gold_assignments() -> pd.DataFrame:
+    """The county plan's hand-checked unit mentions (tests/data/gold), one row a mention:
+    task_number, mention, role, order, and the mention's canonical unit, type and collective."""
+    mentions = pd.read_csv(GOLD / "units_alxa_county_plan.csv")
+    return mentions.join(pd.read_csv(GOLD / "units_alxa_canonical.csv").set_index("mention"), on="mention")
 
 
 def county_plan_lines() -> list[str]:

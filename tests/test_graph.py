@@ -3,6 +3,7 @@ and the Gephi CSV pairs."""
 
 from __future__ import annotations
 
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -11,10 +12,11 @@ import pandas as pd
 import pytest
 from lxml import etree
 
+from extractors.citations import display_title
 from pipeline.api import read_corpus
 from pipeline.outputs.graph import build_graph, edge_id, task_unit_graph, write_graph_files
 from tests.conftest import needs_corpus
-from tests.documents import CORPUS, REPO
+from tests.documents import CORPUS, REPO, county_gold_assignments
 
 COUNTY = "alxa-left-banner-2024-rule-of-law-government-plan"
 GRAPHML = "http://graphml.graphdrawing.org/xmlns"
@@ -42,13 +44,39 @@ def family_tables():
     return run_tables(paths)
 
 
-def test_county_plan_graph_counts(county_tables):
+@pytest.fixture(scope="module")
+def gold():
+    """The county plan's hand-checked assignments, and the parents its manifest declares."""
+    manifest = tomllib.loads((REPO / "data" / "raw" / "manifest.toml").read_text(encoding="utf-8"))
+    [entry] = manifest["documents"]
+    return county_gold_assignments(), entry["parents"]
+
+
+def structure_counts(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, int], int]:
+    """The document, section and task nodes the structure tables give, and their contains edges
+    (document → section → task: one for every section and every task)."""
+    documents, sections, tasks = (len(tables[name]) for name in ("documents", "sections", "tasks"))
+    return {"document": documents, "section": sections, "task": tasks}, sections + tasks
+
+
+def test_county_plan_graph_counts(county_tables, gold):
+    assignments, parents = gold
     graph = build_graph(county_tables)
     nodes = Counter(kind for _, kind in graph.nodes(data="Type"))
     edges = Counter(kind for *_, kind in graph.edges(data="Label"))
-    # 10 cited instruments: the 8 titles its tasks cite and its two (missing) parent plans.
-    assert nodes == {"document": 1, "section": 8, "task": 26, "unit": 25, "cited": 10}
-    assert edges == {"contains": 34, "leads": 56, "supports": 33, "cites": 10, "basis": 2}
+    structure, contains = structure_counts(county_tables)
+    assert structure["task"] == assignments["task_number"].nunique()  # every task assigns units
+    roles = assignments.drop_duplicates(["task_number", "canonical", "role"])["role"].value_counts()
+    # cited instruments: the titles its text cites (its preamble names its parents) and the parents
+    cited = {display_title(title) for title in county_tables["citations"]["cited_title"]} | set(parents)
+    assert nodes == {**structure, "unit": assignments["canonical"].nunique(), "cited": len(cited)}
+    assert edges == {
+        "contains": contains,
+        "leads": roles["lead"],
+        "supports": roles["support"],
+        "cites": len(cited),
+        "basis": len(parents),
+    }
     region = "cited:内蒙古自治区2024年法治政府建设工作计划"
     assert graph.edges[COUNTY, region, "basis"]["found_by"] == "manifest"
     assert graph.edges[COUNTY, region, "cites"]["relation"] == "basis"
@@ -62,25 +90,33 @@ def test_county_plan_graph_counts(county_tables):
     assert graph.has_edge("unit:阿拉善左旗:旗委编办", f"{COUNTY}:T0001", "leads")
 
 
-def test_county_plan_graph_without_citations_or_units():
+def test_county_plan_graph_without_citations_or_units(gold):
+    assignments, parents = gold
     paths = [REPO / "data" / "raw"]
-    graph = build_graph(run_tables(paths, citations=False))
-    assert Counter(kind for _, kind in graph.nodes(data="Type")) == {
-        "document": 1,
-        "section": 8,
-        "task": 26,
-        "unit": 25,
-        "cited": 2,
+    tables = run_tables(paths, citations=False)
+    structure, contains = structure_counts(tables)
+    assert Counter(kind for _, kind in build_graph(tables).nodes(data="Type")) == {
+        **structure,
+        "unit": assignments["canonical"].nunique(),
+        "cited": len(parents),  # the parents the manifest names, without the text's citations
     }
     corpus, _ = read_corpus(paths, stages=("structure",))
     bare = build_graph(corpus.tables)
-    assert (bare.number_of_nodes(), bare.number_of_edges()) == (35, 34)
+    assert (bare.number_of_nodes(), bare.number_of_edges()) == (sum(structure.values()), contains)
 
 
-def test_task_unit_graph_holds_tasks_units_and_their_edges(county_tables):
+def test_task_unit_graph_holds_tasks_units_and_their_edges(county_tables, gold):
+    assignments, _ = gold
     graph = task_unit_graph(build_graph(county_tables))
-    assert Counter(kind for _, kind in graph.nodes(data="Type")) == {"task": 26, "unit": 25}
-    assert Counter(kind for *_, kind in graph.edges(data="Label")) == {"leads": 56, "supports": 33}
+    roles = assignments.drop_duplicates(["task_number", "canonical", "role"])["role"].value_counts()
+    assert Counter(kind for _, kind in graph.nodes(data="Type")) == {
+        "task": assignments["task_number"].nunique(),
+        "unit": assignments["canonical"].nunique(),
+    }
+    assert Counter(kind for *_, kind in graph.edges(data="Label")) == {
+        "leads": roles["lead"],
+        "supports": roles["support"],
+    }
 
 
 @needs_corpus

@@ -18,10 +18,9 @@ from pipeline.errors import InputError, OutputError
 from pipeline.outputs import report, views
 from pipeline.outputs import writer as export
 from tests.conftest import needs_chromium, needs_cjk_font, needs_corpus
-from tests.documents import CORPUS, COUNTY_PLAN, REPO
+from tests.documents import CORPUS, COUNTY_PLAN, GOLD, REPO, county_gold_assignments
 from tests.support.devtools import DevTools
 
-GOLD = REPO / "tests" / "data" / "gold"
 SCREENSHOT = REPO / "tests" / "artifacts" / "report.png"  # git-ignored: for a person to look at
 LARGE_SCREENSHOT = REPO / "tests" / "artifacts" / "report_corpus.png"
 SEARCH_SCREENSHOT = REPO / "tests" / "artifacts" / "report_corpus_search.png"  # docs/report-search.png is one
@@ -53,20 +52,19 @@ def soup(html: str) -> BeautifulSoup:
 
 def gold_task_units(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The county plan's hand-checked assignments (tests/data/gold) as a task_units table."""
-    mentions = pd.read_csv(GOLD / "units_alxa_county_plan.csv")
-    canonical = pd.read_csv(GOLD / "units_alxa_canonical.csv").set_index("mention")
+    gold = county_gold_assignments()
     tasks = tables["tasks"].set_index("number")
     return pd.DataFrame(
         {
-            "doc_id": mentions["task_number"].map(tasks["doc_id"]),
-            "task_id": mentions["task_number"].map(tasks["task_id"]),
-            "order": mentions["order"],
-            "mention": mentions["mention"],
-            "unit": mentions["mention"].map(canonical["canonical"]),
-            "unit_id": mentions["mention"].map(canonical["canonical"]),
-            "role": mentions["role"],
-            "collective": mentions["mention"].map(canonical["collective"]),
-            "type": mentions["mention"].map(canonical["type"]),
+            "doc_id": gold["task_number"].map(tasks["doc_id"]),
+            "task_id": gold["task_number"].map(tasks["task_id"]),
+            "order": gold["order"],
+            "mention": gold["mention"],
+            "unit": gold["canonical"],
+            "unit_id": gold["canonical"],
+            "role": gold["role"],
+            "collective": gold["collective"],
+            "type": gold["type"],
             "jurisdiction": "阿拉善左旗",
         }
     )
