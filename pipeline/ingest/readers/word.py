@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
@@ -27,15 +28,13 @@ from pipeline.errors import InputError
 from pipeline.ingest.readers.base import ReadResult, table_row_line
 
 # Counting in Chinese numerals (cn2an: 十一, 二十, 一百零一), as Word, WPS and LibreOffice write them.
-_COUNTING = frozenset(
-    {
-        "chineseCounting",
-        "chineseCountingThousand",
-        "taiwaneseCounting",
-        "taiwaneseCountingThousand",
-        "japaneseCounting",
-        "koreanCounting",
-    }
+_COUNTING = (
+    "chineseCounting",
+    "chineseCountingThousand",
+    "taiwaneseCounting",
+    "taiwaneseCountingThousand",
+    "japaneseCounting",
+    "koreanCounting",
 )
 _STEMS = "甲乙丙丁戊己庚辛壬癸"  # ideographTraditional: the ten heavenly stems
 _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"  # ideographZodiac: the twelve earthly branches
@@ -49,6 +48,58 @@ _ENCLOSED = {
     "decimalEnclosedFullstop": "⒈",
 }
 _FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+_ROMAN = ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+_CN2AN_LIMIT = 10**16  # cn2an writes numbers below this
+
+
+def _counting(value: int, style: str = "low") -> str:
+    """十一 (``style`` "up": 壹拾壹); digits outside cn2an's range."""
+    return cn2an.an2cn(value, style) if 0 <= value < _CN2AN_LIMIT else str(value)
+
+
+def _cycle(characters: str) -> Callable[[int], str]:
+    """Numbers as a repeating cycle of ``characters`` (甲乙丙…); digits below 1."""
+    return lambda value: characters[(value - 1) % len(characters)] if value > 0 else str(value)
+
+
+def _enclosed(first: str) -> Callable[[int], str]:
+    """Numbers 1 to 20 as the run of enclosed numbers starting at ``first``; digits beyond."""
+    return lambda value: chr(ord(first) + value - 1) if 0 < value <= 20 else str(value)
+
+
+def _letter(first: str) -> Callable[[int], str]:
+    """Numbers as letters from ``first``, starting again after z."""
+    return lambda value: chr(ord(first) + (value - 1) % 26)
+
+
+def _roman(value: int) -> str:
+    """Lower-case Roman numerals (xiv)."""
+    out, rest = "", value
+    for size, letters in _ROMAN:
+        while rest >= size:
+            out, rest = out + letters, rest - size
+    return out
+
+
+_FORMATS: dict[str, Callable[[int], str]] = {
+    **dict.fromkeys(_COUNTING, _counting),
+    "chineseLegalSimplified": lambda value: _counting(value, "up"),
+    "ideographLegalTraditional": lambda value: _counting(value, "up").translate(_LEGAL_TRADITIONAL),
+    "ideographTraditional": _cycle(_STEMS),
+    "ideographZodiac": _cycle(_BRANCHES),
+    **dict.fromkeys(
+        ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"),
+        lambda value: "".join(_DIGITS[int(digit)] for digit in str(value)) if value >= 0 else str(value),
+    ),
+    **{num_fmt: _enclosed(first) for num_fmt, first in _ENCLOSED.items()},
+    **dict.fromkeys(("decimalFullWidth", "decimalFullWidth2"), lambda value: str(value).translate(_FULL_WIDTH)),
+    "decimalZero": lambda value: f"{value:02d}",
+    "lowerLetter": _letter("a"),
+    "upperLetter": _letter("A"),
+    "lowerRoman": _roman,
+    "upperRoman": lambda value: _roman(value).upper(),
+    **dict.fromkeys(("bullet", "none"), lambda value: ""),
+}
 
 
 def format_list_number(value: int, num_fmt: str) -> str:
@@ -56,36 +107,7 @@ def format_list_number(value: int, num_fmt: str) -> str:
     and enclosed forms (①, ⑴, ⒈), Chinese counting (chineseCounting, taiwaneseCountingThousand …:
     十一), legal numerals (壹拾壹), heavenly stems (甲乙丙), earthly branches (子丑寅), digits
     (一〇), letters and Roman numerals; a bullet or none gives "", an unknown format decimal."""
-    if num_fmt in _COUNTING:
-        return cn2an.an2cn(value) if 0 <= value < 10**16 else str(value)  # cn2an's range
-    if num_fmt in ("chineseLegalSimplified", "ideographLegalTraditional"):
-        legal = cn2an.an2cn(value, "up") if 0 <= value < 10**16 else str(value)
-        return legal.translate(_LEGAL_TRADITIONAL) if num_fmt == "ideographLegalTraditional" else legal
-    if num_fmt in ("ideographTraditional", "ideographZodiac"):
-        cycle = _STEMS if num_fmt == "ideographTraditional" else _BRANCHES
-        return cycle[(value - 1) % len(cycle)] if value > 0 else str(value)
-    if num_fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):
-        return "".join(_DIGITS[int(digit)] for digit in str(value)) if value >= 0 else str(value)
-    if num_fmt in _ENCLOSED:
-        return chr(ord(_ENCLOSED[num_fmt]) + value - 1) if 0 < value <= 20 else str(value)
-    if num_fmt in ("decimalFullWidth", "decimalFullWidth2"):
-        return str(value).translate(_FULL_WIDTH)
-    if num_fmt in ("decimalZero",):
-        return f"{value:02d}"
-    if num_fmt == "lowerLetter":
-        return chr(ord("a") + (value - 1) % 26)
-    if num_fmt == "upperLetter":
-        return chr(ord("A") + (value - 1) % 26)
-    if num_fmt in ("lowerRoman", "upperRoman"):
-        numerals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
-        out, rest = "", value
-        for size, letters in numerals:
-            while rest >= size:
-                out, rest = out + letters, rest - size
-        return out.upper() if num_fmt == "upperRoman" else out
-    if num_fmt in ("bullet", "none"):
-        return ""
-    return str(value)
+    return _FORMATS.get(num_fmt, str)(value)
 
 
 @dataclass(frozen=True)
@@ -148,17 +170,8 @@ class _ListNumbering:
             if reference is None:
                 continue
             abstract_id, num_id = reference.get(qn("w:val")), num.get(qn("w:numId"))
-            levels = dict(abstract_levels.get(abstract_id, {}))
             overrides = num.findall(qn("w:lvlOverride"))
-            for override in overrides:
-                if (ilvl := _int_value(override, "w:ilvl")) is None:
-                    continue
-                lvl = override.find(qn("w:lvl"))
-                level = _read_level(lvl, levels.get(ilvl)) if lvl is not None else levels.get(ilvl, _Level())
-                if (start := _int_value(override.find(qn("w:startOverride")))) is not None:
-                    level = replace(level, start=start)
-                levels[ilvl] = level
-            numbering.levels[num_id] = levels
+            numbering.levels[num_id] = _overridden(abstract_levels.get(abstract_id, {}), overrides)
             numbering.counted_as[num_id] = f"num {num_id}" if overrides else f"abstract {abstract_id}"
         return numbering
 
@@ -171,13 +184,32 @@ class _ListNumbering:
         counters[ilvl] = counters.get(ilvl, levels[ilvl].start - 1) + 1
         for deeper in [k for k in counters if k > ilvl and levels.get(k, _Level()).restarts_after(ilvl, k)]:
             del counters[deeper]
-        label = levels[ilvl].text
-        for level_index, level in levels.items():
-            placeholder = f"%{level_index + 1}"
-            if placeholder in label:
-                value = counters.get(level_index, level.start)
-                label = label.replace(placeholder, format_list_number(value, level.num_fmt))
-        return label
+        return _rendered(levels[ilvl].text, levels, counters)
+
+
+def _overridden(levels: dict[int, _Level], overrides) -> dict[int, _Level]:
+    """A list's levels: its abstract definition's ``levels`` with its ``w:lvlOverride``
+    elements applied (a ``w:lvl`` of its own, a ``w:startOverride``)."""
+    levels = dict(levels)
+    for override in overrides:
+        if (ilvl := _int_value(override, "w:ilvl")) is None:
+            continue
+        lvl = override.find(qn("w:lvl"))
+        level = _read_level(lvl, levels.get(ilvl)) if lvl is not None else levels.get(ilvl, _Level())
+        if (start := _int_value(override.find(qn("w:startOverride")))) is not None:
+            level = replace(level, start=start)
+        levels[ilvl] = level
+    return levels
+
+
+def _rendered(text: str, levels: dict[int, _Level], counters: dict[int, int]) -> str:
+    """A level's ``text`` (``w:lvlText``, e.g. "（%2）") with each placeholder %N replaced by
+    level N-1's counter in its format."""
+    for level_index, level in levels.items():
+        placeholder = f"%{level_index + 1}"
+        if placeholder in text:
+            text = text.replace(placeholder, format_list_number(counters.get(level_index, level.start), level.num_fmt))
+    return text
 
 
 def _levels(definitions) -> dict[int, _Level]:
