@@ -62,28 +62,32 @@ def test_the_wheel_carries_every_subpackage_and_the_models(wheel):
     assert not any(name.startswith(("tests/", "data/", "benchmarks/")) for name in names)
 
 
-def test_the_installed_wheel_runs_the_county_plan_from_another_folder(installed, tmp_path):
-    folder = tmp_path / "analyst"
-    (folder / "plans").mkdir(parents=True)
-    shutil.copy(COUNTY_PLAN, folder / "plans")
-    # the installed package, not the repository's editable one; the dependencies from this Python
-    env = {**os.environ, "PYTHONPATH": str(installed)}
-    where = subprocess.run(
-        [sys.executable, "-c", "import pipeline, extractors, models; print(pipeline.__file__, models.__file__)"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert all(Path(path).is_relative_to(installed) for path in where.stdout.split()), where
-    run = subprocess.run(
-        [sys.executable, str(installed / "bin" / "guanche"), "run", "plans/"],
-        cwd=folder,
-        env=env,
+def run_installed(installed: Path, *command: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``command`` run in ``cwd`` with the installed package, not the repository's editable one
+    (the dependencies from this Python)."""
+    return subprocess.run(
+        list(command),
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(installed)},
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def test_the_installed_wheel_runs_the_county_plan_from_another_folder(installed, tmp_path):
+    folder = tmp_path / "analyst"
+    (folder / "plans").mkdir(parents=True)
+    shutil.copy(COUNTY_PLAN, folder / "plans")
+    where = run_installed(
+        installed,
+        sys.executable,
+        "-c",
+        "import pipeline, extractors, models; print(pipeline.__file__, models.__file__)",
+        cwd=folder,
+    )
+    assert all(Path(path).is_relative_to(installed) for path in where.stdout.split()), where
+    run = run_installed(installed, sys.executable, str(installed / "bin" / "guanche"), "run", "plans/", cwd=folder)
     assert run.returncode == 0, run.stderr
     assert "1 document(s) read, 8 sections, 26 tasks" in run.stdout
     assert "89 unit assignments" in run.stdout  # the unit registry, read from the installed models/
@@ -96,19 +100,13 @@ def test_the_installed_wheel_ships_the_example_plan_for_the_notebooks(wheel, ins
     for shipped in (COUNTY_PLAN, COUNTY_PLAN.parent / "manifest.toml"):
         assert f"pipeline/examples/county/{shipped.name}" in names
         assert (installed / "pipeline" / "examples" / "county" / shipped.name).read_bytes() == shipped.read_bytes()
-    env = {**os.environ, "PYTHONPATH": str(installed)}
-    read = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from pipeline import api; tables = api.read(api.example_plan()); "
-            "print(api.example_plan()); print(len(tables.tasks), tables.documents['doc_id'][0])",
-        ],
+    read = run_installed(
+        installed,
+        sys.executable,
+        "-c",
+        "from pipeline import api; tables = api.read(api.example_plan()); "
+        "print(api.example_plan()); print(len(tables.tasks), tables.documents['doc_id'][0])",
         cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
     )
     assert read.returncode == 0, read.stderr
     folder, counts = read.stdout.splitlines()
