@@ -6,8 +6,8 @@ parameters that are only stored; :meth:`~DirectiveLinker.fit` learns the parent 
 
 How a child task is linked:
 
-1. Candidates: TF-IDF over character n-grams (no word segmentation needed) and cosine
-   similarity. With at most ``exhaustive_up_to`` parents, every child is compared with every
+1. Candidates: TF-IDF over character n-grams (no word segmentation needed; counted with numpy,
+   :mod:`pipeline.cascade.ngrams`) and cosine similarity. With at most ``exhaustive_up_to`` parents, every child is compared with every
    parent. With more, children are compared in blocks of ``block_size`` tasks, each block with
    the parents its tasks propose: for each task, the ``proposals`` parents that
    share most with its ``rare_ngrams`` rarest n-grams (an inverted index, from n-gram to the
@@ -61,6 +61,7 @@ import pandas as pd
 from rapidfuzz.distance import LCSseq
 
 from extractors.obligations import assignment_annotations
+from pipeline.cascade.ngrams import CharNgramTfidf
 from pipeline.cascade.pair_model import FEATURES, load_model
 from pipeline.document.metadata import LEVEL_RANK
 from pipeline.outputs.schema import LINK_COLUMNS, make_table
@@ -180,14 +181,7 @@ class DirectiveLinker:
         self.parent_task_ids_ = items["task_id"].to_numpy()
         self.parent_boilerplate_ = np.array([boilerplate_kind(t) for t in items["text"]], dtype=object)
         self.parent_context_ = _context(items)
-        from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import: only when linking
-
-        self.vectorizer_ = TfidfVectorizer(
-            analyzer="char",
-            ngram_range=self.ngram_range,
-            sublinear_tf=True,
-            dtype=np.float32,
-        )
+        self.vectorizer_ = CharNgramTfidf(self.ngram_range)
         self.parent_rows_ = self.vectorizer_.fit_transform(self.parent_texts_)  # parents × n-grams, CSR
         self.postings_ = self.parent_rows_.T.tocsr()  # n-grams × parents: the parents each n-gram occurs in
         self.document_frequency_ = np.diff(self.postings_.indptr)
