@@ -75,7 +75,7 @@ class CharNgramTfidf:
         none starts or, when not ``fitting``, where it is not in the fitted tables). Fitting
         stores each n's sorted keys (``keys_``) and the first position of each id (``first_``).
         """
-        rank = _lookup(self.alphabet_, positions.codes)
+        rank = sorted_lookup(self.alphabet_, positions.codes)
         ids = [rank]
         if fitting:
             self.keys_: list[np.ndarray] = [np.arange(len(self.alphabet_), dtype=np.int64)]
@@ -94,7 +94,7 @@ class CharNgramTfidf:
                 self.first_.append(starts[first])
                 current[starts] = inverse
             else:
-                current[starts] = _lookup(self.keys_[n - 1], keys)
+                current[starts] = sorted_lookup(self.keys_[n - 1], keys)
             ids.append(current)
         return ids
 
@@ -149,7 +149,7 @@ def _positions(texts: Sequence[str]) -> _Positions:
     return _Positions(codes=codes, text=text, remaining=remaining, n_texts=len(prepared))
 
 
-def _lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+def sorted_lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """The position of each of ``keys`` in the sorted ``table``, -1 for a key it does not hold."""
     if not len(table):
         return np.full(len(keys), -1, dtype=np.int64)
