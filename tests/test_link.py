@@ -162,6 +162,20 @@ def test_parents_proposed_by_rare_ngrams_give_the_links_of_comparing_every_paren
 
 
 @needs_corpus
+def test_key_terms_are_the_share_of_the_childs_ten_heaviest_ngrams_in_the_parent():
+    linker = DirectiveLinker().fit(articles(SHANDONG))
+    pairs = linker.candidate_pairs(articles(JINAN))
+    rows = linker.vectorizer_.transform([linking_text(text) for text in articles(JINAN)["text"]]).toarray()
+    parents = linker.parent_rows_.toarray()
+    expected = []
+    for row, parent in zip(pairs["row"], pairs["parent"]):
+        heaviest = np.argsort(-rows[row], kind="stable")[: min(10, np.count_nonzero(rows[row]))]
+        expected.append(np.mean(parents[parent, heaviest] > 0))
+    np.testing.assert_allclose(pairs["key_terms"], expected)
+    assert 0 < pairs["key_terms"].mean() < 1
+
+
+@needs_corpus
 def test_cosines_over_a_blocks_own_ngrams_equal_the_full_product():
     linker = DirectiveLinker().fit(articles(SHANDONG))
     rows = linker.vectorizer_.transform([linking_text(text) for text in articles(JINAN)["text"]])

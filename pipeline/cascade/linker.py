@@ -6,8 +6,8 @@ parameters that are only stored; :meth:`~DirectiveLinker.fit` learns the parent 
 
 How a child task is linked:
 
-1. Candidates: TF-IDF over character n-grams (no word segmentation needed) and cosine
-   similarity. With at most ``exhaustive_up_to`` parents, every child is compared with every
+1. Candidates: TF-IDF over character n-grams (no word segmentation needed; counted with numpy,
+   :mod:`pipeline.cascade.ngrams`) and cosine similarity. With at most ``exhaustive_up_to`` parents, every child is compared with every
    parent. With more, children are compared in blocks of ``block_size`` tasks, each block with
    the parents its tasks propose: for each task, the ``proposals`` parents that
    share most with its ``rare_ngrams`` rarest n-grams (an inverted index, from n-gram to the
@@ -61,6 +61,7 @@ import pandas as pd
 from rapidfuzz.distance import LCSseq
 
 from extractors.obligations import assignment_annotations
+from pipeline.cascade.ngrams import CharNgramTfidf, sorted_lookup
 from pipeline.cascade.pair_model import FEATURES, load_model
 from pipeline.document.metadata import LEVEL_RANK
 from pipeline.outputs.schema import LINK_COLUMNS, make_table
@@ -180,15 +181,10 @@ class DirectiveLinker:
         self.parent_task_ids_ = items["task_id"].to_numpy()
         self.parent_boilerplate_ = np.array([boilerplate_kind(t) for t in items["text"]], dtype=object)
         self.parent_context_ = _context(items)
-        from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import: only when linking
-
-        self.vectorizer_ = TfidfVectorizer(
-            analyzer="char",
-            ngram_range=self.ngram_range,
-            sublinear_tf=True,
-            dtype=np.float32,
-        )
+        self.vectorizer_ = CharNgramTfidf(self.ngram_range)
         self.parent_rows_ = self.vectorizer_.fit_transform(self.parent_texts_)  # parents × n-grams, CSR
+        self.parent_rows_.sort_indices()
+        self.parent_ngrams_ = _entry_keys(self.parent_rows_)  # parent · n-grams + n-gram, ascending
         self.postings_ = self.parent_rows_.T.tocsr()  # n-grams × parents: the parents each n-gram occurs in
         self.document_frequency_ = np.diff(self.postings_.indptr)
         self._scratch = threading.local()  # per thread, the lookup array of _cosines
@@ -287,15 +283,17 @@ class DirectiveLinker:
     def _key_terms(self, matrix, row: np.ndarray, parent: np.ndarray) -> np.ndarray:
         """Per pair: the share of the child's 10 highest-weighted n-grams (``matrix``: the child
         rows' TF-IDF, CSR) found in the parent."""
-        from scipy import sparse
-
         entries = matrix.tocoo()
-        top = _first_per_row(entries.row, (-entries.data,), 10)
-        keys = sparse.csr_matrix((np.ones(len(top)), (entries.row[top], entries.col[top])), shape=matrix.shape)
-        present = self.parent_rows_.copy()
-        present.data[:] = 1
-        shared = np.asarray(keys[row].multiply(present[parent]).sum(axis=1)).ravel()
-        return shared / np.maximum(np.diff(keys.indptr)[row], 1)
+        top = _first_per_row(entries.row, (-entries.data,), 10)  # grouped by row, ascending
+        key_columns = entries.col[top]
+        count = np.bincount(entries.row[top], minlength=matrix.shape[0])
+        first = np.cumsum(count) - count
+        per_pair = count[row]
+        pair = np.repeat(np.arange(len(row)), per_pair)
+        within = np.arange(len(pair)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+        wanted = parent[pair].astype(np.int64) * self.parent_rows_.shape[1] + key_columns[first[row][pair] + within]
+        shared = np.bincount(pair, weights=sorted_lookup(self.parent_ngrams_, wanted) >= 0, minlength=len(row))
+        return shared / np.maximum(per_pair, 1)
 
     def _aligned(self, text: str, parent: int, chapter: str) -> dict:
         """The alignment features of one pair (reuse, parent_reuse, longest passage, lengths,
@@ -475,6 +473,13 @@ def _bigram_jaccard(a: str, b: str) -> float:
     """Jaccard similarity of the character bigrams of two titles (0 when either has none)."""
     first, second = ({x[i : i + 2] for i in range(len(x) - 1)} for x in (a or "", b or ""))
     return len(first & second) / len(first | second) if first and second else 0.0
+
+
+def _entry_keys(rows) -> np.ndarray:
+    """``row · columns + column`` of every stored entry of a CSR matrix with sorted indices:
+    ascending, so that :func:`~pipeline.cascade.ngrams.sorted_lookup` finds an entry."""
+    row = np.repeat(np.arange(rows.shape[0], dtype=np.int64), np.diff(rows.indptr))
+    return row * rows.shape[1] + rows.indices
 
 
 def _runs(documents: np.ndarray) -> list[tuple[int, int, int]]:
