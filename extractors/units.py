@@ -348,6 +348,52 @@ def _skipped_clause(clause: str, jurisdiction: Jurisdiction) -> bool:
     return guidance is not None and _parse_list(guidance.group("list"), 0, jurisdiction, partial=True) is not None
 
 
+def _verb_lists(
+    parsed: re.Match[str], start: int, jurisdiction: Jurisdiction, *, partial: bool
+) -> tuple[list[_Item] | None, list[_Item] | None]:
+    """The units a verb clause lists before its verb and, for X会同Y, the partners after 会同, as
+    (units, partners); units is None when the list (or, with 会同, the partners) names no unit."""
+    listed, list_start = parsed.group("list"), start + parsed.start("list")
+    head, _, tail = listed.partition(_TOGETHER)
+    items = _parse_list(head, list_start, jurisdiction, partial=partial)
+    if not tail:
+        return items, None
+    partners = _parse_list(tail, list_start + len(head) + len(_TOGETHER), jurisdiction, partial=partial)
+    return (items if partners else None), partners
+
+
+def _assigning_clause(
+    clause: str, start: int, jurisdiction: Jurisdiction, *, partial: bool, guided: bool
+) -> tuple[re.Match[str] | None, list[_Item] | None, list[_Item] | None]:
+    """(the clause's verb match, its units, its 会同 partners); the match is None for a clause that
+    ends in no assigning verb, and the units are None when the clause assigns no one (also in a
+    guidance annotation, where only a 负责 clause assigns)."""
+    parsed = _CLAUSE.match(clause) if clause.endswith(_CLAUSE_END) else None
+    if parsed is None or (guided and parsed.group("verb") not in _LIST_VERBS):
+        return parsed, None, None
+    return (parsed, *_verb_lists(parsed, start, jurisdiction, partial=partial))
+
+
+def _credited(
+    items: list[_Item], partners: list[_Item] | None, verb: str, group: int, *, first_clause: bool
+) -> list[tuple[_Item, str, int]]:
+    """(unit, role, group) for the units a verb clause names: each unit's own marker （牵头） or the
+    role the verb gives its rank; 会同 partners support."""
+    credited = [
+        (item, item.role or _role(verb, rank, first_clause=first_clause), group) for rank, item in enumerate(items)
+    ]
+    return credited + [(item, item.role or SUPPORT, group) for item in partners or []]
+
+
+def _lead_when_unnamed(found: list[tuple[_Item, str, int]], first_verb: str) -> list[tuple[_Item, str, int]]:
+    """``found`` with its first unit leading when no unit leads and the first verb is a 负责 verb
+    (A、B按职责分工负责 reads like a 负责 list); otherwise ``found`` unchanged."""
+    if not first_verb.endswith("负责") or any(role == LEAD for _, role, _ in found):
+        return found
+    item, _, group = found[0]
+    return [(item, LEAD, group), *found[1:]]
+
+
 def _verb_clauses(
     text: str, offset: int, jurisdiction: Jurisdiction, *, partial: bool = False
 ) -> list[tuple[_Item, str, int]] | None:
@@ -359,43 +405,25 @@ def _verb_clauses(
     with it, clauses that do not are left out and the others kept.
     """
     found: list[tuple[_Item, str, int]] = []
-    verbs: list[str] = []
+    first_verb = ""
     pending: list[_Item] = []  # a verbless list waiting for the next clause's verb
     guided = False
     for index, start, clause in _clauses(text, offset):
         if _skipped_clause(clause, jurisdiction):
             guided |= bool(_GUIDANCE.match(clause))
             continue
-        parsed = _CLAUSE.match(clause) if clause.endswith(_CLAUSE_END) else None
-        items = partners = None
-        if parsed and not (guided and parsed.group("verb") not in _LIST_VERBS):
-            listed, list_start = parsed.group("list"), start + parsed.start("list")
-            head, _, tail = listed.partition(_TOGETHER)
-            items = _parse_list(head, list_start, jurisdiction, partial=partial)
-            if tail:
-                partners = _parse_list(tail, list_start + len(head) + len(_TOGETHER), jurisdiction, partial=partial)
-                items = items if partners else None
-        if not items:
+        parsed, items, partners = _assigning_clause(clause, start, jurisdiction, partial=partial, guided=guided)
+        if parsed is None or not items:
             verbless = None if parsed else _parse_list(clause, start, jurisdiction)
             if verbless:
                 pending += verbless
             elif not partial:
                 return None
             continue
-        assert parsed is not None  # the items were read from a parsed clause
-        verb = parsed.group("verb")
-        verbs.append(verb)
-        first_clause = not found
-        found += [
-            (item, item.role or _role(verb, rank, first_clause=first_clause), index)
-            for rank, item in enumerate(pending + items)
-        ]
-        found += [(item, item.role or SUPPORT, index) for item in partners or []]
+        first_verb = first_verb or parsed.group("verb")
+        found += _credited(pending + items, partners, parsed.group("verb"), index, first_clause=not found)
         pending = []
-    if found and verbs[0].endswith("负责") and not any(role == LEAD for _, role, _ in found):
-        item, _, group = found[0]
-        found[0] = (item, LEAD, group)  # A、B按职责分工负责 with no lead named reads like a 负责 list
-    return found or None
+    return _lead_when_unnamed(found, first_verb) if found else None
 
 
 def _mentions(found: list[tuple[_Item, str, int]], group_base: int) -> tuple[AssignedMention, ...]:
