@@ -99,6 +99,7 @@ _SUPPORT_VERBS = (
 )
 _CLAUSE_END = _SUPPORT_VERBS + _LEAD_VERBS + _LIST_VERBS  # a clause _CLAUSE can match ends so
 _CLAUSE = re.compile(r"^由?(?P<list>.+?)(?P<verb>" + "|".join(_CLAUSE_END) + r")$")
+_ANY_CLAUSE_VERB = re.compile("|".join(_CLAUSE_END))  # text without one has no clause _CLAUSE matches
 # The convention that the first unit of a list leads, in any wording: 排在第一位的部门为牵头部门 /
 # 列第一位者为牵头单位 / 第一个单位为牵头单位 / 排名第一的为牵头单位 / 列在首位的单位牵头.
 FIRST_LISTED_LEADS = re.compile(
@@ -404,11 +405,16 @@ def _verb_clauses(
     responsibility (Y负责落实) assign. Without ``partial`` (running prose) every clause must parse;
     with it, clauses that do not are left out and the others kept.
     """
+    if not _ANY_CLAUSE_VERB.search(text):
+        return None
+    clauses = list(_clauses(text, offset))
+    if not any(clause.endswith(_CLAUSE_END) for _, _, clause in clauses):
+        return None  # no clause ends in an assigning verb, so none assigns (and no list need be read)
     found: list[tuple[_Item, str, int]] = []
     first_verb = ""
     pending: list[_Item] = []  # a verbless list waiting for the next clause's verb
     guided = False
-    for index, start, clause in _clauses(text, offset):
+    for index, start, clause in clauses:
         if _skipped_clause(clause, jurisdiction):
             guided |= bool(_GUIDANCE.match(clause))
             continue
