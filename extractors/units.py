@@ -544,22 +544,30 @@ def assignments(text: str, *, jurisdiction: Jurisdiction, first_listed_leads: bo
             found.append(Assignment(text[start:end], start, end, "label_lines", _mentions(units, group)))
             group += len({g for _, _, g in units})
         masked.update(range(start, end))
-    prose = _blank_out(text, masked)
-    position = 0
-    for match in list(_SENTENCE_BREAK.finditer(prose)) + [None]:
-        end = match.start() if match else len(prose)
-        sentence = prose[position:end]
-        start = position + len(sentence) - len(sentence.lstrip())
-        position = match.end() if match else len(prose)
-        units = _verb_clauses(sentence.strip(), start, jurisdiction) if sentence.strip() else None
+    for start, sentence in _prose_sentences(_blank_out(text, masked)):
+        units = _verb_clauses(sentence, start, jurisdiction)
         if units and any(
             resolve_unit(item.text, jurisdiction=jurisdiction).resolved and not is_collective(item.text)
             for item, _, _ in units
         ):
-            stop = start + len(sentence.strip())
+            stop = start + len(sentence)
             found.append(Assignment(text[start:stop], start, stop, "sentence", _mentions(units, group)))
             group += len({g for _, _, g in units})
     yield from sorted(found, key=lambda assignment: assignment.start)
+
+
+def _prose_sentences(prose: str) -> Iterator[tuple[int, str]]:
+    """Yield (start, sentence) for the non-empty sentences of ``prose``, stripped, in order; none
+    when no assigning verb occurs anywhere in it (then no sentence can be an assignment)."""
+    if not _ANY_CLAUSE_VERB.search(prose):
+        return
+    position = 0
+    for match in chain(_SENTENCE_BREAK.finditer(prose), [None]):
+        end = match.start() if match else len(prose)
+        sentence = prose[position:end]
+        if sentence.strip():
+            yield position + len(sentence) - len(sentence.lstrip()), sentence.strip()
+        position = match.end() if match else len(prose)
 
 
 def resolve_assignments(
