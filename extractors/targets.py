@@ -48,15 +48,21 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.
 # (不, 不得, 不应 …) it bounds the other way and includes the number: 不得超过 → <=, 不少于 → >=.
 _MORE_VERBS, _LESS_VERBS = ("超过", "高于", "多于", "大于"), ("低于", "少于", "小于")
 _NEGATIONS = ("不得", "不应", "不宜", "不能", "不可", "不")
-_AT_LEAST = "至少|最少|达到|达|提高到|提高至|提升到|提升至|增加到|增加至|增长到|保持在"
-_AT_MOST = "最多|控制在|压缩到|压缩至|缩短到|缩短至|减少到|减少至|降低到|降低至|降至"
-_COMPARATOR_BEFORE = {
+_BOUNDS = {"至少": ">=", "最少": ">=", "最多": "<="}
+_REACHED = "达到|达|提高到|提高至|提升到|提升至|增加到|增加至|增长到|保持在"  # a level reached: >=
+_CUT_TO = "控制在|压缩到|压缩至|缩短到|缩短至|减少到|减少至|降低到|降低至|降至"  # a level cut to: <=
+# What bounds a count (次): the comparison verbs, negated or not, and 至少/最少/最多.
+_COUNT_BOUNDS = {
     **{negation + verb: "<=" for negation in _NEGATIONS for verb in _MORE_VERBS},
     **{negation + verb: ">=" for negation in _NEGATIONS for verb in _LESS_VERBS},
-    **dict.fromkeys(_AT_LEAST.split("|"), ">="),
-    **dict.fromkeys(_AT_MOST.split("|"), "<="),
+    **_BOUNDS,
     **dict.fromkeys(_MORE_VERBS, ">"),
     **dict.fromkeys(_LESS_VERBS + ("不足",), "<"),
+}
+_COMPARATOR_BEFORE = {
+    **_COUNT_BOUNDS,
+    **dict.fromkeys(_REACHED.split("|"), ">="),
+    **dict.fromkeys(_CUT_TO.split("|"), "<="),
 }
 # After the number: 以上 and 以下 include it (及以上, 或以下 too), 以内 bounds it, 左右 is about it.
 _COMPARATOR_AFTER = {
@@ -82,7 +88,8 @@ _COUNT_UNITS = "人次|个|项|家|名|人|所|件|条|批|类|户|座|台|套|�
 _PERIODS = "年度|年|半年|季度|季|月|周|星期|日|天"
 _UNIT_NAMES = {"个工作日": "工作日", "个月": "月", "个星期": "周", "星期": "周", "天": "日", "年度": "年", "季": "季度"}
 
-# Words between a period and its count (每年组织开展不少于两次): no numeral, no clause end.
+# Words between a period and its count (每年组织开展不少于两次): no numeral, no clause end. Only
+# a bound of a count may follow them (每年下达两次 holds no 达 "reached").
 _FREQUENCY_GAP = rf"[^，,。；;{_CN_DIGITS}0-9]{{0,6}}?"
 
 _PATTERNS = [
@@ -97,7 +104,7 @@ _PATTERNS = [
     (
         "frequency",
         rf"(?:每|按(?=季度|季|月|半年|周))(?P<period>{_PERIODS})"
-        rf"(?:(?:{_FREQUENCY_GAP}(?P<before>{_alternatives(_COMPARATOR_BEFORE)}))?"
+        rf"(?:(?:{_FREQUENCY_GAP}(?P<before>{_alternatives(_COUNT_BOUNDS)}))?"
         rf"{_FREQUENCY_GAP}(?P<number>{_NUMBER})次{_AFTER})?",
     ),
     ("within_year", rf"(?<![{_CN_DIGITS}0-9])(?:今年|本年度?|年)内"),

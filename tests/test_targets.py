@@ -161,6 +161,12 @@ _COMPARATOR_SENTENCES = [
         ("frequency", ">=", 1.0, "年"),
     ),
     ("DLC/北京地方法规/地方性法规/北京/北京市反不正当竞争条例.md", "不得超过5000元", ("amount", "<=", 5000.0, "元")),
+    # 下达 is no 达 (reached): a frequency's comparator is a bound of its count
+    (
+        "DLC/山东地方法规/地方性法规/山东/淄博市水资源保护管理条例(2018-09-25).md",
+        "每年下达一次",
+        ("frequency", "=", 1.0, "年"),
+    ),
 ]
 
 
