@@ -16,6 +16,11 @@ A bare number that opens the name of a system (全面落实一次性告知制度
 nothing is measured.
 - ``coverage``: full coverage (全覆盖 → =, 100, %).
 
+Comparators follow the convention of legal drafting: 不少于/不低于/至少/以上 → >=, 不超过/不高于/最多/
+以内/以下 → <=; a comparison verb (超过, 低于 …) negated with 不, 不得, 不应 … bounds the other way and
+includes the number (不得超过 → <=, 不得少于 → >=); 及以上/或以下 as 以上/以下. A frequency reads them
+before its count (每年活动不少于两次 → >=) and after it (每年监测一次以上 → >=).
+
 Numbers may be Arabic (full- or half-width) or Chinese (三十, 两); Chinese numerals are read
 with cn2an. Text inside 《…》 titles is never a target, counts inside “…” slogans are not
 counted (“一件事”), nor is a bare 一 before a measure word (一个平台, 一批企业).
@@ -39,29 +44,53 @@ _DAY = r"(?:3[01]|[12][0-9]|0?[1-9]|[二三]?十[一二三四五六七八九]?|�
 _NUMBER = rf"(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[{_CN_DIGITS}]+)"
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 
-_GE_BEFORE = "不少于|不低于|不小于|至少|最少|达到|达|提高到|提高至|提升到|提升至|增加到|增加至|增长到|保持在"
-_LE_BEFORE = "不超过|不高于|不多于|不大于|最多|控制在|压缩到|压缩至|缩短到|缩短至|减少到|减少至|降低到|降低至|降至"
-_GT_BEFORE = "超过|高于|多于|大于"
-_LT_BEFORE = "低于|少于|不足|小于"
-_BEFORE = rf"(?P<before>{_GE_BEFORE}|{_LE_BEFORE}|{_GT_BEFORE}|{_LT_BEFORE})?"
-_AFTER = r"(?P<after>以上|以下|以内|之内|左右)?"
-
-_COMPARATOR = {
-    **dict.fromkeys(_GE_BEFORE.split("|"), ">="),
-    **dict.fromkeys(_LE_BEFORE.split("|"), "<="),
-    **dict.fromkeys(_GT_BEFORE.split("|"), ">"),
-    **dict.fromkeys(_LT_BEFORE.split("|"), "<"),
-    "以上": ">=",
-    "以下": "<=",
+# Comparators by convention. A comparison verb says more (超过, 高于 …) or less (低于, 少于 …); negated
+# (不, 不得, 不应 …) it bounds the other way and includes the number: 不得超过 → <=, 不少于 → >=.
+_MORE_VERBS, _LESS_VERBS = ("超过", "高于", "多于", "大于"), ("低于", "少于", "小于")
+_NEGATIONS = ("不得", "不应", "不宜", "不能", "不可", "不")
+_BOUNDS = {"至少": ">=", "最少": ">=", "最多": "<="}
+_REACHED = "达到|达|提高到|提高至|提升到|提升至|增加到|增加至|增长到|保持在"  # a level reached: >=
+_CUT_TO = "控制在|压缩到|压缩至|缩短到|缩短至|减少到|减少至|降低到|降低至|降至"  # a level cut to: <=
+# What bounds a count (次): the comparison verbs, negated or not, and 至少/最少/最多.
+_COUNT_BOUNDS = {
+    **{negation + verb: "<=" for negation in _NEGATIONS for verb in _MORE_VERBS},
+    **{negation + verb: ">=" for negation in _NEGATIONS for verb in _LESS_VERBS},
+    **_BOUNDS,
+    **dict.fromkeys(_MORE_VERBS, ">"),
+    **dict.fromkeys(_LESS_VERBS + ("不足",), "<"),
+}
+_COMPARATOR_BEFORE = {
+    **_COUNT_BOUNDS,
+    **dict.fromkeys(_REACHED.split("|"), ">="),
+    **dict.fromkeys(_CUT_TO.split("|"), "<="),
+}
+# After the number: 以上 and 以下 include it (及以上, 或以下 too), 以内 bounds it, 左右 is about it.
+_COMPARATOR_AFTER = {
+    **{joint + "以上": ">=" for joint in ("", "及", "或")},
+    **{joint + "以下": "<=" for joint in ("", "及", "或")},
     "以内": "<=",
     "之内": "<=",
     "左右": "~",
 }
+_COMPARATOR = {**_COMPARATOR_BEFORE, **_COMPARATOR_AFTER}
+
+
+def _alternatives(words: dict[str, str]) -> str:
+    """A regex alternation of ``words``, longest first (不得超过 before 超过)."""
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_BEFORE = rf"(?P<before>{_alternatives(_COMPARATOR_BEFORE)})?"
+_AFTER = rf"(?P<after>{_alternatives(_COMPARATOR_AFTER)})?"
 
 _DURATION_UNITS = "学时|课时|小时|分钟|个工作日|工作日|天|日|个星期|星期|周|个月|年"
 _COUNT_UNITS = "人次|个|项|家|名|人|所|件|条|批|类|户|座|台|套|部|种|场|期|轮|次"
 _PERIODS = "年度|年|半年|季度|季|月|周|星期|日|天"
 _UNIT_NAMES = {"个工作日": "工作日", "个月": "月", "个星期": "周", "星期": "周", "天": "日", "年度": "年", "季": "季度"}
+
+# Words between a period and its count (每年组织开展不少于两次): no numeral, no clause end. Only
+# a bound of a count may follow them (每年下达两次 holds no 达 "reached").
+_FREQUENCY_GAP = rf"[^，,。；;{_CN_DIGITS}0-9]{{0,6}}?"
 
 _PATTERNS = [
     ("anchored_deadline", rf"(?:之日起|之日后|后|起)(?P<number>{_NUMBER})(?P<unit>{_DURATION_UNITS})(?:内|以内|之内)"),
@@ -74,8 +103,9 @@ _PATTERNS = [
     ("target_year", r"(?:到|至)(?P<year>\d{4})年(?P<year_end>底|末)?"),
     (
         "frequency",
-        rf"(?:每|按(?=季度|季|月|半年|周))(?P<period>{_PERIODS})(?:(?P<before>至少|不少于|不低于|最多|不超过)?"
-        rf"[^，,。；;{_CN_DIGITS}0-9]{{0,6}}?(?P<number>{_NUMBER})次)?",
+        rf"(?:每|按(?=季度|季|月|半年|周))(?P<period>{_PERIODS})"
+        rf"(?:(?:{_FREQUENCY_GAP}(?P<before>{_alternatives(_COUNT_BOUNDS)}))?"
+        rf"{_FREQUENCY_GAP}(?P<number>{_NUMBER})次{_AFTER})?",
     ),
     ("within_year", rf"(?<![{_CN_DIGITS}0-9])(?:今年|本年度?|年)内"),
     ("once", r"一次性"),

@@ -99,6 +99,7 @@ _SUPPORT_VERBS = (
 )
 _CLAUSE_END = _SUPPORT_VERBS + _LEAD_VERBS + _LIST_VERBS  # a clause _CLAUSE can match ends so
 _CLAUSE = re.compile(r"^由?(?P<list>.+?)(?P<verb>" + "|".join(_CLAUSE_END) + r")$")
+_ANY_CLAUSE_VERB = re.compile("|".join(_CLAUSE_END))  # text without one has no clause _CLAUSE matches
 # The convention that the first unit of a list leads, in any wording: 排在第一位的部门为牵头部门 /
 # 列第一位者为牵头单位 / 第一个单位为牵头单位 / 排名第一的为牵头单位 / 列在首位的单位牵头.
 FIRST_LISTED_LEADS = re.compile(
@@ -348,6 +349,52 @@ def _skipped_clause(clause: str, jurisdiction: Jurisdiction) -> bool:
     return guidance is not None and _parse_list(guidance.group("list"), 0, jurisdiction, partial=True) is not None
 
 
+def _verb_lists(
+    parsed: re.Match[str], start: int, jurisdiction: Jurisdiction, *, partial: bool
+) -> tuple[list[_Item] | None, list[_Item] | None]:
+    """The units a verb clause lists before its verb and, for X会同Y, the partners after 会同, as
+    (units, partners); units is None when the list (or, with 会同, the partners) names no unit."""
+    listed, list_start = parsed.group("list"), start + parsed.start("list")
+    head, _, tail = listed.partition(_TOGETHER)
+    items = _parse_list(head, list_start, jurisdiction, partial=partial)
+    if not tail:
+        return items, None
+    partners = _parse_list(tail, list_start + len(head) + len(_TOGETHER), jurisdiction, partial=partial)
+    return (items if partners else None), partners
+
+
+def _assigning_clause(
+    clause: str, start: int, jurisdiction: Jurisdiction, *, partial: bool, guided: bool
+) -> tuple[re.Match[str] | None, list[_Item] | None, list[_Item] | None]:
+    """(the clause's verb match, its units, its 会同 partners); the match is None for a clause that
+    ends in no assigning verb, and the units are None when the clause assigns no one (also in a
+    guidance annotation, where only a 负责 clause assigns)."""
+    parsed = _CLAUSE.match(clause) if clause.endswith(_CLAUSE_END) else None
+    if parsed is None or (guided and parsed.group("verb") not in _LIST_VERBS):
+        return parsed, None, None
+    return (parsed, *_verb_lists(parsed, start, jurisdiction, partial=partial))
+
+
+def _credited(
+    items: list[_Item], partners: list[_Item] | None, verb: str, group: int, *, first_clause: bool
+) -> list[tuple[_Item, str, int]]:
+    """(unit, role, group) for the units a verb clause names: each unit's own marker （牵头） or the
+    role the verb gives its rank; 会同 partners support."""
+    credited = [
+        (item, item.role or _role(verb, rank, first_clause=first_clause), group) for rank, item in enumerate(items)
+    ]
+    return credited + [(item, item.role or SUPPORT, group) for item in partners or []]
+
+
+def _lead_when_unnamed(found: list[tuple[_Item, str, int]], first_verb: str) -> list[tuple[_Item, str, int]]:
+    """``found`` with its first unit leading when no unit leads and the first verb is a 负责 verb
+    (A、B按职责分工负责 reads like a 负责 list); otherwise ``found`` unchanged."""
+    if not first_verb.endswith("负责") or any(role == LEAD for _, role, _ in found):
+        return found
+    item, _, group = found[0]
+    return [(item, LEAD, group), *found[1:]]
+
+
 def _verb_clauses(
     text: str, offset: int, jurisdiction: Jurisdiction, *, partial: bool = False
 ) -> list[tuple[_Item, str, int]] | None:
@@ -358,44 +405,31 @@ def _verb_clauses(
     responsibility (Y负责落实) assign. Without ``partial`` (running prose) every clause must parse;
     with it, clauses that do not are left out and the others kept.
     """
+    if not _ANY_CLAUSE_VERB.search(text):
+        return None
+    clauses = list(_clauses(text, offset))
+    if not any(clause.endswith(_CLAUSE_END) for _, _, clause in clauses):
+        return None  # no clause ends in an assigning verb, so none assigns (and no list need be read)
     found: list[tuple[_Item, str, int]] = []
-    verbs: list[str] = []
+    first_verb = ""
     pending: list[_Item] = []  # a verbless list waiting for the next clause's verb
     guided = False
-    for index, start, clause in _clauses(text, offset):
+    for index, start, clause in clauses:
         if _skipped_clause(clause, jurisdiction):
             guided |= bool(_GUIDANCE.match(clause))
             continue
-        parsed = _CLAUSE.match(clause) if clause.endswith(_CLAUSE_END) else None
-        items = partners = None
-        if parsed and not (guided and parsed.group("verb") not in _LIST_VERBS):
-            listed, list_start = parsed.group("list"), start + parsed.start("list")
-            head, _, tail = listed.partition(_TOGETHER)
-            items = _parse_list(head, list_start, jurisdiction, partial=partial)
-            if tail:
-                partners = _parse_list(tail, list_start + len(head) + len(_TOGETHER), jurisdiction, partial=partial)
-                items = items if partners else None
-        if not items:
+        parsed, items, partners = _assigning_clause(clause, start, jurisdiction, partial=partial, guided=guided)
+        if parsed is None or not items:
             verbless = None if parsed else _parse_list(clause, start, jurisdiction)
             if verbless:
                 pending += verbless
             elif not partial:
                 return None
             continue
-        assert parsed is not None  # the items were read from a parsed clause
-        verb = parsed.group("verb")
-        verbs.append(verb)
-        first_clause = not found
-        found += [
-            (item, item.role or _role(verb, rank, first_clause=first_clause), index)
-            for rank, item in enumerate(pending + items)
-        ]
-        found += [(item, item.role or SUPPORT, index) for item in partners or []]
+        first_verb = first_verb or parsed.group("verb")
+        found += _credited(pending + items, partners, parsed.group("verb"), index, first_clause=not found)
         pending = []
-    if found and verbs[0].endswith("负责") and not any(role == LEAD for _, role, _ in found):
-        item, _, group = found[0]
-        found[0] = (item, LEAD, group)  # A、B按职责分工负责 with no lead named reads like a 负责 list
-    return found or None
+    return _lead_when_unnamed(found, first_verb) if found else None
 
 
 def _mentions(found: list[tuple[_Item, str, int]], group_base: int) -> tuple[AssignedMention, ...]:
@@ -510,22 +544,30 @@ def assignments(text: str, *, jurisdiction: Jurisdiction, first_listed_leads: bo
             found.append(Assignment(text[start:end], start, end, "label_lines", _mentions(units, group)))
             group += len({g for _, _, g in units})
         masked.update(range(start, end))
-    prose = _blank_out(text, masked)
-    position = 0
-    for match in list(_SENTENCE_BREAK.finditer(prose)) + [None]:
-        end = match.start() if match else len(prose)
-        sentence = prose[position:end]
-        start = position + len(sentence) - len(sentence.lstrip())
-        position = match.end() if match else len(prose)
-        units = _verb_clauses(sentence.strip(), start, jurisdiction) if sentence.strip() else None
+    for start, sentence in _prose_sentences(_blank_out(text, masked)):
+        units = _verb_clauses(sentence, start, jurisdiction)
         if units and any(
             resolve_unit(item.text, jurisdiction=jurisdiction).resolved and not is_collective(item.text)
             for item, _, _ in units
         ):
-            stop = start + len(sentence.strip())
+            stop = start + len(sentence)
             found.append(Assignment(text[start:stop], start, stop, "sentence", _mentions(units, group)))
             group += len({g for _, _, g in units})
     yield from sorted(found, key=lambda assignment: assignment.start)
+
+
+def _prose_sentences(prose: str) -> Iterator[tuple[int, str]]:
+    """Yield (start, sentence) for the non-empty sentences of ``prose``, stripped, in order; none
+    when no assigning verb occurs anywhere in it (then no sentence can be an assignment)."""
+    if not _ANY_CLAUSE_VERB.search(prose):
+        return
+    position = 0
+    for match in chain(_SENTENCE_BREAK.finditer(prose), [None]):
+        end = match.start() if match else len(prose)
+        sentence = prose[position:end]
+        if sentence.strip():
+            yield position + len(sentence) - len(sentence.lstrip()), sentence.strip()
+        position = match.end() if match else len(prose)
 
 
 def resolve_assignments(

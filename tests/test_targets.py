@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from extractors.targets import read_number, targets
@@ -9,8 +11,8 @@ from pipeline.api import read_corpus
 from pipeline.document.manifest import Manifest
 from pipeline.document.structure import parse_document
 from pipeline.ingest.source import read_source
-from tests.conftest import needs_corpus
-from tests.documents import CORPUS, COUNTY_PLAN
+from tests.conftest import needs_corpus, needs_lawrefbook
+from tests.documents import CORPUS, COUNTY_PLAN, LAWREFBOOK
 
 
 def _fields(target):
@@ -142,3 +144,54 @@ def test_more_ways_of_writing_targets(text, expected):
 @pytest.mark.parametrize("text", ["报送上一年度报告", "近三年来", "按年度计划推进"])
 def test_time_references_that_are_not_targets(text):
     assert list(targets(text, year=2024)) == []
+
+
+# Comparators by convention, on sentences of real regulations in ../shared/lawrefbook (a negated
+# comparison bounds the other way and includes the number; 以上/以下, also after 次, include it).
+_COMPARATOR_SENTENCES = [
+    (
+        "DLC/北京地方法规/地方性法规/北京/北京市实施《全国人民代表大会和地方各级人民代表大会代表法》办法(2014-01-22).md",
+        "每年活动不少于两次",
+        ("frequency", ">=", 2.0, "年"),
+    ),
+    ("行政法规/控制对企业进行经济检查的规定(1999-07-23).md", "每年不得超过两次", ("frequency", "<=", 2.0, "年")),
+    (
+        "DLC/浙江地方法规/地方性法规/浙江/丽水市饮用水水源保护条例(2017-12-18).md",
+        "每年监测一次以上",
+        ("frequency", ">=", 1.0, "年"),
+    ),
+    ("DLC/北京地方法规/地方性法规/北京/北京市反不正当竞争条例.md", "不得超过5000元", ("amount", "<=", 5000.0, "元")),
+    # 下达 is no 达 (reached): a frequency's comparator is a bound of its count
+    (
+        "DLC/山东地方法规/地方性法规/山东/淄博市水资源保护管理条例(2018-09-25).md",
+        "每年下达一次",
+        ("frequency", "=", 1.0, "年"),
+    ),
+]
+
+
+@needs_lawrefbook
+@pytest.mark.parametrize(("path", "written", "expected"), _COMPARATOR_SENTENCES)
+def test_comparators_follow_the_convention_in_real_regulations(path, written, expected):
+    text = read_source(LAWREFBOOK / path).text
+    sentence = next(s for s in re.split("[。；\n]", text) if written in s)
+    found = [_fields(t) for t in targets(sentence) if t.text == written]
+    assert found == [expected], [(t.text, _fields(t)) for t in targets(sentence)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("每年不少于两次", [("frequency", ">=", 2.0, "年")]),
+        ("每半年不得少于一次", [("frequency", ">=", 1.0, "半年")]),
+        ("每年至少召开一次会议", [("frequency", ">=", 1.0, "年")]),
+        ("每季度一次", [("frequency", "=", 1.0, "季度")]),
+        ("试运营的时间不得少于1年且不得超过3年", [("duration", ">=", 1.0, "年"), ("duration", "<=", 3.0, "年")]),
+        ("超过二十四小时", [("duration", ">", 24.0, "小时")]),
+        ("不足一年", [("duration", "<", 1.0, "年")]),
+        ("500万元及以下", [("amount", "<=", 500.0, "万元")]),
+        ("不高于5%", [("ratio", "<=", 5.0, "%")]),
+    ],
+)
+def test_comparator_words(text, expected):
+    assert [_fields(t) for t in targets(text)] == expected

@@ -62,3 +62,14 @@ def test_a_traditional_mirror_of_a_state_council_page_reads_the_same(tmp_path):
 def test_simplified_text_is_simplified():
     assert script_of("牵头单位负责落实各项任务") == SIMPLIFIED
     assert script_of("牽頭單位負責落實各項任務") == TRADITIONAL
+
+
+@needs_corpus
+def test_gov_cn_metadata_labels_in_traditional_characters_are_read(tmp_path):
+    copy = _traditional_copy(ANNOTATED_PAGE, tmp_path)
+    assert "發文機關" in copy.read_text(encoding="utf-8") and "發佈日期" in copy.read_text(encoding="utf-8")
+    assert read_source(copy).metadata["issuer"] == "國務院"  # read under its traditional label, as written
+    columns = ["title", "issuer", "level", "region", "issued_on", "published_on", "doc_number", "year"]
+    traditional = _read(copy)["documents"][columns].to_dict("records")
+    assert traditional == _read(ANNOTATED_PAGE)["documents"][columns].to_dict("records")
+    assert traditional[0]["issuer"] == "国务院" and traditional[0]["published_on"] == "2019-01-25"

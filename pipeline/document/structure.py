@@ -20,6 +20,7 @@ from pipeline.document import metadata as meta
 from pipeline.document.model import ParsedDocument, Section, Task
 from pipeline.document.numbering import CHAPTER_STYLES, STYLE_RANK, Numbering, match_numbering
 from pipeline.ingest.readers.base import TABLE_CELL_SEPARATOR
+from pipeline.ingest.script import TRADITIONAL, to_simplified
 from pipeline.ingest.source import SourceText, printable
 
 _SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
@@ -367,6 +368,15 @@ def _issued_on(
     )
 
 
+def _declared(source: SourceText) -> dict[str, str]:
+    """The metadata the file declares (gov.cn 标题, 发文机关 …); for a traditional document in the
+    simplified form its text is matched on, so that level, region and year are inferred from it and
+    its title and number match citations as the rest of its record does."""
+    if source.script != TRADITIONAL:
+        return source.metadata
+    return {key: to_simplified(value) for key, value in source.metadata.items()}
+
+
 def describe_document(
     source: SourceText,
     doc_id: str,
@@ -380,7 +390,7 @@ def describe_document(
     Precedence: manifest ``overrides`` > the file's declared metadata (gov.cn table) > a
     transmittal notice > enactment lines of a regulation > a title heading > inference.
     """
-    declared = source.metadata
+    declared = _declared(source)
     enacting_body, enacted_on = meta.enactment(front)
     issued_line = next((line for line in closing if meta.is_issued_line(line)), "")
     title = _title(declared, front, notice)

@@ -33,5 +33,8 @@ def script_of(han: str) -> str:
     forms, else SIMPLIFIED."""
     if not han:
         return SIMPLIFIED
-    changed = sum(1 for before, after in zip(han, to_simplified(han)) if before != after)
+    simplified = to_simplified(han)
+    if simplified == han:  # a mainland text: nothing to count
+        return SIMPLIFIED
+    changed = sum(1 for before, after in zip(han, simplified) if before != after)
     return TRADITIONAL if changed / len(han) >= _MIN_TRADITIONAL_SHARE else SIMPLIFIED

@@ -14,6 +14,7 @@ from lxml import etree, html
 from pipeline.errors import InputError
 from pipeline.ingest.decode import decode_bytes
 from pipeline.ingest.readers.base import ReadResult, table_row_line
+from pipeline.ingest.script import to_simplified
 
 _BLOCK_TAGS = {
     "p",
@@ -41,7 +42,8 @@ _BLOCK_TAGS = {
     "main",
 }
 _NOISE_TAGS = ("script", "style", "nav", "header", "footer", "noscript", "iframe", "form", "aside")
-# gov.cn metadata labels → our metadata keys.
+# gov.cn metadata labels → our metadata keys (a label written in traditional characters is read
+# through its simplified form).
 _GOVCN_FIELDS = {
     "标题": "title",
     "发文机关": "issuer",
@@ -97,7 +99,7 @@ def read_govcn_metadata(root) -> dict[str, str]:
         content = cell.text_content().strip()
         if len(content) > _LABEL_MAX:  # a content cell, not a field label: no need to clean it
             continue
-        key = _GOVCN_FIELDS.get(_label(content))
+        key = _GOVCN_FIELDS.get(to_simplified(_label(content)))  # 發文機關 on a traditional mirror too
         if key is None or key in metadata:
             continue
         value_cell = cell.getnext()
