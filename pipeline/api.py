@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from pipeline.errors import InputError
 from pipeline.stages.corpus import Corpus, InputFailure
 from pipeline.stages.reading import read_documents
 from pipeline.stages.registry import build_tables
+from pipeline.stages.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def read_corpus(
     *,
     manifest: str | Path | Manifest | None = None,
     jobs: int | None = None,
-    pool: ProcessPoolExecutor | None = None,
+    pool: WorkerPool | None = None,
     on_progress: Callable[[Path], None] | None = None,
     stages: Collection[str] | None = None,
     settings: Settings | None = None,

@@ -13,9 +13,10 @@ import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import BrokenExecutor, Future, wait
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -25,6 +26,9 @@ from pipeline.errors import OutputError
 from pipeline.outputs import generations
 from pipeline.outputs.schema import DATE_COLUMNS, LIST_SEPARATORS
 from pipeline.outputs.workbook import WORKBOOK_NAME, assemble_workbook, iso_date, write_sheet_part
+
+if TYPE_CHECKING:
+    from pipeline.stages.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +182,7 @@ class OutputWriter:
         out_dir: Path,
         *,
         workbook: bool = True,
-        pool: ProcessPoolExecutor | None = None,
+        pool: WorkerPool | None = None,
         labels: str = "en",
     ) -> None:
         self.out_dir = Path(out_dir)
