@@ -57,6 +57,7 @@ class DaskPool:
     def __init__(self, client: Any) -> None:
         self.client = client
         self._distributed = _distributed()
+        self._submitted: set = set()
 
     def map(self, fn: Callable, *iterables: Iterable, chunksize: int = 1) -> Iterator:
         """``fn`` over the zipped ``iterables`` on the cluster, sent ``chunksize`` calls to a task;
@@ -78,20 +79,21 @@ class DaskPool:
         cancelled, so the caller never does the same work a second time); a worker lost while
         running it becomes :class:`BrokenExecutor`, as from a process pool."""
         remote = self.client.submit(fn, *args, pure=False)
+        self._submitted.add(remote)  # a Dask task is released when no future refers to it
         local: Future = Future()
         local.set_running_or_notify_cancel()
-        remote.add_done_callback(lambda done: _settle(local, done, self._distributed.KilledWorker))
+        remote.add_done_callback(lambda done: self._settle(local, done))
         return local
 
-
-def _settle(local: Future, remote: Any, killed: type[Exception]) -> None:
-    """Give ``local`` the result or the exception of the finished Dask future ``remote``."""
-    try:
-        local.set_result(remote.result())
-    except killed as error:
-        local.set_exception(BrokenExecutor(str(error)))
-    except Exception as error:
-        local.set_exception(error)
+    def _settle(self, local: Future, remote: Any) -> None:
+        """Give ``local`` the result or the exception of the finished Dask future ``remote``."""
+        self._submitted.discard(remote)
+        try:
+            local.set_result(remote.result())
+        except self._distributed.KilledWorker as error:
+            local.set_exception(BrokenExecutor(str(error)))
+        except Exception as error:
+            local.set_exception(error)
 
 
 @contextmanager
