@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Future, wait
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,7 +71,7 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     typed = table.assign(
         **{
             column: pd.Series(
-                [iso_date(value) or None for value in table[column]]
+                [_date_or_none(value) for value in table[column]]
                 if column in DATE_COLUMNS
                 else [_split(value, LIST_SEPARATORS[column]) for value in table[column]],
                 index=table.index,
@@ -83,6 +84,13 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     for column, arrow_type in types.items():
         schema = schema.set(schema.get_field_index(column), pa.field(column, arrow_type))
     pq.write_table(pa.Table.from_pandas(typed, schema=schema, preserve_index=False), path)
+
+
+def _date_or_none(value) -> date | None:
+    """``value`` as a date when it is an ISO date (2024-07-05), else None (a year alone, a
+    phrase such as 年底, missing)."""
+    value = iso_date(value)
+    return value if isinstance(value, date) else None
 
 
 def _split(joined, separator: str) -> list[str]:
