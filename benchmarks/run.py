@@ -1,6 +1,6 @@
 """Speed and scale benchmarks for guanche. Prints a table and a JSON document; asserts nothing.
 
-    python benchmarks/run.py            # everything (about 15 minutes on 2 cores)
+    python benchmarks/run.py            # everything (about 12 minutes on 2 cores)
     python benchmarks/run.py --quick    # one lawrefbook folder and fewer repeats, for a smoke test
     python benchmarks/run.py --skip-dask  # without the LocalCluster run (Dask not installed)
 
