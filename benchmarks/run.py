@@ -1,32 +1,37 @@
 """Speed and scale benchmarks for guanche. Prints a table and a JSON document; asserts nothing.
 
-    python benchmarks/run.py            # everything (under 3 minutes on 2 cores)
-    python benchmarks/run.py --quick    # fewer repeats and sizes, for a smoke test
+    python benchmarks/run.py            # everything (about 12 minutes on 2 cores)
+    python benchmarks/run.py --quick    # one lawrefbook folder and fewer repeats, for a smoke test
+    python benchmarks/run.py --skip-dask  # without the LocalCluster run (Dask not installed)
 
-Figures (each the median of several runs, with min and max):
+The real corpus of the end-to-end figures is ../shared/lawrefbook (3,410 laws and regulations).
+Figures (repeated ones are the median, with min and max):
+- end to end on lawrefbook (``guanche run --no-workbook``): ``--jobs 1`` against ``--jobs 2``
+  (speed-up, byte-identical outputs) and a local Dask cluster of 2 workers (``--dask --jobs 2``)
+  against ``--jobs 2``; for each the wall and CPU time and the peak memory of the whole process
+  tree, the workers included (PSS: pages shared by forked workers counted once); and a
+  projection to 300,000 documents from the measured time and memory per document;
+- throughput: characters and documents per second per core for ingest + structure + extraction
+  over every tenth lawrefbook document, after a warm-up, in one process;
 - cold start: wall time of ``guanche run`` on the shipped county plan in a fresh process, and,
   in a fresh interpreter, the split into import/model-load time and work time;
-- throughput: characters and documents per second for ingest + structure + extraction over every
-  document in ../shared/corpus, after a warm-up, in one process;
 - linking cost curve: time and peak memory (RSS, in a fresh process per size) for linking N
-  child items against N parent items, items drawn from the real corpus and repeated with
-  distinct ids; and, at N = 5,000, how often the proposal search (used above 2,000 parents)
-  finds the same top link as comparing every child with every parent;
-- parallel speed-up: ``guanche run --jobs 1`` against ``--jobs 2`` on a corpus of at least 200
-  documents (the real corpus repeated), with a check that the outputs are byte-identical, the
-  CPU time of both, and the best speed-up two processes could give after the start-up that
-  cannot be shared (see :func:`parallel`), given how much work two processes at once can do on
-  this machine (see :func:`parallel_capacity`).
+  child items against N parent items, items drawn from ../shared/corpus and repeated with
+  distinct ids (the linker's own scaling, which the real corpus alone cannot vary); and, at
+  N = 5,000, how often the proposal search (used above 2,000 parents) finds the same top link
+  as comparing every child with every parent;
+- parallel capacity: how much work two processes at once do on this machine, and from it the
+  best speed-up ``--jobs 2`` could give after the start-up that cannot be shared.
 """
 
 from __future__ import annotations
 
 import argparse
-import filecmp
 import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,6 +41,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
+LAWREFBOOK = REPO.parent / "shared" / "lawrefbook"
+QUICK_FOLDER = LAWREFBOOK / "行政法"  # 118 laws, for --quick
+PROJECTED_DOCUMENTS = 300_000
 COUNTY_RAW = REPO / "data" / "raw"
 PYTHON = sys.executable
 
@@ -44,7 +52,9 @@ import json, sys, time
 t0 = time.perf_counter()
 from pipeline.cli.console import load_command_line
 load_command_line()  # as the console script loads: the collector paused, then frozen
-from pipeline.stages.reading import STAGES, build_tables, read_documents, resolve_manifest
+from pipeline.document.manifest import resolve_manifest
+from pipeline.stages.reading import read_documents
+from pipeline.stages.registry import build_tables
 from pipeline.outputs.writer import write_outputs
 from pipeline.stages.commitments import commitment_pipeline
 commitment_pipeline()
@@ -131,20 +141,23 @@ def cold_start(repeats: int) -> dict:
     }
 
 
-def throughput(repeats: int) -> dict:
-    """Ingest + structure + extraction over the whole corpus, in this process, after warm-up,
-    with what is loaded frozen out of the garbage collector as ``guanche`` does at start-up."""
+def throughput(folder: Path, repeats: int, every: int = 10) -> dict:
+    """Ingest + structure + extraction over every ``every``-th document of ``folder``, in this
+    process (one core), after warm-up, with what is loaded frozen out of the garbage collector
+    as ``guanche`` does at start-up."""
     from pipeline.cli.console import load_command_line
     from pipeline.document.manifest import Manifest
-    from pipeline.stages.reading import STAGES, read_documents
+    from pipeline.ingest.discover import discover_inputs
+    from pipeline.stages.reading import read_documents
+    from pipeline.stages.registry import STAGES, build_tables
 
-    extraction = [stage for name, stage in STAGES.items() if name != "cascade"]
+    extraction = {stage.name for stage in STAGES if stage.name != "cascade"}
+    files = sorted(discover_inputs([folder]))[::every]
 
     def once() -> tuple[float, int, int]:
         start = time.perf_counter()
-        corpus, _ = read_documents([CORPUS], Manifest(), jobs=1)
-        for stage in extraction:
-            corpus.tables.update(stage(corpus))
+        corpus, _ = read_documents(files, Manifest(), jobs=1)
+        build_tables(corpus, only=extraction)
         elapsed = time.perf_counter() - start
         return elapsed, len(corpus.documents), sum(len(d.source.text) for d in corpus.documents)
 
@@ -154,15 +167,16 @@ def throughput(repeats: int) -> dict:
     return {
         "documents": runs[0][1],
         "characters": runs[0][2],
-        "chars_per_s": summary([chars / t for t, _, chars in runs]),
-        "docs_per_s": summary([docs / t for t, docs, _ in runs]),
+        "chars_per_s_per_core": summary([chars / t for t, _, chars in runs]),
+        "docs_per_s_per_core": summary([docs / t for t, docs, _ in runs]),
     }
 
 
 def corpus_items(folder: Path) -> Path:
     """All tasks and articles of the real corpus, saved as Parquet for the linking runs."""
     from pipeline.document.manifest import Manifest
-    from pipeline.stages.reading import read_documents, structure_tables
+    from pipeline.stages.reading import read_documents
+    from pipeline.stages.structure import structure_tables
 
     corpus, _ = read_documents([CORPUS], Manifest(), jobs=1)
     tasks = structure_tables(corpus)["tasks"][["doc_id", "task_id", "text"]]
@@ -274,70 +288,120 @@ def parallel_capacity(repeats: int, passes: int = 5) -> dict:
     }
 
 
-def parallel(repeats: int, capacity: dict, minimum: int = 200) -> dict:
-    """--jobs 1 against --jobs 2 on a corpus of at least ``minimum`` documents, and the best
-    speed-up two processes could give that run on this machine.
+def tree_memory_mb(root: int) -> float:
+    """The memory of process ``root`` and all its descendants, in MB: the sum of their PSS
+    (proportional set size), so that pages forked workers share are counted once."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    total_kb, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        pending += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                total_kb += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            continue  # ended meanwhile
+    return total_kb / 1024
 
-    The bound: ``guanche run`` first imports spaCy and pandas and loads the jieba dictionary
-    (the start-up, measured alone in a fresh process); only then can the workers start, so the
-    start-up is never shared. Even if everything after it were shared perfectly between two
-    processes at no cost, ``--jobs 2`` would take start-up + (CPU time of ``--jobs 1`` −
-    start-up) / the most work two processes do at once (``capacity``, from
-    :func:`parallel_capacity`: 2 on two real cores).
-    """
-    with tempfile.TemporaryDirectory() as folder:
-        inputs = Path(folder) / "in"
-        inputs.mkdir()
-        n_docs = big_corpus(inputs, minimum)
-        times: dict[int, list[float]] = {1: [], 2: []}
-        cpu: dict[int, list[float]] = {1: [], 2: []}  # user + system time of the run and its workers
-        for _ in range(repeats):
-            for jobs in (1, 2):
-                before, start = _children_cpu(), time.perf_counter()
-                subprocess.run(
-                    [
-                        PYTHON,
-                        "-m",
-                        "pipeline",
-                        "run",
-                        str(inputs),
-                        "--out",
-                        str(Path(folder) / f"out{jobs}"),
-                        "--jobs",
-                        str(jobs),
-                    ],
-                    capture_output=True,
-                    check=True,
-                    cwd=REPO,
-                )
-                times[jobs].append(time.perf_counter() - start)
-                cpu[jobs].append(_children_cpu() - before)
-        one, two = (
-            sorted(p.relative_to(Path(folder) / name) for p in (Path(folder) / name).rglob("*") if p.is_file())
-            for name in ("out1", "out2")
+
+def measured_run(arguments: list[str], poll_s: float = 0.5) -> dict:
+    """Run ``python -m pipeline`` with ``arguments``; returns its wall time, the CPU time of it
+    and its workers, and the peak memory of its process tree (:func:`tree_memory_mb`)."""
+    with tempfile.TemporaryFile() as errors:
+        before, start = _children_cpu(), time.perf_counter()
+        process = subprocess.Popen(
+            [PYTHON, "-m", "pipeline", *arguments], stdout=subprocess.DEVNULL, stderr=errors, cwd=REPO
         )
-        identical = one == two and all(  # every table (CSV, Parquet), the workbook and the graph files
-            filecmp.cmp(Path(folder) / "out1" / n, Path(folder) / "out2" / n, shallow=False) for n in one
-        )
-    start_up = [run_json(START_UP)["start_up_s"] for _ in range(repeats)]
-    wall1, cpu1, serial = (statistics.median(values) for values in (times[1], cpu[1], start_up))
-    return {
-        "documents": n_docs,
-        "jobs1_s": summary(times[1]),
-        "jobs2_s": summary(times[2]),
-        "jobs1_cpu_s": summary(cpu[1]),
-        "jobs2_cpu_s": summary(cpu[2]),
-        "start_up_s": summary(start_up),
-        "speedup": wall1 / statistics.median(times[2]),
-        "speedup_bound": wall1 / (serial + (cpu1 - serial) / capacity["most_work_of_two"]),
-        "identical_outputs": identical,
-    }
+        peak = 0.0
+        while process.poll() is None:
+            peak = max(peak, tree_memory_mb(process.pid))
+            time.sleep(poll_s)
+        wall = time.perf_counter() - start
+        if process.returncode:
+            errors.seek(0)
+            sys.exit(f"error: guanche {' '.join(arguments)} failed: {errors.read().decode()[-2000:]}")
+    return {"wall_s": wall, "cpu_s": _children_cpu() - before, "peak_memory_mb": peak}
 
 
 def _children_cpu() -> float:
     """User + system CPU seconds of this process's finished child processes (and theirs)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def output_files(folder: Path) -> dict[str, bytes]:
+    """The visible output files of a run (not the hidden generation folders), by name."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    }
+
+
+def end_to_end(folder: Path, capacity: dict, *, dask: bool) -> dict:
+    """``guanche run FOLDER --no-workbook`` with ``--jobs 1``, ``--jobs 2`` and, with ``dask``, on
+    a local Dask cluster of two workers: time, CPU, peak memory, whether the outputs are
+    byte-identical, the speed-ups, and the best speed-up two processes could give.
+
+    The bound: ``guanche run`` first imports spaCy and pandas and loads the jieba dictionary
+    (the start-up, measured alone in a fresh process); only then can the workers start, so the
+    start-up is never shared. Even if everything after it were shared perfectly between two
+    processes at no cost, ``--jobs 2`` would take start-up + (CPU time of ``--jobs 1`` −
+    start-up) / the most work two processes do at once (``capacity``, from
+    :func:`parallel_capacity`: 2 on two real cores). The bound compares that with the CPU time
+    of ``--jobs 1``, its time on a core of its own, so that it holds on a loaded machine too.
+    """
+    from pipeline.ingest.discover import discover_inputs
+
+    configurations = {"jobs1": ["--jobs", "1"], "jobs2": ["--jobs", "2"]}
+    if dask:
+        configurations["dask2"] = ["--dask", "--jobs", "2"]
+    runs, outputs = {}, {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, options in configurations.items():
+            out = Path(scratch) / name
+            runs[name] = measured_run(["run", str(folder), "--out", str(out), "--no-workbook", *options])
+            outputs[name] = output_files(out)
+            shutil.rmtree(out)
+    start_up = statistics.median(run_json(START_UP)["start_up_s"] for _ in range(3))
+    one, two = runs["jobs1"], runs["jobs2"]
+    result = {
+        "folder": str(folder.relative_to(REPO.parent)),
+        "documents": len(list(discover_inputs([folder]))),
+        **runs,
+        "start_up_s": start_up,
+        "speedup_jobs2": one["wall_s"] / two["wall_s"],
+        "speedup_bound": one["cpu_s"] / (start_up + (one["cpu_s"] - start_up) / capacity["most_work_of_two"]),
+        "jobs2_identical_to_jobs1": outputs["jobs2"] == outputs["jobs1"],
+        "output_files": len(outputs["jobs1"]),
+    }
+    if dask:
+        result["dask2_over_jobs2"] = runs["dask2"]["wall_s"] / two["wall_s"]
+        result["dask2_identical_to_jobs1"] = outputs["dask2"] == outputs["jobs1"]
+    return result
+
+
+def projection(runs: dict, baseline_mb: float, documents: int = PROJECTED_DOCUMENTS) -> dict:
+    """``documents`` documents like lawrefbook's, projected from the ``--jobs 2`` run: the time
+    per document times ``documents`` (start-up left out: it is paid once), and the memory above
+    ``baseline_mb`` (a run of one document) per document times ``documents`` plus the baseline,
+    since every table is held in memory until the end of a run today."""
+    two = runs["jobs2"]
+    per_document_s = (two["wall_s"] - runs["start_up_s"]) / runs["documents"]
+    per_document_mb = max(two["peak_memory_mb"] - baseline_mb, 0.0) / runs["documents"]
+    return {
+        "documents": documents,
+        "per_document_ms": per_document_s * 1000,
+        "per_document_mb": per_document_mb,
+        "hours_jobs2": per_document_s * documents / 3600,
+        "memory_gb": (baseline_mb + per_document_mb * documents) / 1024,
+    }
 
 
 def print_table(results: dict) -> None:
@@ -366,10 +430,11 @@ def print_table(results: dict) -> None:
         f"work {c['work_s']['median']:.3f} s"
     )
     t = results["throughput"]
+    rate = t["chars_per_s_per_core"]
     print(
-        f"throughput ({t['documents']} documents, {t['characters']:,} chars, 1 process): "
-        f"{t['chars_per_s']['median']:,.0f} chars/s [{t['chars_per_s']['min']:,.0f}–{t['chars_per_s']['max']:,.0f}], "
-        f"{t['docs_per_s']['median']:.1f} docs/s"
+        f"throughput (every tenth lawrefbook document: {t['documents']} documents, {t['characters']:,} chars, "
+        f"1 process): {rate['median']:,.0f} chars/s per core [{rate['min']:,.0f}–{rate['max']:,.0f}], "
+        f"{t['docs_per_s_per_core']['median']:.1f} docs/s"
     )
     print("linking N × N (growth: time and memory against the size before, N grows by the factor shown):")
     previous = None
@@ -393,27 +458,42 @@ def print_table(results: dict) -> None:
         f"  proposal search against every parent, N={a['n']}: same top link for {a['top_link_agreement']:.1%} "
         f"of child tasks; {a['links']:,} links against {a['exhaustive_links']:,}"
     )
-    p = results["parallel"]
-    one, two = p["jobs1_s"], p["jobs2_s"]
+    e = results["end_to_end"]
+    print(f"end to end, guanche run {e['folder']} --no-workbook ({e['documents']} documents):")
+    for name, label in (("jobs1", "--jobs 1"), ("jobs2", "--jobs 2"), ("dask2", "--dask --jobs 2 (LocalCluster)")):
+        if name in e:
+            run = e[name]
+            print(
+                f"  {label:<32} {run['wall_s']:7.1f} s wall, {run['cpu_s']:7.1f} s CPU, "
+                f"peak memory {run['peak_memory_mb']:,.0f} MB (process tree, PSS)"
+            )
     print(
-        f"parallel ({p['documents']} documents): --jobs 1 {one['median']:.2f} s [{one['min']:.2f}–{one['max']:.2f}], "
-        f"--jobs 2 {two['median']:.2f} s [{two['min']:.2f}–{two['max']:.2f}], speed-up {p['speedup']:.2f}×, "
-        f"identical outputs: {p['identical_outputs']}"
+        f"  --jobs 2 against --jobs 1: {e['speedup_jobs2']:.2f}× faster; byte-identical outputs "
+        f"({e['output_files']} files): {e['jobs2_identical_to_jobs1']}; start-up before any work can be shared "
+        f"{e['start_up_s']:.2f} s, so two processes give at most {e['speedup_bound']:.2f}× on this machine"
     )
+    if "dask2" in e:
+        print(
+            f"  LocalCluster of 2 workers against --jobs 2: {e['dask2_over_jobs2']:.2f}× the time; "
+            f"byte-identical outputs: {e['dask2_identical_to_jobs1']}"
+        )
+    f = results["projection"]
     print(
-        f"  CPU time: --jobs 1 {p['jobs1_cpu_s']['median']:.2f} s, --jobs 2 {p['jobs2_cpu_s']['median']:.2f} s; "
-        f"start-up before any work can be shared {p['start_up_s']['median']:.2f} s; so two processes give "
-        f"at most {p['speedup_bound']:.2f}× on this machine even when all the rest is shared perfectly"
+        f"projection to {f['documents']:,} documents like these, from --jobs 2: {f['per_document_ms']:.1f} ms and "
+        f"{f['per_document_mb']:.3f} MB a document above a one-document run's {results['baseline_mb']:,.0f} MB: "
+        f"{f['hours_jobs2']:.1f} h, {f['memory_gb']:,.1f} GB"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes")
+    parser.add_argument("--quick", action="store_true", help="one lawrefbook folder, fewer repeats and sizes")
+    parser.add_argument("--skip-dask", action="store_true", help="leave out the LocalCluster run")
     parser.add_argument("--json", type=Path, help="also write the JSON results to this file")
     args = parser.parse_args()
-    if not CORPUS.is_dir():
-        sys.exit(f"error: {CORPUS} is missing: the benchmarks run on the shared corpus")
+    for folder in (CORPUS, LAWREFBOOK):
+        if not folder.is_dir():
+            sys.exit(f"error: {folder} is missing: the benchmarks run on the shared corpora")
     repeats = 1 if args.quick else 3
     sizes = [1000, 5000] if args.quick else [1000, 5000, 10000, 20000]
     with tempfile.TemporaryDirectory() as folder:
@@ -421,14 +501,16 @@ def main() -> None:
         results = {
             "machine": machine(),
             "cold_start": cold_start(repeats + 2),
-            "throughput": throughput(3 * repeats),  # half a second a pass: more runs steady the median
-            "linking": linking_curve(items, sizes, repeats),
+            "baseline_mb": measured_run(["run", str(COUNTY_RAW), "--out", str(Path(folder) / "one")])["peak_memory_mb"],
+            "throughput": throughput(LAWREFBOOK, repeats),
+            "linking": linking_curve(items, sizes, 1),
             "proposal_agreement": proposal_agreement(items, 5000),
+            "parallel_capacity": parallel_capacity(repeats),
         }
-        results["parallel_capacity"] = parallel_capacity(repeats + 2)
-        results["parallel"] = parallel(
-            repeats + 2, results["parallel_capacity"]
-        )  # 13 s a pair: more runs steady the median
+    results["end_to_end"] = end_to_end(
+        QUICK_FOLDER if args.quick else LAWREFBOOK, results["parallel_capacity"], dask=not args.skip_dask
+    )
+    results["projection"] = projection(results["end_to_end"], results["baseline_mb"])
     print_table(results)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.json:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -65,6 +64,7 @@ from pipeline.outputs.writer import OutputWriter
 from pipeline.stages.corpus import Corpus, InputFailure
 from pipeline.stages.reading import read_documents
 from pipeline.stages.registry import build_tables
+from pipeline.stages.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def read_corpus(
     *,
     manifest: str | Path | Manifest | None = None,
     jobs: int | None = None,
-    pool: ProcessPoolExecutor | None = None,
+    pool: WorkerPool | None = None,
     on_progress: Callable[[Path], None] | None = None,
     stages: Collection[str] | None = None,
     settings: Settings | None = None,

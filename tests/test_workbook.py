@@ -123,6 +123,13 @@ def test_empty_tables_keep_their_parquet_types(tmp_path):
     assert str(schema.field("due_date").type) == "date32[day]"
 
 
+def test_a_due_date_that_is_not_an_iso_date_is_null_in_parquet(tmp_path):
+    # the whole lawrefbook run stopped here: a year alone next to ISO dates and missing ones
+    due = pd.DataFrame({"due_date": [float("nan"), "2025", "2025-12-31"]})
+    write_parquet(due, tmp_path / "due.parquet")
+    assert pd.read_parquet(tmp_path / "due.parquet")["due_date"].tolist() == [None, None, datetime.date(2025, 12, 31)]
+
+
 def test_every_table_column_has_a_chinese_label():
     graph_columns = set(schema.NODE_COLUMNS) | set(schema.EDGE_COLUMNS)  # Gephi's own names
     columns = {column for name in dir(schema) if name.endswith("_COLUMNS") for column in getattr(schema, name)}

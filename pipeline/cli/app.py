@@ -37,7 +37,7 @@ from pipeline.outputs.ledger import ledger_command
 from pipeline.outputs.report import report_command
 from pipeline.outputs.writer import OutputWriter, ensure_writable, write_outputs
 from pipeline.stages.registry import STAGES, build_tables
-from pipeline.stages.workers import worker_count, worker_pool
+from pipeline.stages.workers import run_pool
 
 app = typer.Typer(
     help="guanche (贯彻): tasks, responsible units, obligations and links to higher-level plans.",
@@ -88,6 +88,16 @@ def run(
         Optional[int],
         typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: one per core for 50+ inputs."),
     ] = None,
+    dask: Annotated[
+        bool,
+        typer.Option("--dask", help='Run on a local Dask cluster of --jobs workers (pip install "guanche[dask]").'),
+    ] = False,
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option(
+            "--scheduler", help="Run on the Dask cluster whose scheduler is at this address (tcp://host:8786)."
+        ),
+    ] = None,
     workbook: Annotated[
         bool, typer.Option("--workbook/--no-workbook", help="Also write guanche.xlsx (slow for big corpora).")
     ] = True,
@@ -116,8 +126,9 @@ def run(
         ) as progress:
             reading = progress.add_task("reading", total=len(files))
             # The workers parse the documents, then write the workbook's sheets while this
-            # process builds the later stages and the graph files.
-            with worker_pool(worker_count(jobs, len(files))) as pool:
+            # process builds the later stages and the graph files; a remote cluster's workers
+            # may not see the output folder, so this process writes the outputs then.
+            with run_pool(jobs, len(files), dask=dask, scheduler=scheduler) as pool:
                 corpus, failures = read_corpus(
                     paths,
                     manifest=manifest,
@@ -130,7 +141,9 @@ def run(
                 # the workbook is finished
                 finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + workbook)
                 if corpus.documents:
-                    with OutputWriter(out_dir, workbook=workbook, pool=pool, labels=labels.value) as writer:
+                    with OutputWriter(
+                        out_dir, workbook=workbook, pool=None if scheduler else pool, labels=labels.value
+                    ) as writer:
 
                         def add_tables(stage_tables: dict) -> None:
                             writer.add_tables(stage_tables)

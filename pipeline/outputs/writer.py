@@ -13,9 +13,11 @@ import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import BrokenExecutor, Future, wait
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -25,6 +27,9 @@ from pipeline.errors import OutputError
 from pipeline.outputs import generations
 from pipeline.outputs.schema import DATE_COLUMNS, LIST_SEPARATORS
 from pipeline.outputs.workbook import WORKBOOK_NAME, assemble_workbook, iso_date, write_sheet_part
+
+if TYPE_CHECKING:
+    from pipeline.stages.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +71,7 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     typed = table.assign(
         **{
             column: pd.Series(
-                [iso_date(value) or None for value in table[column]]
+                [_date_or_none(value) for value in table[column]]
                 if column in DATE_COLUMNS
                 else [_split(value, LIST_SEPARATORS[column]) for value in table[column]],
                 index=table.index,
@@ -79,6 +84,13 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     for column, arrow_type in types.items():
         schema = schema.set(schema.get_field_index(column), pa.field(column, arrow_type))
     pq.write_table(pa.Table.from_pandas(typed, schema=schema, preserve_index=False), path)
+
+
+def _date_or_none(value) -> date | None:
+    """``value`` as a date when it is an ISO date (2024-07-05), else None (a year alone, a
+    phrase such as 年底, missing)."""
+    value = iso_date(value)
+    return value if isinstance(value, date) else None
 
 
 def _split(joined, separator: str) -> list[str]:
@@ -178,7 +190,7 @@ class OutputWriter:
         out_dir: Path,
         *,
         workbook: bool = True,
-        pool: ProcessPoolExecutor | None = None,
+        pool: WorkerPool | None = None,
         labels: str = "en",
     ) -> None:
         self.out_dir = Path(out_dir)

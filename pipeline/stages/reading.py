@@ -10,7 +10,6 @@ import os
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from pipeline.ingest.discover import discover_inputs
 from pipeline.ingest.source import printable, read_source
 from pipeline.stages.corpus import Corpus, InputFailure
 from pipeline.stages.registry import extract_document
-from pipeline.stages.workers import worker_count, worker_pool
+from pipeline.stages.workers import WorkerPool, worker_count, worker_pool
 
 PARSE_CHUNK = 12  # files sent to a worker at once: fewer round trips, still an even share at the end
 
@@ -102,7 +101,7 @@ def read_documents(
     on_progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
     *,
-    pool: ProcessPoolExecutor | None = None,
+    pool: WorkerPool | None = None,
 ) -> tuple[Corpus, list[InputFailure]]:
     """Read and parse every input, in ``jobs`` worker processes; collect failures, never stop.
 

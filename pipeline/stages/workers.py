@@ -7,13 +7,28 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import Any, Protocol
 
 from pipeline.stages.commitments import commitment_pipeline
+from pipeline.stages.dask_engine import dask_pool
 
 PARALLEL_FROM = 50  # inputs; below this, worker start-up costs more than it saves
+
+
+class WorkerPool(Protocol):
+    """What a run asks of its workers: a process pool (:func:`worker_pool`) or a Dask cluster
+    (:func:`~pipeline.stages.dask_engine.dask_pool`)."""
+
+    def map(self, fn: Callable, *iterables: Iterable, chunksize: int = 1) -> Iterator:
+        """``fn`` over the zipped ``iterables``; the results in input order."""
+        ...
+
+    def submit(self, fn: Callable, /, *args: Any) -> Future:
+        """``fn(*args)`` in a worker; its future."""
+        ...
 
 
 def worker_count(jobs: int | None, n_inputs: int) -> int:
@@ -49,3 +64,22 @@ def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
 def _ignore_interrupts() -> None:
     """Workers leave Ctrl-C to the run's own process, which then stops them in order."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def run_pool(
+    jobs: int | None, n_inputs: int, *, dask: bool = False, scheduler: str | None = None
+) -> Iterator[WorkerPool | None]:
+    """Yields the workers of a run over ``n_inputs`` inputs: the Dask cluster at ``scheduler``;
+    with ``dask``, a local Dask cluster of ``jobs`` workers (default: one per core); else
+    :func:`worker_pool` of :func:`worker_count` processes (None for one).
+
+    Raises :class:`~pipeline.stages.dask_engine.ClusterError` when a cluster is asked for and
+    Dask is not installed or the cluster cannot be reached.
+    """
+    if dask or scheduler is not None:
+        with dask_pool(scheduler=scheduler, workers=jobs) as cluster:
+            yield cluster
+    else:
+        with worker_pool(worker_count(jobs, n_inputs)) as pool:
+            yield pool
