@@ -26,7 +26,7 @@ from pipeline.outputs.schema import LIST_SEPARATORS
 from tests.conftest import needs_corpus, needs_lawrefbook
 from tests.documents import CORPUS, COUNTY_PLAN, LAWREFBOOK, write_county_plan_docx
 from tests.support.events import FolderWatch
-from tests.test_output_set import leftovers
+from tests.test_output_set import leftovers, visible_paths
 
 runner = CliRunner()
 TABLES = ("documents", "sections", "tasks")
@@ -75,7 +75,7 @@ def test_run_writes_every_table_in_every_format(raw, tmp_path):
 
 def visible_files(folder):
     """The visible files of an output folder by name (not the .guanche folder of generations)."""
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if not path.name.startswith(".")}
+    return {name: path.read_bytes() for name, path in visible_paths(folder).items()}
 
 
 def output_bytes(folder):
@@ -167,11 +167,11 @@ def test_tables_written_in_worker_processes_give_the_same_files(tmp_path):
     ]
 
 
-def _table_on_a_full_disk(name, table, folder, part, labels):
+def _table_on_a_full_disk(name, table, folder):
     raise OSError(28, "No space left on device")
 
 
-def _worker_killed(name, table, folder, part, labels):
+def _worker_killed(name, table, folder):
     os._exit(1)  # as the out-of-memory killer would
 
 
@@ -232,6 +232,7 @@ def test_a_run_stopped_while_writing_ends_cleanly(tmp_path, stop):
     out = tmp_path / "out"
     export.write_outputs({"tasks": pd.DataFrame({"task_id": ["t1"]})}, out)
     before = visible_files(out)
+    current = os.readlink(out / ".guanche" / "current")
     with FolderWatch(out / ".guanche") as generations:
         run = subprocess.Popen(
             # the corpus and 118 laws: writing their outputs takes long enough that the signal
@@ -252,7 +253,10 @@ def test_a_run_stopped_while_writing_ends_cleanly(tmp_path, stop):
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        assert generations.wait(timeout=120), "the run never began writing its outputs"
+        assert generations.wait(timeout=120), "the run never began its outputs"
+        (generation,) = (folder for folder in (out / ".guanche").glob("gen-*") if folder.name != current)
+        with FolderWatch(generation) as written:  # its dataset, written as the documents are read
+            assert (generation / "dataset").exists() or written.wait(timeout=120), "nothing written"
     assert run.poll() is None, run.stderr.read()
     workers = _children(run.pid)
     # SIGINT as a terminal's Ctrl-C sends it, to the whole process group; SIGTERM to the run alone

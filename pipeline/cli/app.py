@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pipeline import __version__
-from pipeline.api import read_corpus
+from pipeline.api import stream_corpus
 from pipeline.cascade.compare import compare_with_parents
 from pipeline.cascade.diff import diff_documents, version_notes
 from pipeline.cascade.parents import missing_parent_messages
@@ -89,8 +89,13 @@ def run(
         typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: one per core for 50+ inputs."),
     ] = None,
     workbook: Annotated[
-        bool, typer.Option("--workbook/--no-workbook", help="Also write guanche.xlsx (slow for big corpora).")
-    ] = True,
+        Optional[bool],
+        typer.Option(
+            "--workbook/--no-workbook",
+            help="Write guanche.xlsx always / never. Default: unless its sheets would hold over 300,000 rows.",
+            show_default=False,
+        ),
+    ] = None,
     labels: Annotated[
         LabelLanguage,
         typer.Option("--labels", help="Column labels of guanche.xlsx: en (the table columns) or zh (中文)."),
@@ -115,35 +120,36 @@ def run(
             transient=True,
         ) as progress:
             reading = progress.add_task("reading", total=len(files))
-            # The workers parse the documents, then write the workbook's sheets while this
-            # process builds the later stages and the graph files.
-            with worker_pool(worker_count(jobs, len(files))) as pool:
-                corpus, failures = read_corpus(
-                    paths,
-                    manifest=manifest,
-                    jobs=1,
-                    pool=pool,
-                    on_progress=lambda _: progress.advance(reading),
-                    require_documents=False,
+            # The workers parse the documents, whose rows go to the new outputs' dataset as
+            # they come; then they write the tables' files while this process builds the later
+            # stages and the graph files, and at the end the workbook's sheets.
+            with (
+                worker_pool(worker_count(jobs, len(files))) as pool,
+                OutputWriter(out_dir, workbook=workbook, pool=pool, labels=labels.value) as writer,
+            ):
+                corpus, failures = stream_corpus(
+                    paths, writer.dataset, manifest=manifest, pool=pool, on_progress=lambda _: progress.advance(reading)
                 )
                 # then a step per stage and one for the graph files; the last stays open while
-                # the workbook is finished
-                finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + workbook)
-                if corpus.documents:
-                    with OutputWriter(out_dir, workbook=workbook, pool=pool, labels=labels.value) as writer:
+                # the workbook is built
+                finishing = progress.add_task(
+                    "tables, links and outputs", total=len(STAGES) + 1 + (workbook is not False)
+                )
+                if not corpus.doc_ids:
+                    writer.abandon()
 
-                        def add_tables(stage_tables: dict) -> None:
-                            writer.add_tables(stage_tables)
-                            progress.advance(finishing)
+                def add_tables(stage_tables: dict) -> None:
+                    if corpus.doc_ids:
+                        writer.add_tables(stage_tables)
+                    progress.advance(finishing)
 
-                        tables = build_tables(corpus, on_tables=add_tables)
-                        writer.add_files(lambda folder: write_graph_files(folder, tables))
-                        progress.advance(finishing)
-                else:
-                    tables = build_tables(corpus)
+                tables = build_tables(corpus, on_tables=add_tables)
+                writer.add_dataset()
+                writer.add_files(lambda folder: write_graph_files(folder, tables) if corpus.doc_ids else [])
+                progress.advance(finishing)
     except GuancheError as error:
         fail(error)
-    print_summary(tables, out_dir if corpus.documents else None)
+    print_summary(tables, out_dir if corpus.doc_ids else None, workbook_left_out=writer.workbook_left_out)
     print_notes(corpus.notes + ([skipped_note(skipped)] if skipped else []))
     print_notes(version_notes(tables["documents"]), more="more documents come in several versions")
     print_notes(
