@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.errors import OutputError
+from pipeline.errors import InputError, OutputError
 from pipeline.outputs import generations
 from pipeline.outputs.dataset import DATASET_FOLDER
 from pipeline.outputs.schema import DATE_COLUMNS, LIST_SEPARATORS
@@ -334,6 +334,30 @@ class OutputWriter:
             else:
                 shutil.rmtree(self._folder, ignore_errors=True)
                 self._claimed.release()
+
+
+def build_workbook(out_dir: Path, names: list[str], *, labels: str = "en") -> Path:
+    """Write guanche.xlsx into ``out_dir`` from its Parquet tables: a sheet for each of the
+    tables ``names`` it holds, in that order, headers in the ``labels`` language. The workbook
+    joins the current set of outputs (the next run replaces it with the rest). Returns its path.
+
+    Raises :class:`InputError` when ``out_dir`` holds none of the tables, :class:`OutputError`
+    when the workbook cannot be written.
+    """
+    present = [name for name in names if (out_dir / f"{name}.parquet").is_file()]
+    if not present:
+        raise InputError(
+            out_dir,
+            "holds no tables of a run (documents.parquet, tasks.parquet …)",
+            "give the output folder of a guanche run (its --out)",
+        )
+    current = generations.current_folder(out_dir)
+    folder = current if current is not None else out_dir
+    write_file_atomically(folder / WORKBOOK_NAME, lambda path: write_workbook(out_dir, present, path, labels=labels))
+    if current is not None:
+        with _output_errors(out_dir):
+            generations.add_to_current(out_dir, WORKBOOK_NAME)
+    return out_dir / WORKBOOK_NAME
 
 
 def write_outputs(tables: dict[str, pd.DataFrame], out_dir: Path, *, workbook: bool = True) -> list[Path]:

@@ -21,7 +21,7 @@ from pipeline.document.structure import parse_document
 from pipeline.errors import GuancheError
 from pipeline.ingest.discover import discover_inputs
 from pipeline.ingest.source import printable, read_source
-from pipeline.outputs.dataset import DatasetWriter
+from pipeline.outputs.dataset import DatasetWriter, iter_rows
 from pipeline.stages.corpus import Corpus, DocumentRows, InputFailure
 from pipeline.stages.registry import document_rows, extract_document
 from pipeline.stages.workers import worker_count, worker_pool
@@ -189,13 +189,22 @@ def stream_documents(
     parsed, notes = _parsed_inputs(extract_file, paths, manifest, on_progress, None, pool)
     writer = DatasetWriter(dataset)
     failures: list[InputFailure] = []
-    read: list[tuple[Path, str]] = []
     for path, result in parsed:
         if isinstance(result, InputFailure):
             failures.append(result)
             continue
+        record = result["documents"][0]
+        declared = _declared_parents(manifest, [(path, record["doc_id"])])
+        record["parents"] = list(declared.get(record["doc_id"], ()))  # so that a merge knows them
         writer.add(result)
-        read.append((path, result["documents"][0]["doc_id"]))
     writer.close()
-    doc_ids = sorted(doc_id for _, doc_id in read)
-    return Corpus([], _declared_parents(manifest, read), notes=notes, dataset=dataset, doc_ids=doc_ids), failures
+    return streamed_corpus(dataset, notes=notes), failures
+
+
+def streamed_corpus(dataset: Path, *, notes: list[str] | None = None) -> Corpus:
+    """The corpus whose documents' rows are the dataset folder ``dataset``: its doc ids (sorted)
+    and the parents its documents declare, from the dataset's documents table."""
+    records = list(iter_rows(dataset, "documents"))
+    parents = {record["doc_id"]: tuple(record["parents"]) for record in records if record.get("parents")}
+    doc_ids = sorted(record["doc_id"] for record in records)
+    return Corpus([], parents, notes=list(notes or []), dataset=dataset, doc_ids=doc_ids)

@@ -77,6 +77,9 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
+RUN_TABLES: tuple[str, ...] = tuple(name for registered in STAGES for name in registered.tables)  # in stage order
+
+
 def extract_document(doc: ParsedDocument) -> ParsedDocument:
     """Run every stage's per-document part on ``doc`` (kept on ``doc.extracted``); returns ``doc``."""
     for registered in STAGES:
