@@ -200,7 +200,7 @@ def merge(
     try:
         ensure_writable(out_dir)
         with (
-            _progress(disable=False) as progress,
+            _progress(disable=not notes.is_terminal) as progress,
             OutputWriter(out_dir, workbook=workbook, labels=labels.value) as writer,
         ):
             corpus = merge_datasets(runs, writer.dataset)
