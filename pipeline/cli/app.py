@@ -49,6 +49,21 @@ app = typer.Typer(
 )
 
 
+# the options of commands that write a run's outputs
+WorkbookChoice = Annotated[
+    Optional[bool],
+    typer.Option(
+        "--workbook/--no-workbook",
+        help="Write guanche.xlsx always / never. Default: unless its sheets would hold over 300,000 rows.",
+        show_default=False,
+    ),
+]
+WorkbookLabels = Annotated[
+    LabelLanguage,
+    typer.Option("--labels", help="Column labels of guanche.xlsx: en (the table columns) or zh (中文)."),
+]
+
+
 def fail(error: GuancheError) -> None:
     """Print ``error`` as one line on stderr and exit 2 for output errors, 1 for input errors."""
     err.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
@@ -90,18 +105,8 @@ def run(
         Optional[int],
         typer.Option("--jobs", "-j", min=1, help="Worker processes. Default: one per core for 50+ inputs."),
     ] = None,
-    workbook: Annotated[
-        Optional[bool],
-        typer.Option(
-            "--workbook/--no-workbook",
-            help="Write guanche.xlsx always / never. Default: unless its sheets would hold over 300,000 rows.",
-            show_default=False,
-        ),
-    ] = None,
-    labels: Annotated[
-        LabelLanguage,
-        typer.Option("--labels", help="Column labels of guanche.xlsx: en (the table columns) or zh (中文)."),
-    ] = LabelLanguage.en,
+    workbook: WorkbookChoice = None,
+    labels: WorkbookLabels = LabelLanguage.en,
 ) -> None:
     """Read plans, extract tasks and units, link to parent plans, write tables."""
     try:
@@ -183,18 +188,8 @@ def _run_summary(
 def merge(
     runs: Annotated[list[Path], typer.Argument(help="Output folders of runs (or merges) to join.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder of the merged tables.")],
-    workbook: Annotated[
-        Optional[bool],
-        typer.Option(
-            "--workbook/--no-workbook",
-            help="Write guanche.xlsx always / never. Default: unless its sheets would hold over 300,000 rows.",
-            show_default=False,
-        ),
-    ] = None,
-    labels: Annotated[
-        LabelLanguage,
-        typer.Option("--labels", help="Column labels of guanche.xlsx: en (the table columns) or zh (中文)."),
-    ] = LabelLanguage.en,
+    workbook: WorkbookChoice = None,
+    labels: WorkbookLabels = LabelLanguage.en,
 ) -> None:
     """Join separate runs' tables and link across them, without reading the documents again."""
     try:
@@ -213,10 +208,7 @@ def merge(
 @app.command()
 def workbook(
     out_dir: Annotated[Path, typer.Argument(help="The output folder of a run (its --out).")],
-    labels: Annotated[
-        LabelLanguage,
-        typer.Option("--labels", help="Column labels: en (the table columns) or zh (中文)."),
-    ] = LabelLanguage.en,
+    labels: WorkbookLabels = LabelLanguage.en,
 ) -> None:
     """Build guanche.xlsx from a run's Parquet tables (for a run that left it out)."""
     try:
