@@ -101,17 +101,19 @@ def stream_corpus(
     dataset: Path,
     *,
     manifest: str | Path | Manifest | None = None,
+    jobs: int | None = None,
     pool: ProcessPoolExecutor | None = None,
     on_progress: Callable[[Path], None] | None = None,
 ) -> tuple[Corpus, list[InputFailure]]:
-    """Read every document under ``paths`` as :func:`read_corpus` does, but keep none: their
+    """Read every document under ``paths`` as :func:`read_corpus` does (``jobs``, ``pool`` as
+    there), but keep none: their
     per-document rows go to the dataset folder ``dataset`` as they are read, and
     :func:`build_tables` reads them from there. Returns the streamed corpus (no documents held;
     ``corpus.doc_ids`` those read) and the inputs that could not be read. Raises
     :class:`InputError` when a manifest cannot be read, OSError when the dataset cannot be
     written."""
     inputs = [Path(path) for path in paths]
-    corpus, failures = stream_documents(inputs, _manifest_for(inputs, manifest), dataset, on_progress, pool=pool)
+    corpus, failures = stream_documents(inputs, _manifest_for(inputs, manifest), dataset, on_progress, jobs, pool=pool)
     log.info("read %d document(s); %d input(s) could not be read", len(corpus.doc_ids), len(failures))
     return corpus, failures
 

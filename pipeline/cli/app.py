@@ -127,7 +127,12 @@ def run(
                 OutputWriter(out_dir, workbook=workbook, pool=pool, labels=labels.value) as writer,
             ):
                 corpus, failures = stream_corpus(
-                    paths, writer.dataset, manifest=manifest, pool=pool, on_progress=lambda _: progress.advance(reading)
+                    paths,
+                    writer.dataset,
+                    manifest=manifest,
+                    jobs=1,
+                    pool=pool,
+                    on_progress=lambda _: progress.advance(reading),
                 )
                 tables = _corpus_outputs(corpus, writer, progress)
     except GuancheError as error:

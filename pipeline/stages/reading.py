@@ -179,23 +179,24 @@ def stream_documents(
     manifest: Manifest,
     dataset: Path,
     on_progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
     *,
     pool: ProcessPoolExecutor | None = None,
 ) -> tuple[Corpus, list[InputFailure]]:
-    """Read, parse and extract every input, as :func:`read_documents` does, but keep no
+    """Read, parse and extract every input, as :func:`read_documents` does (``jobs`` and
+    ``pool`` as there), but keep no
     document: each one's rows go to the dataset folder ``dataset`` (:class:`DatasetWriter`) as
     it is read. Returns the streamed corpus (its ``dataset`` and ``doc_ids``, sorted) and the
     failures in path order. Raises OSError when the dataset cannot be written."""
-    parsed, notes = _parsed_inputs(extract_file, paths, manifest, on_progress, None, pool)
+    parsed, notes = _parsed_inputs(extract_file, paths, manifest, on_progress, jobs, pool)
     writer = DatasetWriter(dataset)
     failures: list[InputFailure] = []
     for path, result in parsed:
         if isinstance(result, InputFailure):
             failures.append(result)
             continue
-        record = result["documents"][0]
-        declared = _declared_parents(manifest, [(path, record["doc_id"])])
-        record["parents"] = list(declared.get(record["doc_id"], ()))  # so that a merge knows them
+        entry = manifest.entry_for(path)
+        result["documents"][0]["parents"] = list(entry.parents if entry else ())  # so that a merge knows them
         writer.add(result)
     writer.close()
     return streamed_corpus(dataset, notes=notes), failures
