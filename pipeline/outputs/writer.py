@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -70,7 +71,7 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     typed = table.assign(
         **{
             column: pd.Series(
-                [iso_date(value) or None for value in table[column]]
+                [_parquet_date(value) for value in table[column]]
                 if column in DATE_COLUMNS
                 else [_split(value, LIST_SEPARATORS[column]) for value in table[column]],
                 index=table.index,
@@ -83,6 +84,13 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     for column, arrow_type in types.items():
         schema = schema.set(schema.get_field_index(column), pa.field(column, arrow_type))
     pq.write_table(pa.Table.from_pandas(typed, schema=schema, preserve_index=False), path)
+
+
+def _parquet_date(value) -> date | None:
+    """``value`` as a date when it is an ISO date text (:func:`iso_date`), else None (empty, or
+    not a whole date: due dates of a plan without a year are written --03-31)."""
+    parsed = iso_date(value)
+    return parsed if isinstance(parsed, date) else None
 
 
 def _split(joined, separator: str) -> list[str]:
