@@ -3,6 +3,8 @@ no document, the tables are those of a run that holds every document; the workbo
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -94,3 +96,11 @@ def test_a_workbook_of_a_folder_without_tables_is_refused(tmp_path):
     result = runner.invoke(app, ["workbook", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {tmp_path}: holds no tables of a run")
+
+
+def test_a_due_date_without_a_year_is_null_in_parquet_and_kept_in_csv(tmp_path):
+    # 3月31日前 in a law that states no year: the extractor writes --03-31
+    targets = pd.DataFrame({"target_id": ["a:O01:G01", "b:O01:G01"], "due_date": ["2025-03-31", "--03-31"]})
+    export.write_outputs({"targets": targets}, tmp_path, workbook=False)
+    assert pq.read_table(tmp_path / "targets.parquet").column("due_date").to_pylist() == [date(2025, 3, 31), None]
+    assert (tmp_path / "targets.csv").read_text(encoding="utf-8-sig").splitlines()[2] == "b:O01:G01,--03-31"
