@@ -176,10 +176,10 @@ def corpus_items(folder: Path) -> Path:
     """All tasks and articles of the real corpus, saved as Parquet for the linking runs."""
     from pipeline.document.manifest import Manifest
     from pipeline.stages.reading import read_documents
-    from pipeline.stages.structure import structure_tables
+    from pipeline.stages.registry import build_tables
 
     corpus, _ = read_documents([CORPUS], Manifest(), jobs=1)
-    tasks = structure_tables(corpus)["tasks"][["doc_id", "task_id", "text"]]
+    tasks = build_tables(corpus, only=("structure",))["tasks"][["doc_id", "task_id", "text"]]
     path = folder / "items.parquet"
     tasks.to_parquet(path)
     return path

@@ -62,7 +62,7 @@ from pipeline.outputs.views import (
 )
 from pipeline.outputs.writer import OutputWriter
 from pipeline.stages.corpus import Corpus, InputFailure
-from pipeline.stages.reading import read_documents
+from pipeline.stages.reading import read_documents, stream_documents
 from pipeline.stages.registry import build_tables
 from pipeline.stages.workers import WorkerPool
 
@@ -94,6 +94,7 @@ __all__ = [
     "read_corpus",
     "side_by_side",
     "single_document",
+    "stream_corpus",
     "targets_and_deadlines",
     "task_assignments",
     "task_unit_graph",
@@ -146,9 +147,7 @@ def read_corpus(
     be read (naming the first failure, if any).
     """
     inputs = [Path(path) for path in paths]
-    if not isinstance(manifest, Manifest):
-        manifest = resolve_manifest(inputs, Path(manifest) if manifest else None)
-    corpus, failures = read_documents(inputs, manifest, on_progress, jobs, pool=pool)
+    corpus, failures = read_documents(inputs, _manifest_for(inputs, manifest), on_progress, jobs, pool=pool)
     log.info("read %d document(s); %d input(s) could not be read", len(corpus.documents), len(failures))
     if require_documents and not corpus.documents:
         if failures:
@@ -161,6 +160,36 @@ def read_corpus(
     if stages:
         build_tables(corpus, settings, only=stages)
     return corpus, failures
+
+
+def stream_corpus(
+    paths: Iterable[str | Path],
+    dataset: Path,
+    *,
+    manifest: str | Path | Manifest | None = None,
+    jobs: int | None = None,
+    pool: WorkerPool | None = None,
+    on_progress: Callable[[Path], None] | None = None,
+) -> tuple[Corpus, list[InputFailure]]:
+    """Read every document under ``paths`` as :func:`read_corpus` does (``jobs``, ``pool`` as
+    there), but keep none: their
+    per-document rows go to the dataset folder ``dataset`` as they are read, and
+    :func:`build_tables` reads them from there. Returns the streamed corpus (no documents held;
+    ``corpus.doc_ids`` those read) and the inputs that could not be read. Raises
+    :class:`InputError` when a manifest cannot be read, OSError when the dataset cannot be
+    written."""
+    inputs = [Path(path) for path in paths]
+    corpus, failures = stream_documents(inputs, _manifest_for(inputs, manifest), dataset, on_progress, jobs, pool=pool)
+    log.info("read %d document(s); %d input(s) could not be read", len(corpus.doc_ids), len(failures))
+    return corpus, failures
+
+
+def _manifest_for(inputs: list[Path], manifest: str | Path | Manifest | None) -> Manifest:
+    """``manifest`` when it is one, else the manifest file it names, else every manifest.toml
+    beside the ``inputs``. Raises :class:`InputError` when one cannot be read."""
+    if isinstance(manifest, Manifest):
+        return manifest
+    return resolve_manifest(inputs, Path(manifest) if manifest else None)
 
 
 def read(

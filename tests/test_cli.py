@@ -25,7 +25,7 @@ from pipeline.outputs import writer as export
 from pipeline.outputs.schema import LIST_SEPARATORS
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, COUNTY_PLAN, REPO, write_county_plan_docx
-from tests.test_output_set import leftovers
+from tests.test_output_set import leftovers, visible_paths
 
 runner = CliRunner()
 TABLES = ("documents", "sections", "tasks")
@@ -74,7 +74,7 @@ def test_run_writes_every_table_in_every_format(raw, tmp_path):
 
 def visible_files(folder):
     """The visible files of an output folder by name (not the .guanche folder of generations)."""
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if not path.name.startswith(".")}
+    return {name: path.read_bytes() for name, path in visible_paths(folder).items()}
 
 
 def output_bytes(folder):
@@ -166,11 +166,11 @@ def test_tables_written_in_worker_processes_give_the_same_files(tmp_path):
     ]
 
 
-def _table_on_a_full_disk(name, table, folder, part, labels):
+def _table_on_a_full_disk(name, table, folder):
     raise OSError(28, "No space left on device")
 
 
-def _worker_killed(name, table, folder, part, labels):
+def _worker_killed(name, table, folder):
     os._exit(1)  # as the out-of-memory killer would
 
 

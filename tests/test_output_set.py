@@ -37,13 +37,21 @@ LANES = 3  # output folders killed in at once, to keep the test short
 KILLS_PER_LANE = 5
 
 
+def visible_paths(folder: Path) -> dict[str, Path]:
+    """Every visible output file of ``folder`` that a reader can open, by name; the parts of
+    its dataset folder by their path in ``folder`` (dataset/tasks/part-00000.parquet)."""
+    files = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.exists():
+            continue
+        parts = sorted(path.glob("*/*")) if path.is_dir() else [path]
+        files |= {str(part.relative_to(folder)): part for part in parts}
+    return files
+
+
 def visible_set(folder: Path) -> dict[str, str]:
     """The sha256 of every visible output of ``folder`` that a reader can open, by name."""
-    return {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.iterdir())
-        if not path.name.startswith(".") and path.exists()
-    }
+    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in visible_paths(folder).items()}
 
 
 def leftovers(folder: Path) -> list[str]:

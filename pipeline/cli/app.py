@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pipeline import __version__
-from pipeline.api import read_corpus
+from pipeline.api import stream_corpus
 from pipeline.cascade.compare import compare_with_parents
 from pipeline.cascade.diff import diff_documents, version_notes
 from pipeline.cascade.parents import missing_parent_messages
@@ -35,8 +35,10 @@ from pipeline.outputs.graph import write_graph_files
 from pipeline.outputs.labels import LabelLanguage
 from pipeline.outputs.ledger import ledger_command
 from pipeline.outputs.report import report_command
-from pipeline.outputs.writer import OutputWriter, ensure_writable, write_outputs
-from pipeline.stages.registry import STAGES, build_tables
+from pipeline.outputs.writer import OutputWriter, build_workbook, ensure_writable, write_outputs
+from pipeline.stages.corpus import Corpus
+from pipeline.stages.merging import merge_datasets
+from pipeline.stages.registry import RUN_TABLES, STAGES, build_tables
 from pipeline.stages.workers import run_pool
 
 app = typer.Typer(
@@ -45,6 +47,21 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+# the options of commands that write a run's outputs
+WorkbookChoice = Annotated[
+    Optional[bool],
+    typer.Option(
+        "--workbook/--no-workbook",
+        help="Write guanche.xlsx always / never. Default: unless its sheets would hold over 300,000 rows.",
+        show_default=False,
+    ),
+]
+WorkbookLabels = Annotated[
+    LabelLanguage,
+    typer.Option("--labels", help="Column labels of guanche.xlsx: en (the table columns) or zh (中文)."),
+]
 
 
 def fail(error: GuancheError) -> None:
@@ -98,13 +115,8 @@ def run(
             "--scheduler", help="Run on the Dask cluster whose scheduler is at this address (tcp://host:8786)."
         ),
     ] = None,
-    workbook: Annotated[
-        bool, typer.Option("--workbook/--no-workbook", help="Also write guanche.xlsx (slow for big corpora).")
-    ] = True,
-    labels: Annotated[
-        LabelLanguage,
-        typer.Option("--labels", help="Column labels of guanche.xlsx: en (the table columns) or zh (中文)."),
-    ] = LabelLanguage.en,
+    workbook: WorkbookChoice = None,
+    labels: WorkbookLabels = LabelLanguage.en,
 ) -> None:
     """Read plans, extract tasks and units, link to parent plans, write tables."""
     try:
@@ -115,55 +127,113 @@ def run(
         skipped = skipped_files(paths, found=files)
         if not files:
             raise no_document_error(paths, skipped)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=notes,
-            disable=len(files) < 5,
-            transient=True,
-        ) as progress:
+        with _progress(disable=len(files) < 5) as progress:
             reading = progress.add_task("reading", total=len(files))
-            # The workers parse the documents, then write the workbook's sheets while this
-            # process builds the later stages and the graph files; a remote cluster's workers
-            # may not see the output folder, so this process writes the outputs then.
-            with run_pool(jobs, len(files), dask=dask, scheduler=scheduler) as pool:
-                corpus, failures = read_corpus(
+            # The workers parse the documents, whose rows go to the new outputs' dataset as
+            # they come; then they write the tables' files while this process builds the later
+            # stages and the graph files, and at the end the workbook's sheets. A remote
+            # cluster's workers may not see the output folder, so this process writes them then.
+            with (
+                run_pool(jobs, len(files), dask=dask, scheduler=scheduler) as pool,
+                OutputWriter(
+                    out_dir, workbook=workbook, pool=None if scheduler else pool, labels=labels.value
+                ) as writer,
+            ):
+                corpus, failures = stream_corpus(
                     paths,
+                    writer.dataset,
                     manifest=manifest,
                     jobs=1,
                     pool=pool,
                     on_progress=lambda _: progress.advance(reading),
-                    require_documents=False,
                 )
-                # then a step per stage and one for the graph files; the last stays open while
-                # the workbook is finished
-                finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + workbook)
-                if corpus.documents:
-                    with OutputWriter(
-                        out_dir, workbook=workbook, pool=None if scheduler else pool, labels=labels.value
-                    ) as writer:
-
-                        def add_tables(stage_tables: dict) -> None:
-                            writer.add_tables(stage_tables)
-                            progress.advance(finishing)
-
-                        tables = build_tables(corpus, on_tables=add_tables)
-                        writer.add_files(lambda folder: write_graph_files(folder, tables))
-                        progress.advance(finishing)
-                else:
-                    tables = build_tables(corpus)
+                tables = _corpus_outputs(corpus, writer, progress)
     except GuancheError as error:
         fail(error)
-    print_summary(tables, out_dir if corpus.documents else None)
-    print_notes(corpus.notes + ([skipped_note(skipped)] if skipped else []))
+    _run_summary(tables, corpus, out_dir, writer, extra_notes=[skipped_note(skipped)] if skipped else [])
+    report_failures(failures, len(files))
+
+
+def _progress(*, disable: bool) -> Progress:
+    """The progress bars of a run on stderr (none when ``disable``), gone when it ends."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=notes,
+        disable=disable,
+        transient=True,
+    )
+
+
+def _corpus_outputs(corpus: Corpus, writer: OutputWriter, progress: Progress) -> dict:
+    """Build every table of the streamed ``corpus`` and write them, its dataset and the graph
+    files through ``writer`` (nothing when the corpus has no document: the writer then publishes
+    nothing); returns the tables. A step on ``progress`` per stage and one for the graph files,
+    the last open while the workbook is built."""
+    finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + (writer.workbook is not False))
+    if not corpus.doc_ids:
+        writer.abandon()
+
+    def add_tables(stage_tables: dict) -> None:
+        if corpus.doc_ids:
+            writer.add_tables(stage_tables)
+        progress.advance(finishing)
+
+    tables = build_tables(corpus, on_tables=add_tables)
+    writer.add_dataset()
+    writer.add_files(lambda folder: write_graph_files(folder, tables) if corpus.doc_ids else [])
+    progress.advance(finishing)
+    return tables
+
+
+def _run_summary(
+    tables: dict, corpus: Corpus, out_dir: Path | None, writer: OutputWriter, *, extra_notes: list[str]
+) -> None:
+    """Print the summary of a run or merge and its notes: duplicates read once (with
+    ``extra_notes``), documents in several versions, parents not among the inputs."""
+    print_summary(tables, out_dir if corpus.doc_ids else None, workbook_left_out=writer.workbook_left_out)
+    print_notes(corpus.notes + extra_notes)
     print_notes(version_notes(tables["documents"]), more="more documents come in several versions")
     print_notes(
         missing_parent_messages(tables["parents"], tables["documents"]),
         more="more documents name parents that are not among the inputs (parents.csv, found = False)",
     )
-    report_failures(failures, len(files))
+
+
+@app.command()
+def merge(
+    runs: Annotated[list[Path], typer.Argument(help="Output folders of runs (or merges) to join.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder of the merged tables.")],
+    workbook: WorkbookChoice = None,
+    labels: WorkbookLabels = LabelLanguage.en,
+) -> None:
+    """Join separate runs' tables and link across them, without reading the documents again."""
+    try:
+        ensure_writable(out_dir)
+        with (
+            _progress(disable=not notes.is_terminal) as progress,
+            OutputWriter(out_dir, workbook=workbook, labels=labels.value) as writer,
+        ):
+            corpus = merge_datasets(runs, writer.dataset)
+            tables = _corpus_outputs(corpus, writer, progress)
+    except GuancheError as error:
+        fail(error)
+    _run_summary(tables, corpus, out_dir, writer, extra_notes=[])
+
+
+@app.command()
+def workbook(
+    out_dir: Annotated[Path, typer.Argument(help="The output folder of a run (its --out).")],
+    labels: WorkbookLabels = LabelLanguage.en,
+) -> None:
+    """Build guanche.xlsx from a run's Parquet tables (for a run that left it out)."""
+    try:
+        path = build_workbook(out_dir, list(RUN_TABLES), labels=labels.value)
+    except GuancheError as error:
+        fail(error)
+    out.print(f"workbook: {path}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shlex
 from pathlib import Path
 
 import pandas as pd
@@ -76,8 +77,10 @@ def failure_count(failed: int, n_inputs: int) -> str:
     return f"none of the {n_inputs} inputs could be read."
 
 
-def print_summary(tables: dict, out_dir: Path | None) -> None:
-    """Print documents read, sections and tasks found, and where the outputs are."""
+def print_summary(tables: dict, out_dir: Path | None, *, workbook_left_out: int | None = None) -> None:
+    """Print documents read, sections and tasks found, and where the outputs are; when the
+    workbook was left out (``workbook_left_out``: the rows its sheets would have held), say so
+    and how to build it."""
     documents = tables["documents"]
     out.print(
         f"{len(documents)} document(s) read, {len(tables['sections'])} sections, {len(tables['tasks'])} tasks",
@@ -109,6 +112,14 @@ def print_summary(tables: dict, out_dir: Path | None) -> None:
         print_units(tables["task_units"])
     if out_dir is not None:
         print_outputs(out_dir)
+        if workbook_left_out is not None:
+            out.print(
+                f"workbook left out: its sheets would hold {workbook_left_out:,} rows — build it with: "
+                f"guanche workbook {shlex.quote(str(out_dir))}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
     else:
         out.print("no outputs written: no input could be read", highlight=False)
 

@@ -164,6 +164,23 @@ def publish(out_dir: Path, generation: ClaimedFolder, names: list[str]) -> list[
     return visible
 
 
+def current_folder(out_dir: Path) -> Path | None:
+    """The folder of the current generation of ``out_dir``; None before the first run or
+    where the outputs are plain files (no generations)."""
+    name = current_generation(out_dir)
+    return out_dir / ROOT / name if name else None
+
+
+def add_to_current(out_dir: Path, name: str) -> Path:
+    """Make the file ``name`` just written into the current generation a visible output of
+    ``out_dir`` too (the next run's set replaces it with the others). Returns its visible path.
+    Raises OSError when the link cannot be made."""
+    current = current_folder(out_dir)
+    if current is None:
+        raise FileNotFoundError(f"{out_dir}: no current generation")
+    return _link_visible(out_dir, name, via=current)
+
+
 def close(out_dir: Path, generation: ClaimedFolder) -> None:
     """Release ``generation`` and sweep ``out_dir``: the generation is deleted unless it was
     published (is current), and so are the previous generations and any leftovers."""

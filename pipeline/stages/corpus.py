@@ -12,12 +12,23 @@ from pipeline.document.model import ParsedDocument
 
 @dataclass
 class Corpus:
-    """All documents of one run, their manifest-declared parents, and the tables built so far."""
+    """All documents of one run, their manifest-declared parents, and the tables built so far.
+
+    The documents are either held (``documents``, parsed in this process or sent back by the
+    workers) or streamed: then ``documents`` is empty and ``dataset`` is the folder of their
+    per-document rows (:mod:`pipeline.outputs.dataset`), ``doc_ids`` their ids.
+    """
 
     documents: list[ParsedDocument]
     declared_parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    dataset: Path | None = None
+    doc_ids: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.documents and not self.doc_ids:
+            self.doc_ids = [doc.doc_id for doc in self.documents]
 
 
 @dataclass

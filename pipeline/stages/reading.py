@@ -9,9 +9,10 @@ import hashlib
 import os
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 from pipeline.document.manifest import Manifest, default_doc_id
 from pipeline.document.model import ParsedDocument
@@ -19,8 +20,9 @@ from pipeline.document.structure import parse_document
 from pipeline.errors import GuancheError
 from pipeline.ingest.discover import discover_inputs
 from pipeline.ingest.source import printable, read_source
-from pipeline.stages.corpus import Corpus, InputFailure
-from pipeline.stages.registry import extract_document
+from pipeline.outputs.dataset import DatasetWriter, iter_rows
+from pipeline.stages.corpus import Corpus, DocumentRows, InputFailure
+from pipeline.stages.registry import document_rows, extract_document
 from pipeline.stages.workers import WorkerPool, worker_count, worker_pool
 
 PARSE_CHUNK = 12  # files sent to a worker at once: fewer round trips, still an even share at the end
@@ -95,6 +97,54 @@ def plan_inputs(files: list[Path], manifest: Manifest) -> tuple[list[Path], list
     return kept, ids, notes
 
 
+def extract_file(path: Path, doc_id: str, overrides: dict | None) -> DocumentRows | InputFailure:
+    """Read, parse and extract one file; returns the rows of every per-document table
+    (:func:`document_rows`), or an :class:`InputFailure` for a problem (never raises for a bad
+    file). What a streamed run sends back from its workers: rows, not the document."""
+    parsed = parse_file(path, doc_id, overrides)
+    return parsed if isinstance(parsed, InputFailure) else document_rows(parsed)
+
+
+Parser = Callable[[Path, str, "dict | None"], Any]
+
+
+def _parsed_inputs(
+    parser: Parser,
+    paths: Iterable[str | Path],
+    manifest: Manifest,
+    on_progress: Callable[[Path], None] | None,
+    jobs: int | None,
+    pool: WorkerPool | None,
+) -> tuple[Iterator[tuple[Path, Any]], list[str]]:
+    """Every input to read with what ``parser`` made of it, in input order (a lazy iterator,
+    parsing while it is consumed), and the notes on inputs read only once
+    (:func:`plan_inputs`). ``on_progress`` is called once for every input found: at once for a
+    duplicate, else as its result is taken from the iterator."""
+    inputs = list(discover_inputs(paths))
+    files, ids, notes = plan_inputs(inputs, manifest)
+    if on_progress is not None:
+        unread = Counter(inputs) - Counter(files)
+        for path in unread.elements():
+            on_progress(path)
+    overrides = [(entry.overrides if (entry := manifest.entry_for(path)) else None) for path in files]
+
+    def parsed() -> Iterator[tuple[Path, Any]]:
+        with nullcontext(pool) if pool is not None else worker_pool(worker_count(jobs, len(files))) as workers:
+            mapper = workers.map if workers is not None else map
+            chunk = {"chunksize": PARSE_CHUNK} if workers is not None else {}
+            for path, result in zip(files, mapper(parser, files, ids, overrides, **chunk)):
+                yield path, result
+                if on_progress is not None:
+                    on_progress(path)
+
+    return parsed(), notes
+
+
+def _declared_parents(manifest: Manifest, read: Iterable[tuple[Path, str]]) -> dict[str, tuple[str, ...]]:
+    """The parents the manifest declares for the documents ``read`` (path, doc_id), by doc_id."""
+    return {doc_id: entry.parents for path, doc_id in read if (entry := manifest.entry_for(path)) and entry.parents}
+
+
 def read_documents(
     paths: Iterable[str | Path],
     manifest: Manifest,
@@ -113,29 +163,48 @@ def read_documents(
     in (``corpus.notes`` says which inputs were read once as duplicates), and the failures in
     path order.
     """
-    inputs = list(discover_inputs(paths))
-    files, ids, notes = plan_inputs(inputs, manifest)
-    if on_progress is not None:
-        unread = Counter(inputs) - Counter(files)
-        for path in unread.elements():
-            on_progress(path)
-    overrides = [(entry.overrides if (entry := manifest.entry_for(path)) else None) for path in files]
+    parsed, notes = _parsed_inputs(parse_file, paths, manifest, on_progress, jobs, pool)
     documents: list[ParsedDocument] = []
     failures: list[InputFailure] = []
-    with nullcontext(pool) if pool is not None else worker_pool(worker_count(jobs, len(files))) as workers:
-        mapper = workers.map if workers is not None else map
-        chunk = {"chunksize": PARSE_CHUNK} if workers is not None else {}
-        for path, parsed in zip(files, mapper(parse_file, files, ids, overrides, **chunk)):
-            if isinstance(parsed, InputFailure):
-                failures.append(parsed)
-            else:
-                documents.append(parsed)
-            if on_progress is not None:
-                on_progress(path)
-    parents = {
-        doc.doc_id: entry.parents
-        for doc in documents
-        if (entry := manifest.entry_for(doc.source.path)) and entry.parents
-    }
+    for _, result in parsed:
+        (failures if isinstance(result, InputFailure) else documents).append(result)
+    parents = _declared_parents(manifest, ((doc.source.path, doc.doc_id) for doc in documents))
     documents.sort(key=lambda doc: doc.doc_id)
     return Corpus(documents, parents, notes=notes), failures
+
+
+def stream_documents(
+    paths: Iterable[str | Path],
+    manifest: Manifest,
+    dataset: Path,
+    on_progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
+    *,
+    pool: WorkerPool | None = None,
+) -> tuple[Corpus, list[InputFailure]]:
+    """Read, parse and extract every input, as :func:`read_documents` does (``jobs`` and
+    ``pool`` as there), but keep no
+    document: each one's rows go to the dataset folder ``dataset`` (:class:`DatasetWriter`) as
+    it is read. Returns the streamed corpus (its ``dataset`` and ``doc_ids``, sorted) and the
+    failures in path order. Raises OSError when the dataset cannot be written."""
+    parsed, notes = _parsed_inputs(extract_file, paths, manifest, on_progress, jobs, pool)
+    writer = DatasetWriter(dataset)
+    failures: list[InputFailure] = []
+    for path, result in parsed:
+        if isinstance(result, InputFailure):
+            failures.append(result)
+            continue
+        entry = manifest.entry_for(path)
+        result["documents"][0]["parents"] = list(entry.parents if entry else ())  # so that a merge knows them
+        writer.add(result)
+    writer.close()
+    return streamed_corpus(dataset, notes=notes), failures
+
+
+def streamed_corpus(dataset: Path, *, notes: list[str] | None = None) -> Corpus:
+    """The corpus whose documents' rows are the dataset folder ``dataset``: its doc ids (sorted)
+    and the parents its documents declare, from the dataset's documents table."""
+    records = list(iter_rows(dataset, "documents"))
+    parents = {record["doc_id"]: tuple(record["parents"]) for record in records if record.get("parents")}
+    doc_ids = sorted(record["doc_id"] for record in records)
+    return Corpus([], parents, notes=list(notes or []), dataset=dataset, doc_ids=doc_ids)

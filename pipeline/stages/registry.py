@@ -3,8 +3,9 @@
 A :class:`Stage` names its output tables (with their columns, from :mod:`pipeline.outputs.schema`),
 an optional per-document part, run where the document is parsed (in a worker process with
 ``--jobs N``), and its corpus part, run once over the whole run. The corpus part is given the
-per-document rows of all documents, in document order, and builds the tables from them (and
-from anything corpus-wide). Later stages read earlier stages' tables from ``corpus.tables``.
+per-document rows of all documents, in document order (held, or read back from the run's
+dataset, :mod:`pipeline.outputs.dataset`), and builds the tables from them (and from anything
+corpus-wide). Later stages read earlier stages' tables from ``corpus.tables``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 from pipeline.config import Settings
 from pipeline.document.model import ParsedDocument
 from pipeline.outputs import schema
+from pipeline.outputs.dataset import read_rows
 from pipeline.stages import cascade, commitments, structure, units
 from pipeline.stages.corpus import Corpus, DocumentRows
 
@@ -42,6 +44,7 @@ STAGES: tuple[Stage, ...] = (
         "structure",
         {"documents": schema.DOCUMENT_COLUMNS, "sections": schema.SECTION_COLUMNS, "tasks": schema.TASK_COLUMNS},
         structure.structure_tables,
+        per_document=structure.document_structure,
     ),
     Stage(
         "units",
@@ -74,6 +77,9 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
+RUN_TABLES: tuple[str, ...] = tuple(name for registered in STAGES for name in registered.tables)  # in stage order
+
+
 def extract_document(doc: ParsedDocument) -> ParsedDocument:
     """Run every stage's per-document part on ``doc`` (kept on ``doc.extracted``); returns ``doc``."""
     for registered in STAGES:
@@ -82,13 +88,22 @@ def extract_document(doc: ParsedDocument) -> ParsedDocument:
     return doc
 
 
+def document_rows(doc: ParsedDocument) -> DocumentRows:
+    """Every per-document table's rows of ``doc`` (table name → rows), computed where it was
+    parsed (:func:`extract_document`): all a streamed run keeps of it."""
+    return {table: rows for extracted in doc.extracted.values() for table, rows in extracted.items()}
+
+
 def corpus_rows(corpus: Corpus, registered: Stage) -> DocumentRows:
     """The rows of ``registered``'s per-document part for every document of ``corpus``, table by
-    table in document order: those computed where each document was parsed, or computed now
-    (a document parsed without :func:`extract_document`). Empty for a stage without one."""
+    table in document order: read from the corpus's dataset when its documents were streamed,
+    else those computed where each document was parsed, or computed now (a document parsed
+    without :func:`extract_document`). Empty for a stage without one."""
     rows: DocumentRows = {}
     if registered.per_document is None:
         return rows
+    if corpus.dataset is not None:
+        return {table: read_rows(corpus.dataset, table) for table in registered.tables}
     for doc in corpus.documents:
         if registered.name not in doc.extracted:
             doc.extracted[registered.name] = registered.per_document(doc)
