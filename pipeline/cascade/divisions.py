@@ -61,6 +61,12 @@ def level_of(prefix: str) -> str:
     return _PREFIX_LEVELS[len(prefix)]
 
 
+def containing(inner: tuple[str, ...]) -> set[str]:
+    """The prefixes of the jurisdictions that strictly contain one of ``inner``: 152921 阿拉善左旗
+    → {"", "15", "1529"}."""
+    return {prefix[:length] for prefix in inner for length in _PREFIX_LEVELS if length < len(prefix)}
+
+
 def contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
     """True when a jurisdiction of ``outer`` strictly contains one of ``inner``."""
-    return any(len(o) < len(i) and i.startswith(o) for o in outer for i in inner)
+    return not containing(inner).isdisjoint(outer)

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from extractors.citations import display_title, title_key
-from pipeline.cascade.divisions import contains, jurisdictions
+from pipeline.cascade.divisions import containing, jurisdictions
 from pipeline.document.metadata import level_and_region, year_of
 from pipeline.document.titles import TitleIndex
 from pipeline.outputs.schema import PARENT_COLUMNS, make_table
@@ -111,6 +112,7 @@ def parent_relations(
     parents in that order, each parent once.
     """
     records = _records(documents)
+    by_jurisdiction = _by_jurisdiction(records.values())
     titles = TitleIndex(documents)
     basis = _basis_citations(citations)
     rows: list[dict] = []
@@ -130,7 +132,7 @@ def parent_relations(
         if not declared:
             rows += [
                 _row(child, parent, "jurisdiction+topic")
-                for parent in _superiors(child, records.values())
+                for parent in _superiors(child, by_jurisdiction)
                 if parent.doc_id not in seen
             ]
     return make_table(rows, PARENT_COLUMNS)
@@ -166,14 +168,22 @@ def _issued_later(parent: _Record, child: _Record) -> bool:
     return not (pd.isna(parent.year) or pd.isna(child.year)) and parent.year > child.year
 
 
-def _superiors(child: _Record, records) -> list[_Record]:
-    """The documents whose jurisdiction strictly contains the child's, on the same topic."""
-    if not child.jurisdiction:
-        return []
+def _by_jurisdiction(records: Iterable[_Record]) -> dict[str, list[tuple[int, _Record]]]:
+    """Each jurisdiction prefix → the documents of that jurisdiction, with their position in
+    ``records``."""
+    index: dict[str, list[tuple[int, _Record]]] = {}
+    for position, record in enumerate(records):
+        for prefix in record.jurisdiction:
+            index.setdefault(prefix, []).append((position, record))
+    return index
+
+
+def _superiors(child: _Record, by_jurisdiction: dict[str, list[tuple[int, _Record]]]) -> list[_Record]:
+    """The documents whose jurisdiction strictly contains the child's, on the same topic, in the
+    order of the records ``by_jurisdiction`` indexes (:func:`_by_jurisdiction`)."""
+    candidates = dict(entry for prefix in containing(child.jurisdiction) for entry in by_jurisdiction.get(prefix, ()))
     return [
-        parent
-        for parent in records
-        if contains(parent.jurisdiction, child.jurisdiction) and _same_topic(child.topic, parent.topic)
+        candidates[position] for position in sorted(candidates) if _same_topic(child.topic, candidates[position].topic)
     ]
 
 
