@@ -7,6 +7,8 @@ Directives are the tasks/articles of a document plus the lead text of its sectio
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+
 import pandas as pd
 
 from pipeline.cascade.coverage import (
@@ -44,31 +46,61 @@ def directive_items(tasks: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame
     return make_table(rows, DIRECTIVE_COLUMNS)
 
 
+Mapper = Callable[[Callable, Iterable[tuple]], Iterable]  # fn over argument tuples → results in order
+
+
+def _in_this_process(fn: Callable, calls: Iterable[tuple]) -> Iterator:
+    """``fn(*call)`` for each call, in order, in this process: the default :data:`Mapper`."""
+    return (fn(*call) for call in calls)
+
+
 def link_to_parents(
     pairs: pd.DataFrame,
     directives: pd.DataFrame,
     tasks: pd.DataFrame,
     linker: DirectiveLinker,
     sections: pd.DataFrame | None = None,
+    *,
+    mapper: Mapper = _in_this_process,
 ) -> pd.DataFrame:
     """Links of each child document's tasks to the directives of all its parents at once.
 
-    Child documents with the same parents share one fitted linker. ``sections`` (of both sides)
-    gives the linker the chapter titles of directives and tasks.
+    Child documents with the same parents share one fitted linker; each such group is linked
+    on its own (:func:`link_group`), through ``mapper`` (e.g. in a run's worker processes; the
+    groups come back in order, so the table does not depend on where they ran). ``sections``
+    (of both sides) gives the linker the chapter titles of directives and tasks.
     """
     parent_sets = pairs.groupby("child_doc_id", sort=True)["parent_doc_id"].agg(lambda ids: tuple(sorted(ids)))
     if sections is not None:  # the chapter titles, a feature of the linker
         titles = dict(zip(sections["section_id"], sections["title"]))
         directives = directives.assign(section_title=directives["section_id"].map(titles))
         tasks = tasks.assign(section_title=tasks["section_id"].map(titles))
-    tables = []
-    for parent_ids, children in parent_sets.groupby(parent_sets, sort=True):
-        parent_directives = directives[directives["doc_id"].isin(parent_ids)]
-        child_tasks = tasks[tasks["doc_id"].isin(children.index)]
-        if parent_directives.empty or child_tasks.empty:
-            continue
-        tables.append(linker.fit(parent_directives).link(child_tasks))
+    parents_by_doc = dict(tuple(directives.groupby("doc_id", sort=False)))
+    tasks_by_doc = dict(tuple(tasks.groupby("doc_id", sort=False)))
+    params = linker.params()
+
+    def groups() -> Iterator[tuple[dict, pd.DataFrame, pd.DataFrame]]:
+        for parent_ids, children in parent_sets.groupby(parent_sets, sort=True):
+            parent_directives = _rows_of(parents_by_doc, parent_ids, directives)
+            child_tasks = _rows_of(tasks_by_doc, children.index, tasks)
+            if not parent_directives.empty and not child_tasks.empty:
+                yield params, parent_directives, child_tasks
+
+    tables = list(mapper(link_group, groups()))
     return pd.concat(tables, ignore_index=True) if tables else make_table([], LINK_COLUMNS)
+
+
+def _rows_of(by_doc: dict[str, pd.DataFrame], doc_ids: Iterable[str], table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``table`` (grouped by doc_id in ``by_doc``) of the documents ``doc_ids``, in
+    ``table``'s order."""
+    parts = [by_doc[doc_id] for doc_id in doc_ids if doc_id in by_doc]
+    return pd.concat(parts).sort_index() if parts else table.iloc[:0]
+
+
+def link_group(params: dict, parent_directives: pd.DataFrame, child_tasks: pd.DataFrame) -> pd.DataFrame:
+    """The links table of ``child_tasks`` to ``parent_directives`` by a new
+    :class:`DirectiveLinker` of ``params``."""
+    return DirectiveLinker(**params).fit(parent_directives).link(child_tasks)
 
 
 def linked_and_covered(
@@ -78,14 +110,17 @@ def linked_and_covered(
     parent_sections: pd.DataFrame,
     linker: DirectiveLinker | None = None,
     child_sections: pd.DataFrame | None = None,
+    *,
+    mapper: Mapper = _in_this_process,
 ) -> dict[str, pd.DataFrame]:
     """links, coverage, coverage_sections, coverage_documents and local_additions for the
     (child_doc_id, parent_doc_id) ``pairs``: the child documents' tasks linked to the directives
     (tasks and section lead text) of their parents. ``child_sections`` are the child documents'
-    sections when ``parent_sections`` does not hold them."""
+    sections when ``parent_sections`` does not hold them; ``mapper`` runs the linking
+    (:func:`link_to_parents`)."""
     directives = directive_items(parent_tasks, parent_sections)
     sections = parent_sections if child_sections is None else pd.concat([child_sections, parent_sections])
-    links = link_to_parents(pairs, directives, child_tasks, linker or DirectiveLinker(), sections)
+    links = link_to_parents(pairs, directives, child_tasks, linker or DirectiveLinker(), sections, mapper=mapper)
     coverage_table = directive_coverage(links, directives, pairs)
     return {
         "links": links,

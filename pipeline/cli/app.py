@@ -39,7 +39,7 @@ from pipeline.outputs.writer import OutputWriter, build_workbook, ensure_writabl
 from pipeline.stages.corpus import Corpus
 from pipeline.stages.merging import merge_datasets
 from pipeline.stages.registry import RUN_TABLES, STAGES, build_tables
-from pipeline.stages.workers import run_pool
+from pipeline.stages.workers import WorkerPool, run_pool
 
 app = typer.Typer(
     help="guanche (贯彻): tasks, responsible units, obligations and links to higher-level plans.",
@@ -147,7 +147,7 @@ def run(
                     pool=pool,
                     on_progress=lambda _: progress.advance(reading),
                 )
-                tables = _corpus_outputs(corpus, writer, progress)
+                tables = _corpus_outputs(corpus, writer, progress, workers=pool)
     except GuancheError as error:
         fail(error)
     _run_summary(tables, corpus, out_dir, writer, extra_notes=[skipped_note(skipped)] if skipped else [])
@@ -167,9 +167,11 @@ def _progress(*, disable: bool) -> Progress:
     )
 
 
-def _corpus_outputs(corpus: Corpus, writer: OutputWriter, progress: Progress) -> dict:
-    """Build every table of the streamed ``corpus`` and write them, its dataset and the graph
-    files through ``writer`` (nothing when the corpus has no document: the writer then publishes
+def _corpus_outputs(
+    corpus: Corpus, writer: OutputWriter, progress: Progress, *, workers: WorkerPool | None = None
+) -> dict:
+    """Build every table of the streamed ``corpus`` (the corpus stages' work spread over
+    ``workers``, when given) and write them, its dataset and the graph files through ``writer`` (nothing when the corpus has no document: the writer then publishes
     nothing); returns the tables. A step on ``progress`` per stage and one for the graph files,
     the last open while the workbook is built."""
     finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + (writer.workbook is not False))
@@ -181,7 +183,7 @@ def _corpus_outputs(corpus: Corpus, writer: OutputWriter, progress: Progress) ->
             writer.add_tables(stage_tables)
         progress.advance(finishing)
 
-    tables = build_tables(corpus, on_tables=add_tables)
+    tables = build_tables(corpus, on_tables=add_tables, workers=workers)
     writer.add_dataset()
     writer.add_files(lambda folder: write_graph_files(folder, tables) if corpus.doc_ids else [])
     progress.advance(finishing)

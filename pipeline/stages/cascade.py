@@ -10,16 +10,23 @@ from pipeline.cascade.linker import DirectiveLinker
 from pipeline.cascade.parents import parent_relations
 from pipeline.config import Settings
 from pipeline.stages.corpus import Corpus, DocumentRows
+from pipeline.stages.workers import ordered_map
 
 
 def cascade_tables(corpus: Corpus, rows: DocumentRows, settings: Settings) -> dict[str, pd.DataFrame]:
     """Stage: parents, links, coverage, coverage_sections, coverage_documents, local_additions.
 
     Reads the documents, sections and tasks tables (and citations, when a citation stage ran);
-    the linker takes ``settings.linker`` as its parameters. ``rows`` is not used (no
-    per-document part).
+    the linker takes ``settings.linker`` as its parameters. The documents with the same parents
+    are linked as a group, the groups in ``corpus.workers`` when there are workers (each on
+    one thread there). ``rows`` is not used (no per-document part).
     """
     documents, sections, tasks = (corpus.tables[name] for name in ("documents", "sections", "tasks"))
     parents = parent_relations(documents, corpus.declared_parents, corpus.tables.get("citations"))
     pairs = parents.loc[parents["found"].astype(bool), ["child_doc_id", "parent_doc_id"]].drop_duplicates()
-    return {"parents": parents, **linked_and_covered(pairs, tasks, tasks, sections, DirectiveLinker(**settings.linker))}
+    workers = corpus.workers
+    linker = DirectiveLinker(**{**settings.linker, **({"n_jobs": 1} if workers is not None else {})})
+    tables = linked_and_covered(
+        pairs, tasks, tasks, sections, linker, mapper=lambda fn, calls: ordered_map(workers, fn, calls)
+    )
+    return {"parents": parents, **tables}

@@ -23,6 +23,7 @@ from pipeline.outputs import schema
 from pipeline.outputs.dataset import read_rows
 from pipeline.stages import cascade, commitments, structure, units
 from pipeline.stages.corpus import Corpus, DocumentRows
+from pipeline.stages.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -118,15 +119,32 @@ def build_tables(
     *,
     on_tables: Callable[[dict[str, pd.DataFrame]], None] | None = None,
     only: Collection[str] | None = None,
+    workers: WorkerPool | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run every stage in order over ``corpus`` (or the stages named in ``only``); return all
-    tables by name (also kept in ``corpus.tables``).
+    tables by name (also kept in ``corpus.tables``). ``workers`` (a run's worker pool) become
+    ``corpus.workers`` while the stages run: corpus stages may spread their work over them.
 
     ``on_tables`` receives each stage's tables as soon as they are built (the output writer
     starts on them while later stages run). Every table has exactly the columns its stage
     declares.
     """
     settings = settings or Settings()
+    corpus.workers = workers
+    try:
+        _run_stages(corpus, settings, on_tables, only)
+    finally:
+        corpus.workers = None
+    return corpus.tables
+
+
+def _run_stages(
+    corpus: Corpus,
+    settings: Settings,
+    on_tables: Callable[[dict[str, pd.DataFrame]], None] | None,
+    only: Collection[str] | None,
+) -> None:
+    """Run the stages of :func:`build_tables`."""
     for registered in STAGES:
         if only is not None and registered.name not in only:
             continue
@@ -141,4 +159,3 @@ def build_tables(
         corpus.tables.update(tables)
         if on_tables is not None:
             on_tables(tables)
-    return corpus.tables

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from pipeline.stages.commitments import commitment_pipeline
 from pipeline.stages.dask_engine import dask_pool
 
 PARALLEL_FROM = 50  # inputs; below this, worker start-up costs more than it saves
+AHEAD = 8  # calls of ordered_map sent to the workers before the first result is taken
 
 
 class WorkerPool(Protocol):
@@ -37,6 +39,23 @@ def worker_count(jobs: int | None, n_inputs: int) -> int:
     if jobs is None:
         jobs = (os.cpu_count() or 1) if n_inputs >= PARALLEL_FROM else 1
     return max(1, min(jobs, n_inputs))
+
+
+def ordered_map(pool: WorkerPool | None, fn: Callable, calls: Iterable[tuple], *, ahead: int = AHEAD) -> Iterator:
+    """``fn(*call)`` for each of ``calls``, in ``pool``'s workers (in this process when it is
+    None); yields the results in order. At most ``ahead`` calls are in the workers at a time, so
+    that the arguments of a long lazy ``calls`` are never all held at once. A call's exception
+    is raised where its result would be yielded."""
+    if pool is None:
+        yield from (fn(*call) for call in calls)
+        return
+    pending: deque[Future] = deque()
+    for call in calls:
+        pending.append(pool.submit(fn, *call))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 @contextmanager
