@@ -14,6 +14,7 @@ same paths (a shared file system).
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Future
@@ -24,6 +25,7 @@ from pipeline.errors import GuancheError
 from pipeline.stages.commitments import commitment_pipeline
 
 CONNECT_TIMEOUT = "10s"  # how long to try to reach a scheduler before saying it cannot be reached
+SCATTER_FROM = 1_000_000  # bytes (Dask's estimate): a larger argument is scattered, not sent with its task
 INSTALL_ADVICE = 'install the extra: pip install "guanche[dask]"'
 
 
@@ -57,6 +59,7 @@ class DaskPool:
     def __init__(self, client: Any) -> None:
         self.client = client
         self._distributed = _distributed()
+        self._sizeof = importlib.import_module("dask.sizeof").sizeof
         self._submitted: set = set()
 
     def map(self, fn: Callable, *iterables: Iterable, chunksize: int = 1) -> Iterator:
@@ -78,12 +81,20 @@ class DaskPool:
         """``fn(*args)`` on the cluster. The future it returns is already running (it cannot be
         cancelled, so the caller never does the same work a second time); a worker lost while
         running it becomes :class:`BrokenExecutor`, as from a process pool."""
-        remote = self.client.submit(fn, *args, pure=False)
+        remote = self.client.submit(fn, *map(self._by_reference, args), pure=False)
         self._submitted.add(remote)  # a Dask task is released when no future refers to it
         local: Future = Future()
         local.set_running_or_notify_cancel()
         remote.add_done_callback(lambda done: self._settle(local, done))
         return local
+
+    def _by_reference(self, argument: Any) -> Any:
+        """``argument`` itself when small, else a future of it scattered to the workers: a task
+        then carries a reference, not the data (the scheduler forwards no large graph, and
+        Dask does not warn of one)."""
+        if self._sizeof(argument) < SCATTER_FROM:
+            return argument
+        return self.client.scatter(argument, hash=False)
 
     def _settle(self, local: Future, remote: Any) -> None:
         """Give ``local`` the result or the exception of the finished Dask future ``remote``."""
