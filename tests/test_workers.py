@@ -1,12 +1,11 @@
-"""The run's workers beyond parsing: ordered_map, the cascade's link groups and the GEXF file
-spread over a process pool give exactly what one process gives."""
+"""The run's workers beyond parsing: ordered_map, and the cascade's link groups spread over a
+process pool give exactly what one process gives."""
 
 from __future__ import annotations
 
 import pytest
 
 from pipeline.api import read_corpus
-from pipeline.outputs.graph import write_graph_files
 from pipeline.stages.registry import build_tables
 from pipeline.stages.workers import ordered_map, worker_pool
 from tests.conftest import needs_corpus
@@ -72,15 +71,3 @@ def test_link_groups_in_the_workers_give_the_links_of_one_process(family, pool):
     assert len(here["links"]) > 100 and here["links"]["child_doc_id"].nunique() >= 3
     for name, table in here.items():
         assert table.equals(there[name]), name
-
-
-@needs_corpus
-def test_the_gexf_written_in_a_worker_is_the_same_bytes(family, pool, tmp_path):
-    tables = build_tables(family, only=("units", "cascade"))
-    (tmp_path / "here").mkdir()
-    (tmp_path / "there").mkdir()
-    names = write_graph_files(tmp_path / "here", tables)
-    assert write_graph_files(tmp_path / "there", tables, pool=pool) == names
-    assert "graph.gexf" in names and len(names) == 6
-    for name in names:
-        assert (tmp_path / "here" / name).read_bytes() == (tmp_path / "there" / name).read_bytes(), name

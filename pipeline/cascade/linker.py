@@ -50,6 +50,7 @@ sides) and ``level`` (the document's level, on both sides).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import re
@@ -471,8 +472,14 @@ def _rank_features(pairs: pd.DataFrame) -> None:
 
 def _bigram_jaccard(a: str, b: str) -> float:
     """Jaccard similarity of the character bigrams of two titles (0 when either has none)."""
-    first, second = ({x[i : i + 2] for i in range(len(x) - 1)} for x in (a or "", b or ""))
+    first, second = _bigrams(a or ""), _bigrams(b or "")
     return len(first & second) / len(first | second) if first and second else 0.0
+
+
+@functools.lru_cache(maxsize=4096)
+def _bigrams(title: str) -> frozenset[str]:
+    """The character bigrams of a title (chapter titles repeat over a document's pairs)."""
+    return frozenset(title[i : i + 2] for i in range(len(title) - 1))
 
 
 def _entry_keys(rows) -> np.ndarray:

@@ -185,7 +185,7 @@ def _corpus_outputs(
 
     tables = build_tables(corpus, on_tables=add_tables, workers=workers)
     writer.add_dataset()
-    writer.add_files(lambda folder: write_graph_files(folder, tables, pool=writer.pool) if corpus.doc_ids else [])
+    writer.add_files(lambda folder: write_graph_files(folder, tables) if corpus.doc_ids else [])
     progress.advance(finishing)
     return tables
 

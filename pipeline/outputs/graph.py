@@ -21,9 +21,7 @@ written as its own CSV pair.
 
 from __future__ import annotations
 
-from concurrent.futures import wait
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import networkx as nx
 import pandas as pd
@@ -33,9 +31,6 @@ from extractors.citations import display_title
 from pipeline.outputs.schema import EDGE_COLUMNS, NODE_COLUMNS
 from pipeline.outputs.writer import write_csv
 from pipeline.outputs.xmltext import is_xml_text, xml_text
-
-if TYPE_CHECKING:
-    from pipeline.stages.workers import WorkerPool
 
 TASK_UNIT_RELATIONS = ("leads", "supports")
 ROLE_EDGE = {"lead": "leads", "support": "supports"}
@@ -279,38 +274,17 @@ def _cleaned(data: dict, clean) -> dict:
     return {name: clean(value) for name, value in data.items()}
 
 
-GRAPH_TABLES = ("documents", "sections", "tasks", "task_units", "citations", "parents", "links")  # what it is built of
-
-
-def write_gexf_of(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """Build the graph of ``tables`` and write it as GEXF at ``path`` (:func:`write_gexf`), as
-    :func:`write_graph_files` does; e.g. in a worker process. Raises OSError when it cannot be
-    written."""
-    write_gexf(gexf_graph(xml_graph(build_graph(tables))), path)
-
-
-def write_graph_files(folder: Path, tables: dict[str, pd.DataFrame], *, pool: WorkerPool | None = None) -> list[str]:
+def write_graph_files(folder: Path, tables: dict[str, pd.DataFrame]) -> list[str]:
     """Build the graph of ``tables`` and write it into ``folder``: graph.graphml and graph.gexf
     (its text as XML can hold it, :func:`xml_graph`), nodes.csv and edges.csv (the whole graph,
-    text as read), task_unit_nodes.csv and task_unit_edges.csv. With a ``pool``, graph.gexf is
-    built and written in a worker (:func:`write_gexf_of`, the same bytes) while this process
-    writes the rest. Returns the names written. Raises OSError when a file cannot be written."""
-    graph_tables = {name: tables[name] for name in GRAPH_TABLES if name in tables}
-    in_worker = pool.submit(write_gexf_of, graph_tables, folder / "graph.gexf") if pool is not None else None
-    try:
-        graph = build_graph(graph_tables)
-        exported = xml_graph(graph)
-        nx.write_graphml(exported, folder / "graph.graphml")
-        if in_worker is None:
-            write_gexf(gexf_graph(exported), folder / "graph.gexf")
-        del exported
-        files = {"": gephi_tables(graph), "task_unit_": gephi_tables(task_unit_graph(graph))}
-        for prefix, (nodes, edges) in files.items():
-            write_csv(nodes, folder / f"{prefix}nodes.csv")
-            write_csv(edges, folder / f"{prefix}edges.csv")
-    finally:
-        if in_worker is not None:
-            wait([in_worker])  # never leave a worker writing into a folder that may be removed
-    if in_worker is not None:
-        in_worker.result()
+    text as read), task_unit_nodes.csv and task_unit_edges.csv. Returns the names written.
+    Raises OSError when a file cannot be written."""
+    graph = build_graph(tables)
+    exported = xml_graph(graph)
+    nx.write_graphml(exported, folder / "graph.graphml")
+    write_gexf(gexf_graph(exported), folder / "graph.gexf")
+    files = {"": gephi_tables(graph), "task_unit_": gephi_tables(task_unit_graph(graph))}
+    for prefix, (nodes, edges) in files.items():
+        write_csv(nodes, folder / f"{prefix}nodes.csv")
+        write_csv(edges, folder / f"{prefix}edges.csv")
     return ["graph.graphml", "graph.gexf"] + [f"{prefix}{kind}.csv" for prefix in files for kind in ("nodes", "edges")]

@@ -17,7 +17,7 @@ from pipeline.stages.commitments import commitment_pipeline
 from pipeline.stages.dask_engine import dask_pool
 
 PARALLEL_FROM = 50  # inputs; below this, worker start-up costs more than it saves
-AHEAD = 32  # calls of ordered_map sent to the workers before the first result is taken
+AHEAD = 8  # calls of ordered_map sent to the workers before the first result is taken
 
 
 class WorkerPool(Protocol):
