@@ -97,11 +97,12 @@ def test_without_dask_the_cluster_options_say_how_to_install_it(raw, tmp_path, m
 def test_a_large_argument_reaches_the_task_scattered_and_without_a_warning(cluster, recwarn):
     import pandas as pd
     from dask.distributed import Client
+    from dask.sizeof import sizeof
 
     table = pd.DataFrame({"text": ["依法行政" * 50] * 5_000})  # about 2 MB, Dask's estimate
+    assert sizeof(table) > dask_engine.SCATTER_FROM
     with Client(cluster) as client:
         pool = dask_engine.DaskPool(client)
-        assert pool._sizeof(table) > dask_engine.SCATTER_FROM
         assert pool.submit(len, table).result(timeout=60) == 5_000
         assert pool.submit(len, "small").result(timeout=60) == 5
     assert not [w for w in recwarn if "large graph" in str(w.message)]

@@ -8,6 +8,7 @@ Directives are the tasks/articles of a document plus the lead text of its sectio
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from itertools import starmap
 
 import pandas as pd
 
@@ -49,11 +50,6 @@ def directive_items(tasks: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame
 Mapper = Callable[[Callable, Iterable[tuple]], Iterable]  # fn over argument tuples → results in order
 
 
-def _in_this_process(fn: Callable, calls: Iterable[tuple]) -> Iterator:
-    """``fn(*call)`` for each call, in order, in this process: the default :data:`Mapper`."""
-    return (fn(*call) for call in calls)
-
-
 def link_to_parents(
     pairs: pd.DataFrame,
     directives: pd.DataFrame,
@@ -61,14 +57,15 @@ def link_to_parents(
     linker: DirectiveLinker,
     sections: pd.DataFrame | None = None,
     *,
-    mapper: Mapper = _in_this_process,
+    mapper: Mapper = starmap,
 ) -> pd.DataFrame:
     """Links of each child document's tasks to the directives of all its parents at once.
 
     Child documents with the same parents share one fitted linker; each such group is linked
-    on its own (:func:`link_group`), through ``mapper`` (e.g. in a run's worker processes; the
-    groups come back in order, so the table does not depend on where they ran). ``sections``
-    (of both sides) gives the linker the chapter titles of directives and tasks.
+    on its own (:func:`link_group`), through ``mapper``: in this process by default, or e.g. in
+    a run's worker processes. The groups come back in order, so the table does not depend on
+    where they ran. ``sections`` (of both sides) gives the linker the chapter titles of
+    directives and tasks.
     """
     parent_sets = pairs.groupby("child_doc_id", sort=True)["parent_doc_id"].agg(lambda ids: tuple(sorted(ids)))
     if sections is not None:  # the chapter titles, a feature of the linker
@@ -111,7 +108,7 @@ def linked_and_covered(
     linker: DirectiveLinker | None = None,
     child_sections: pd.DataFrame | None = None,
     *,
-    mapper: Mapper = _in_this_process,
+    mapper: Mapper = starmap,
 ) -> dict[str, pd.DataFrame]:
     """links, coverage, coverage_sections, coverage_documents and local_additions for the
     (child_doc_id, parent_doc_id) ``pairs``: the child documents' tasks linked to the directives

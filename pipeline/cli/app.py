@@ -171,8 +171,9 @@ def _corpus_outputs(
     corpus: Corpus, writer: OutputWriter, progress: Progress, *, workers: WorkerPool | None = None
 ) -> dict:
     """Build every table of the streamed ``corpus`` (the corpus stages' work spread over
-    ``workers``, when given) and write them, its dataset and the graph files through ``writer`` (nothing when the corpus has no document: the writer then publishes
-    nothing); returns the tables. A step on ``progress`` per stage and one for the graph files,
+    ``workers``, when given) and write them, its dataset and the graph files through ``writer``
+    (nothing when the corpus has no document: the writer then publishes nothing); returns the
+    tables. A step on ``progress`` per stage and one for the graph files,
     the last open while the workbook is built."""
     finishing = progress.add_task("tables, links and outputs", total=len(STAGES) + 1 + (writer.workbook is not False))
     if not corpus.doc_ids:

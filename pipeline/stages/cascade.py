@@ -25,8 +25,15 @@ def cascade_tables(corpus: Corpus, rows: DocumentRows, settings: Settings) -> di
     parents = parent_relations(documents, corpus.declared_parents, corpus.tables.get("citations"))
     pairs = parents.loc[parents["found"].astype(bool), ["child_doc_id", "parent_doc_id"]].drop_duplicates()
     workers = corpus.workers
-    linker = DirectiveLinker(**{**settings.linker, **({"n_jobs": 1} if workers is not None else {})})
+    params = dict(settings.linker)
+    if workers is not None:
+        params["n_jobs"] = 1  # a group is one worker's share: its similarity search on one thread
     tables = linked_and_covered(
-        pairs, tasks, tasks, sections, linker, mapper=lambda fn, calls: ordered_map(workers, fn, calls)
+        pairs,
+        tasks,
+        tasks,
+        sections,
+        DirectiveLinker(**params),
+        mapper=lambda fn, calls: ordered_map(workers, fn, calls),
     )
     return {"parents": parents, **tables}

@@ -14,7 +14,6 @@ same paths (a shared file system).
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Future
@@ -59,7 +58,6 @@ class DaskPool:
     def __init__(self, client: Any) -> None:
         self.client = client
         self._distributed = _distributed()
-        self._sizeof = importlib.import_module("dask.sizeof").sizeof
         self._submitted: set = set()
 
     def map(self, fn: Callable, *iterables: Iterable, chunksize: int = 1) -> Iterator:
@@ -92,7 +90,9 @@ class DaskPool:
         """``argument`` itself when small, else a future of it scattered to the workers: a task
         then carries a reference, not the data (the scheduler forwards no large graph, and
         Dask does not warn of one)."""
-        if self._sizeof(argument) < SCATTER_FROM:
+        from dask.sizeof import sizeof  # Dask is installed: this pool exists
+
+        if sizeof(argument) < SCATTER_FROM:
             return argument
         return self.client.scatter(argument, hash=False)
 

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from itertools import starmap
 from typing import Any, Protocol
 
 from pipeline.stages.commitments import commitment_pipeline
@@ -47,7 +48,7 @@ def ordered_map(pool: WorkerPool | None, fn: Callable, calls: Iterable[tuple], *
     that the arguments of a long lazy ``calls`` are never all held at once. A call's exception
     is raised where its result would be yielded."""
     if pool is None:
-        yield from (fn(*call) for call in calls)
+        yield from starmap(fn, calls)
         return
     pending: deque[Future] = deque()
     for call in calls:
