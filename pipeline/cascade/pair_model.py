@@ -55,6 +55,7 @@ class PairModel:
     relation_intercept: np.ndarray
     threshold: float  # lowest P(link) of a child task's best link
     further_threshold: float  # lowest P(link) of its second and third links
+    strength: float  # the inverse regularisation strength C the regressions were trained with
 
     def link_probability(self, features: np.ndarray) -> np.ndarray:
         """P(link) of each row of ``features`` (columns in :data:`FEATURES` order)."""
@@ -80,6 +81,7 @@ class PairModel:
             "relation": {"coef": self.relation_coef.tolist(), "intercept": self.relation_intercept.tolist()},
             "threshold": self.threshold,
             "further_threshold": self.further_threshold,
+            "strength": self.strength,
         }
 
 
@@ -99,6 +101,7 @@ def model_from_json(data: dict) -> PairModel:
         relation_intercept=np.array(data["relation"]["intercept"]),
         threshold=float(data["threshold"]),
         further_threshold=float(data["further_threshold"]),
+        strength=float(data["strength"]),
     )
 
 
