@@ -243,3 +243,30 @@ def test_implements_edges_carry_the_link_score(family_tables, tmp_path):
     assert len(implements) == len(links)
     assert sorted(implements["Weight"].round(6)) == sorted(links["score"].astype(float).round(6))
     assert (edges.loc[edges["Label"] != "implements", "Weight"] == 1.0).all()
+
+
+def networkx_copy(graph: nx.MultiDiGraph, gexf: bool = False) -> nx.MultiDiGraph:
+    """``graph`` copied as networkx's own writers need it to write the graph files: edges keyed
+    by edge_id; for GEXF, Label and Weight renamed to its fields and the edge id given as id."""
+    names = {"Label": "label", "Weight": "weight"} if gexf else {}
+    copy = nx.MultiDiGraph()
+    copy.add_nodes_from((n, {names.get(k, k): v for k, v in d.items()}) for n, d in graph.nodes(data=True))
+    for u, v, key, d in graph.edges(keys=True, data=True):
+        identifier = edge_id(u, v, key)
+        data = {names.get(k, k): val for k, val in d.items()} | ({"id": identifier} if gexf else {})
+        copy.add_edge(u, v, identifier, **data)
+    return copy
+
+
+@needs_corpus
+def test_graph_files_hold_what_networkxs_own_writers_write(family_tables, tmp_path):
+    graph = build_graph(family_tables)
+    folder = written(family_tables, tmp_path / "ours")
+    nx.write_graphml(networkx_copy(graph), tmp_path / "networkx.graphml")
+    assert (folder / "graph.graphml").read_bytes() == (tmp_path / "networkx.graphml").read_bytes()
+    nx.write_gexf(networkx_copy(graph, gexf=True), tmp_path / "networkx.gexf")
+    ours, theirs = nx.read_gexf(folder / "graph.gexf"), nx.read_gexf(tmp_path / "networkx.gexf")
+    assert list(ours.nodes(data=True)) == list(theirs.nodes(data=True))
+    # networkx's writer adds the key as an attribute of its own (networkx_key): the id already is it
+    assert list(ours.edges(keys=True, data=True)) == list(theirs.edges(keys=True, data=True))
+    assert ours.number_of_edges() == graph.number_of_edges() > 1000

@@ -13,7 +13,7 @@ MultiDiGraph):
 
 Every node has ``Label`` and ``Type``, every edge ``Label`` and ``Weight``. The files use Gephi's
 names, so that they open in Gephi and Cytoscape as they are: graph.graphml and graph.gexf (Gephi's
-own format) give every edge a unique id (:func:`edge_id`); in nodes.csv/edges.csv the edges have
+own format) give every edge a unique id (:func:`~pipeline.outputs.graph_xml.edge_id`); in nodes.csv/edges.csv the edges have
 Source, Target, Type (``Directed``, the edge direction Gephi's spreadsheet import reads), Id,
 Label (the relation) and Weight. The task-unit graph (tasks, units, lead/support edges) is also
 written as its own CSV pair.
@@ -25,16 +25,14 @@ from pathlib import Path
 
 import networkx as nx
 import pandas as pd
-from networkx.readwrite.gexf import GEXFWriter
 
 from extractors.citations import display_title
+from pipeline.outputs.graph_xml import ExportedGraph, edge_id, write_gexf, write_graphml
 from pipeline.outputs.schema import EDGE_COLUMNS, NODE_COLUMNS
 from pipeline.outputs.writer import write_csv
-from pipeline.outputs.xmltext import is_xml_text, xml_text
 
 TASK_UNIT_RELATIONS = ("leads", "supports")
 ROLE_EDGE = {"lead": "leads", "support": "supports"}
-GEXF_DATE = "2000-01-01"  # the fixed date of graph.gexf, so that the same graph gives the same bytes
 
 
 def _present(value) -> bool:
@@ -101,13 +99,6 @@ def build_graph(tables: dict[str, pd.DataFrame]) -> nx.MultiDiGraph:
 def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, label: str, weight: float = 1.0, **extra) -> None:
     """Add the edge ``label`` (its relation: contains, leads …) from ``source`` to ``target``."""
     graph.add_edge(source, target, key=label, **_attributes(Label=label, Weight=float(weight), **extra))
-
-
-def edge_id(source: str, target: str, relation: str) -> str:
-    """The id of an edge in the graph files: its relation, source and target
-    (``leads:unit:阿拉善左旗:旗委编办→…:T0001``), unique because the graph has at most one edge of a
-    relation between two nodes, and the same in every run that has the edge."""
-    return f"{relation}:{source}→{target}"
 
 
 def _add_task_units(graph: nx.MultiDiGraph, task_units: pd.DataFrame | None) -> None:
@@ -211,78 +202,15 @@ def _ordered(table: pd.DataFrame, first: list[str]) -> pd.DataFrame:
     return table[first + sorted(c for c in table.columns if c not in first)]
 
 
-def xml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """``graph`` as the graph files hold it: a copy keyed by :func:`edge_id` (the edge ids of
-    GraphML and GEXF), its node ids, keys and text attributes cleaned by :func:`xml_text` when
-    some text is not XML text (a control character in a document's text would otherwise stop
-    the writers)."""
-    clean = _xml_value if not all(is_xml_text(text) for text in _texts(graph)) else _same
-    exported = nx.MultiDiGraph()
-    exported.add_nodes_from((clean(node), _cleaned(data, clean)) for node, data in graph.nodes(data=True))
-    exported.add_edges_from(
-        (clean(u), clean(v), clean(edge_id(u, v, key)), _cleaned(data, clean))
-        for u, v, key, data in graph.edges(keys=True, data=True)
-    )
-    return exported
-
-
-def gexf_graph(exported: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """``exported`` (:func:`xml_graph`) with the names networkx's GEXF writer turns into GEXF's
-    own fields: ``label`` for nodes and edges, ``weight`` and ``id`` for edges."""
-    gexf = nx.MultiDiGraph()
-    gexf.add_nodes_from((node, _renamed(data, {"Label": "label"})) for node, data in exported.nodes(data=True))
-    gexf.add_edges_from(
-        (u, v, key, {"id": key, **_renamed(data, {"Label": "label", "Weight": "weight"})})
-        for u, v, key, data in exported.edges(keys=True, data=True)
-    )
-    return gexf
-
-
-def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
-    """Write ``graph`` (:func:`gexf_graph`) as GEXF 1.2 at ``path``, dated :data:`GEXF_DATE` so
-    that the same graph gives the same bytes. Raises OSError when it cannot be written."""
-    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
-    writer.add_graph(graph)
-    meta = writer.xml.find("meta")
-    if meta is not None:
-        meta.set("lastmodifieddate", GEXF_DATE)
-    with path.open("wb") as file:
-        writer.write(file)
-
-
-def _renamed(data: dict, names: dict[str, str]) -> dict:
-    return {names.get(name, name): value for name, value in data.items()}
-
-
-def _texts(graph: nx.MultiDiGraph):
-    """Every text of ``graph``: node ids, edge keys, attribute values."""
-    for node, data in graph.nodes(data=True):
-        yield from (value for value in (node, *data.values()) if isinstance(value, str))
-    for _, _, key, data in graph.edges(keys=True, data=True):
-        yield from (value for value in (key, *data.values()) if isinstance(value, str))
-
-
-def _xml_value(value):
-    return xml_text(value) if isinstance(value, str) else value
-
-
-def _same(value):
-    return value
-
-
-def _cleaned(data: dict, clean) -> dict:
-    return {name: clean(value) for name, value in data.items()}
-
-
 def write_graph_files(folder: Path, tables: dict[str, pd.DataFrame]) -> list[str]:
     """Build the graph of ``tables`` and write it into ``folder``: graph.graphml and graph.gexf
-    (its text as XML can hold it, :func:`xml_graph`), nodes.csv and edges.csv (the whole graph,
+    (as XML can hold it, :class:`~pipeline.outputs.graph_xml.ExportedGraph`), nodes.csv and edges.csv (the whole graph,
     text as read), task_unit_nodes.csv and task_unit_edges.csv. Returns the names written.
     Raises OSError when a file cannot be written."""
     graph = build_graph(tables)
-    exported = xml_graph(graph)
-    nx.write_graphml(exported, folder / "graph.graphml")
-    write_gexf(gexf_graph(exported), folder / "graph.gexf")
+    exported = ExportedGraph(graph)
+    write_graphml(exported, folder / "graph.graphml")
+    write_gexf(exported, folder / "graph.gexf")
     files = {"": gephi_tables(graph), "task_unit_": gephi_tables(task_unit_graph(graph))}
     for prefix, (nodes, edges) in files.items():
         write_csv(nodes, folder / f"{prefix}nodes.csv")
