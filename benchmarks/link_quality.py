@@ -1,10 +1,11 @@
 """Link quality against the hand-checked gold families, each held out in turn.
 
-Eleven families (benchmarks/families.py, twelve child → parent pairs): for each family the pair
-classifier is trained on the other ten (benchmarks/train_linker.py) and scores the held-out
-family's pairs; the linker is fitted on the parent's articles and links the child's articles.
-With ``--held-out``: trained on the seven development families only, scored on the four made
-later by other readers (the figure measured once before they joined the training).
+Fifteen families (benchmarks/families.py, sixteen child → parent pairs): for each family the
+pair classifier is trained on the other fourteen (benchmarks/train_linker.py) and scores the
+held-out family's pairs; the linker is fitted on the parent's articles and links the child's
+articles. With ``--held-out 1`` or ``2``: a round of families made later by other readers, scored
+by the model trained on the families before it (each round measured once before it joined the
+training).
 Side by side: a plain TF-IDF cosine (character 2–4-grams, the parent's articles as corpus) that
 links each child article to its most similar parent article when the cosine reaches one fixed
 threshold, the same for every family (the threshold with the best top-1 F1 over all scored
@@ -26,7 +27,7 @@ Figures per pair and overall (micro, all pairs' articles together):
 
     python benchmarks/link_quality.py            # leave one family out; the table at the end
     python benchmarks/link_quality.py --shipped  # the shipped model (trained on every family)
-    python benchmarks/link_quality.py --held-out # development families → held-out families
+    python benchmarks/link_quality.py --held-out 2  # the families before round 2 → round 2
     python benchmarks/link_quality.py --end-to-end  # each pair's two files read together in one
                                                     # run, parents found by guanche
 """
@@ -44,7 +45,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.families import DEVELOPMENT, FAMILIES, HELD_OUT, Pair, articles, gold_table
+from benchmarks.families import FAMILIES, ROUNDS, Pair, articles, gold_table
 from benchmarks.train_linker import train, training_table
 from pipeline.api import read_corpus
 from pipeline.cascade.linker import DirectiveLinker
@@ -212,14 +213,18 @@ def main() -> None:
     parser.add_argument("--shipped", action="store_true", help="the shipped model instead of leave-one-family-out")
     parser.add_argument(
         "--held-out",
-        action="store_true",
-        help="trained on the development families only, scored on the held-out ones (benchmarks/families.py)",
+        type=int,
+        choices=range(1, len(ROUNDS) + 1),
+        metavar="ROUND",
+        help="a round of held-out families (benchmarks/families.py.ROUNDS): trained on the families before it, "
+        "scored on its own",
     )
     parser.add_argument(
         "--end-to-end", action="store_true", help="each pair's two files read together, parents found by guanche"
     )
     args = parser.parse_args()
-    scored = {pair.name: pair for pairs in (HELD_OUT if args.held_out else FAMILIES).values() for pair in pairs}
+    training, held_out = ROUNDS[args.held_out - 1] if args.held_out else (FAMILIES, FAMILIES)
+    scored = {pair.name: pair for pairs in held_out.values() for pair in pairs}
     threshold = cosine_threshold(scored)
     if args.shipped:
         linked = {
@@ -227,12 +232,9 @@ def main() -> None:
             for name, pair in scored.items()
         }
         title = "shipped model (trained on every family)"
-    elif args.held_out:
-        linked = held_out_predictions(args.end_to_end, DEVELOPMENT, HELD_OUT)
-        title = "trained on the development families, scored on the held-out ones"
     else:
-        linked = held_out_predictions(args.end_to_end, FAMILIES, FAMILIES)
-        title = "leave one family out"
+        linked = held_out_predictions(args.end_to_end, training, held_out)
+        title = f"held-out round {args.held_out}" if args.held_out else "leave one family out"
     plain = {name: cosine_predictions(pair, threshold) for name, pair in scored.items()}
     table = report(linked, plain, threshold)
     print(title + (", end to end (parents found by guanche)" if args.end_to_end else "") + ":")
