@@ -36,14 +36,15 @@ _CLAUSE_BREAK = re.compile(r"[，,。；;：:！？\n]")
 _BASIS_LEAD = re.compile(
     r"(?:^|(?<=[，,。；;：:\n]))\s*(?:为了?(?:认真|全面|深入)?(?:贯彻落实|贯彻|落实)|根据|依据|依照|按照)"
 )
-# 根据…制定本条例 in one sentence. The scope runs from 根据 to the first comma (or to 制定本) and is
-# taken once, without backtracking; scope and the rest of the sentence are bounded, so a long line
-# with no full stop costs time in proportion to its length, not to its square.
+# 根据…制定本条例 in one sentence (or 为了实施《X》…制定本办法, how an implementing measure names the
+# law it carries out). Each lead's scope runs to the first comma (or to 制定本) and is taken once,
+# without backtracking; the rest of the sentence is only looked ahead at, so that every lead of
+# one sentence has its scope (为了实施《X》，根据《Y》，…制定本办法). Scope and look-ahead are bounded,
+# so a long line with no full stop costs time in proportion to its length, not to its square.
 _SENTENCE_MAX = 300
 _MADE_UNDER = re.compile(
-    rf"(?:根据|依据|依照)(?P<scope>(?:(?!制定本)[^，,。；;\n]){{0,{_SENTENCE_MAX}}}+)[^。；;\n]{{0,{_SENTENCE_MAX}}}?制定本"
-    f"[{HAN}]{{1,6}}?"
-    r"(?=[。，,；;]|$)"
+    rf"(?:根据|依据|依照|为了?(?:贯彻)?实施(?=《))(?P<scope>(?:(?!制定本)[^，,。；;\n]){{0,{_SENTENCE_MAX}}}+)"
+    rf"(?=[^。；;\n]{{0,{_SENTENCE_MAX}}}?制定本[{HAN}]{{1,6}}?(?:[。，,；;]|$))"
 )
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 _REVISION = re.compile(
@@ -193,11 +194,15 @@ def title_aliases(text: str) -> dict[str, str]:
 def own_references(title: str, doc_number: str = "", front_matter: str = "") -> frozenset[str]:
     """Keys of the document's own title and number, which are never citations of another document.
 
-    They are the record's title and number, any 《…》 inside the title (关于印发《…》的通知), and
-    the titles its transmittal notice hands on (印发《…》, 《…》…现转发给你们).
+    They are the record's title and number, the 《…》 inside a title that hands documents on
+    (关于印发《…》的通知), and the titles its transmittal notice hands on (印发《…》, 《…》…现转发给你们).
+    A title that quotes the law it carries out (山东省实施《道路交通安全法》办法) does not make that
+    law its own: citing it is citing another document.
     """
     keys = {title_key(title)} if title else set()
-    keys.update(title_key(m.group("title")) for m in _TITLE.finditer(title or ""))
+    quoted = list(_TITLE.finditer(title or ""))
+    if any(_HANDED_ON_BEFORE.search(title, max(0, match.start() - 4), match.start()) for match in quoted):
+        keys.update(title_key(match.group("title")) for match in quoted)
     for match in _TITLE.finditer(front_matter):
         if _HANDED_ON_BEFORE.search(front_matter, max(0, match.start() - 4), match.start()) or _HANDED_ON_AFTER.match(
             front_matter, match.end()

@@ -168,4 +168,6 @@ def test_a_long_line_without_a_full_stop_costs_time_in_proportion_to_its_length(
     text = clause * 5000 + "制定本条例。"
     found = list(citations(text))
     basis = [c for c in found if c.relation == "basis"]
-    assert len(found) == 5000 and len(basis) == 1 and len(text) - basis[0].start < 330  # in the last sentence
+    # every 根据 within the bounded reach (300 characters) of 制定本 is a basis, none before it
+    assert len(found) == 5000 and 1 <= len(basis) <= 16
+    assert all(len(text) - citation.start < 330 for citation in basis)

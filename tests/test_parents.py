@@ -256,9 +256,8 @@ def test_superiors_are_parents_whether_cited_or_not():
             ("道路交通安全法-2021-04-29", "basis", "道路交通安全", True),
             ("山东省实施-道路交通安全法-办法-2012-01-13", "jurisdiction+topic", "道路交通安全", False),
         },
-        "山东省实施-道路交通安全法-办法-2012-01-13": {
-            ("道路交通安全法-2021-04-29", "jurisdiction+topic", "道路交通安全", True)
-        },
+        # the law a 实施《X法》办法 carries out is its basis, though its title quotes it
+        "山东省实施-道路交通安全法-办法-2012-01-13": {("道路交通安全法-2021-04-29", "basis", "道路交通安全", True)},
         # cites the province's 消防条例 as its basis; its own topic (居民住宅区消防安全管理) is narrower
         "新乡市居民住宅区消防安全管理条例-2020-07-12": {("河南省消防条例-2014-04-15", "basis", "", False)},
         "河南省信访条例-2012-11-29": {
@@ -266,7 +265,7 @@ def test_superiors_are_parents_whether_cited_or_not():
             ("信访工作条例-2022-02-25", "jurisdiction+topic", "信访", True),
         },
         "上海市实施-突发事件应对法-办法-2018-05-24": {
-            ("突发事件应对法-2007-08-30", "jurisdiction+topic", "突发事件应对", False),
+            ("突发事件应对法-2007-08-30", "basis", "突发事件应对", False),
             ("突发事件应对法-2024-06-28", "jurisdiction+topic", "突发事件应对", True),
         },
         "广东省乡村振兴促进条例-2022-06-01": {("乡村振兴促进法-2021-04-29", "basis", "乡村振兴促进", False)},
@@ -281,6 +280,57 @@ def test_superiors_are_parents_whether_cited_or_not():
         "突发事件应对法-2024-06-28": set(),
         "乡村振兴促进法-2021-04-29": set(),
     }
+
+
+# the eight pairs of the held-out gold families (benchmarks/families.py), read together
+HELD_OUT_FILES = [
+    "DLC/北京地方法规/地方性法规/北京/北京市实施《水法》办法(2022-11-25).md",
+    "经济法/水法(2016-07-02).md",
+    "DLC/浙江地方法规/地方性法规/浙江/宁波市全民健身条例(2021-06-11).md",
+    "DLC/浙江地方法规/地方性法规/浙江/浙江省全民健身条例(2014-11-28).md",
+    "DLC/浙江地方法规/地方性法规/浙江/浙江省劳动保障监察条例(2020-09-24).md",
+    "行政法规/劳动保障监察条例(2004-11-01).md",
+    "DLC/河南地方法规/地方性法规/河南/开封市文物保护条例(2018-10-30).md",
+    "DLC/河南地方法规/地方性法规/河南/河南省实施《文物保护法》办法(2016-03-29).md",
+    "DLC/浙江地方法规/地方性法规/浙江/杭州市法律援助条例(2017-01-13).md",
+    "DLC/浙江地方法规/地方性法规/浙江/浙江省法律援助条例(2016-09-29).md",
+    "DLC/重庆地方法规/地方性法规/重庆/重庆市地质灾害防治条例(2020-06-05).md",
+    "行政法规/地质灾害防治条例(2003-11-24).md",
+    "DLC/山东地方法规/地方性法规/山东/枣庄市农村公路条例(2020-11-30).md",
+    "DLC/山东地方法规/地方性法规/山东/山东省农村公路条例(2018-09-21).md",
+    "DLC/广东地方法规/地方性法规/广东/广东省动物防疫条例(2021-12-01).md",
+    "经济法/动物防疫法(2021-01-22).md",
+]
+
+
+@needs_lawrefbook
+def test_each_held_out_child_finds_its_gold_parent_and_why():
+    corpus, failures = read_corpus([LAWREFBOOK / path for path in HELD_OUT_FILES], stages=("structure", "commitments"))
+    assert failures == []
+    parents = parent_relations(corpus.tables["documents"], corpus.declared_parents, corpus.tables["citations"])
+    found = parents[parents["found"]]
+    assert {(r.child_doc_id, r.parent_doc_id, r.source, r.topic, r.issued_later) for r in found.itertuples()} == {
+        # 为了实施《中华人民共和国水法》…制定本办法: the law it carries out, though its title quotes it
+        ("北京市实施-水法-办法-2022-11-25", "水法-2016-07-02", "basis", "水", False),
+        ("宁波市全民健身条例-2021-06-11", "浙江省全民健身条例-2014-11-28", "basis", "全民健身", False),
+        ("浙江省劳动保障监察条例-2020-09-24", "劳动保障监察条例-2004-11-01", "basis", "劳动保障监察", False),
+        # cites only 《中华人民共和国文物保护法》, which is not among the files: not the province's
+        # 实施《中华人民共和国文物保护法》办法, which is found as its superior instead
+        (
+            "开封市文物保护条例-2018-10-30",
+            "河南省实施-文物保护法-办法-2016-03-29",
+            "jurisdiction+topic",
+            "文物保护",
+            False,
+        ),
+        ("杭州市法律援助条例-2017-01-13", "浙江省法律援助条例-2016-09-29", "basis", "法律援助", False),
+        ("重庆市地质灾害防治条例-2020-06-05", "地质灾害防治条例-2003-11-24", "basis", "地质灾害防治", False),
+        ("枣庄市农村公路条例-2020-11-30", "山东省农村公路条例-2018-09-21", "basis", "农村公路", False),
+        # revised on 2021-12-01, after the law of 2021-01-22: not a superior issued later
+        ("广东省动物防疫条例-2021-12-01", "动物防疫法-2021-01-22", "basis", "动物防疫", False),
+    }
+    missing = parents.loc[~parents["found"] & (parents["child_doc_id"] == "开封市文物保护条例-2018-10-30")]
+    assert missing["parent_title"].tolist() == ["中华人民共和国文物保护法"]
 
 
 STAND_IN = "# {title}\n\n（测试用的构造文本，不是真实文件。）\n\n一、构造的测试章节\n\n（一）构造的测试条目，只用于查找上级文件。\n"

@@ -9,8 +9,8 @@ import pytest
 from pipeline.document.numbering import match_numbering
 from pipeline.document.structure import parse_document, task_table_columns
 from pipeline.ingest.source import read_source
-from tests.conftest import needs_corpus
-from tests.documents import CORPUS
+from tests.conftest import needs_corpus, needs_lawrefbook
+from tests.documents import CORPUS, LAWREFBOOK
 from tests.hierarchy import hierarchy_problems
 
 COUNTY_SECTIONS = [
@@ -339,3 +339,19 @@ def test_every_corpus_document_has_a_consistent_hierarchy_with_no_heading_lost()
 def test_a_unit_column_joined_with_its_deadline_is_a_unit_column():
     columns = task_table_columns(["序号", "重点任务", "牵头单位", "责任单位及完成时限"])
     assert columns == {"number": 0, "task": 1, "牵头单位": 2, "责任单位": 3}
+
+
+@needs_lawrefbook
+@pytest.mark.parametrize(
+    "path, issued_on",
+    [
+        # two entries on one history line: "…第二次修正  2021年12月1日…第二次修订"
+        ("DLC/广东地方法规/地方性法规/广东/广东省动物防疫条例(2021-12-01).md", "2021-12-01"),
+        ("DLC/上海地方法规/地方性法规/上海/上海市市民体育健身条例(2017-11-23).md", "2017-11-23"),
+        # one entry a line: the latest
+        ("DLC/浙江地方法规/地方性法规/浙江/杭州市法律援助条例(2017-01-13).md", "2016-12-23"),
+    ],
+)
+def test_a_regulation_is_dated_by_its_latest_enactment(path, issued_on):
+    source = LAWREFBOOK / path
+    assert parse_document(read_source(source), source.stem).record["issued_on"] == issued_on

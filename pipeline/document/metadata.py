@@ -111,21 +111,28 @@ def is_issued_line(line: str) -> bool:
 def enactment(lines: list[str]) -> tuple[str, str]:
     """Return ``(enacting body, latest enactment date)`` from a regulation's front matter lines.
 
-    Lines look like "2021年7月27日 德州市第十八届人民代表大会常务委员会第四十二次会议通过";
-    a line on entry into force (施行) is not an enactment. Returns ("", "") when none is found.
+    Lines look like "2021年7月27日 德州市第十八届人民代表大会常务委员会第四十二次会议通过"; a
+    line that begins with a date may hold several entries, each from its date to the next
+    ("…第二次修正  2021年12月1日…第二次修订"), and each counts. An entry on entry into force
+    (施行) is not an enactment. Returns ("", "") when none is found.
     """
     body, latest = "", ""
-    for line in lines:
-        if not _DATE.match(line) or not _ENACTMENT.search(line):
+    for entry in (entry for line in lines if _DATE.match(line) for entry in _dated_entries(line)):
+        if not _ENACTMENT.search(entry):
             continue
-        date = iso_date(line)
-        latest = max(latest, date)
+        latest = max(latest, iso_date(entry))
         if not body:
-            rest = _ORDINAL.sub("", _DATE.sub("", line, count=1))
+            rest = _ORDINAL.sub("", _DATE.sub("", entry, count=1))
             found = _ENACTING_BODY.search(rest.replace("中华人民共和国", ""))
             if found:
                 body = found.group(1)
     return body, latest
+
+
+def _dated_entries(line: str) -> list[str]:
+    """The parts of ``line`` that each run from one date to the next (or to the end)."""
+    starts = [match.start() for match in _DATE.finditer(line)]
+    return [line[start:end] for start, end in zip(starts, [*starts[1:], len(line)])]
 
 
 def first_doc_number(text: str) -> str:

@@ -20,12 +20,13 @@ class TitleIndex:
     Built from a documents table (doc_id, title, doc_number). A title matches a document when
     their :func:`~extractors.citations.title_key` agree (中华人民共和国, revision notes, brackets
     and 〈〉 do not matter), also against the title a transmittal notice hands on (关于印发《X》的
-    通知 → X). Failing that: the document number; a title with a bare level prefix as written
+    通知 → X, and each title it quotes), but not against a title quoted in another kind of title:
+    山东省实施《道路交通安全法》办法 does not answer to 《道路交通安全法》, even when the law is not
+    among the inputs. Failing that: the document number; a title with a bare level prefix as written
     inside a region (自治区失信责任追究办法) matches the one document whose title is that region's
     (内蒙古自治区失信责任追究办法); a leading 国家 is ignored. Several documents with the same
-    title resolve to the first doc_id, and a document's own title wins over a title quoted inside
-    another's (山东省实施《道路交通安全法》办法 does not answer to 《道路交通安全法》). Parameters are
-    stored as given.
+    title resolve to the first doc_id, and a document's own title wins over a title a notice
+    hands on. Parameters are stored as given.
     """
 
     def __init__(self, documents: pd.DataFrame):
@@ -37,12 +38,11 @@ class TitleIndex:
             self._add(title_key(row.title or ""), row.doc_id)
         for row in ordered.itertuples():
             title = row.title or ""
-            keys = {title_key(inner) for inner in re.findall(r"《([^《》]+)》", title)}
             transmitted = _TRANSMITTED_TITLE.search(title_key(title))
-            if transmitted:
-                keys.add(transmitted.group("title"))
-            for key in sorted(keys - {""}):
-                self._add(key, row.doc_id)
+            if transmitted:  # the notice hands on the documents it quotes; 实施《X》办法 is not X
+                keys = {title_key(inner) for inner in re.findall(r"《([^《》]+)》", title)}
+                for key in sorted((keys | {transmitted.group("title")}) - {""}):
+                    self._add(key, row.doc_id)
             number = getattr(row, "doc_number", "") or ""
             if number:
                 self._by_number.setdefault(number_key(number), []).append(row.doc_id)
