@@ -139,7 +139,7 @@ class DirectiveLinker:
         rare_ngrams: int = 32,
         max_postings: int = 1000,
         neighbours: int = 5,
-        scored: int = 6,
+        scored: int = 3,
         threshold: float | None = None,
         model: str | None = None,
         min_passage: int = 6,
