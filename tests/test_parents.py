@@ -234,17 +234,23 @@ FAMILY_FILES = [
 ]
 
 
+def lawrefbook_parents(paths: list[str]):
+    """The documents table and parents table of the lawrefbook files ``paths`` read together."""
+    corpus, failures = read_corpus([LAWREFBOOK / path for path in paths], stages=("structure", "commitments"))
+    assert failures == []
+    documents = corpus.tables["documents"]
+    return documents, parent_relations(documents, corpus.declared_parents, corpus.tables["citations"])
+
+
 @needs_lawrefbook
 def test_superiors_are_parents_whether_cited_or_not():
-    corpus, failures = read_corpus([LAWREFBOOK / path for path in FAMILY_FILES], stages=("structure", "commitments"))
-    assert failures == []
-    parents = parent_relations(corpus.tables["documents"], corpus.declared_parents, corpus.tables["citations"])
+    documents, parents = lawrefbook_parents(FAMILY_FILES)
     found = parents[parents["found"]]
     by_child = {
         child: {(row.parent_doc_id, row.source, row.topic, row.issued_later) for row in group.itertuples()}
         for child, group in found.groupby("child_doc_id")
     }
-    every = set(corpus.tables["documents"]["doc_id"])
+    every = set(documents["doc_id"])
     assert by_child | dict.fromkeys(every - set(by_child), set()) == {
         # cites only the national law: its province's regulation is found as its superior
         "洛阳市科学技术进步条例-2019-08-19": {
@@ -305,9 +311,7 @@ HELD_OUT_FILES = [
 
 @needs_lawrefbook
 def test_each_held_out_child_finds_its_gold_parent_and_why():
-    corpus, failures = read_corpus([LAWREFBOOK / path for path in HELD_OUT_FILES], stages=("structure", "commitments"))
-    assert failures == []
-    parents = parent_relations(corpus.tables["documents"], corpus.declared_parents, corpus.tables["citations"])
+    _, parents = lawrefbook_parents(HELD_OUT_FILES)
     found = parents[parents["found"]]
     assert {(r.child_doc_id, r.parent_doc_id, r.source, r.topic, r.issued_later) for r in found.itertuples()} == {
         # 为了实施《中华人民共和国水法》…制定本办法: the law it carries out, though its title quotes it
