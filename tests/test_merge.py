@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -97,3 +99,14 @@ def test_a_folder_that_is_no_run_is_refused(tmp_path):
     result = runner.invoke(app, ["merge", str(tmp_path), "--out", str(tmp_path / "all")])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {tmp_path}: holds no dataset of a run (dataset/documents/)")
+
+
+@needs_corpus
+def test_parquet_text_columns_are_arrow_strings_in_every_table(family_runs):
+    # the table contract: text is string (not large_string, which pandas' Arrow-backed columns
+    # read back from the run's dataset would give if a table kept them), lists list<string>
+    for path in sorted((family_runs / "whole").glob("*.parquet")):
+        schema = pq.read_schema(path)
+        assert not [field.name for field in schema if pa.types.is_large_string(field.type)], path.name
+    links = pq.read_schema(family_runs / "whole" / "links.parquet")
+    assert links.field("evidence").type == pa.string() and links.field("rank").type == pa.int64()

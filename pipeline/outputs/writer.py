@@ -66,27 +66,31 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
 def write_parquet(table: pd.DataFrame, path: Path) -> None:
     """Write one table as Parquet (pyarrow): the ISO date columns (:data:`DATE_COLUMNS`) as
     date32, empty or not a date → null; the joined lists (:data:`LIST_SEPARATORS`) as
-    list<string>, empty → an empty list; every other column as pandas gives it."""
+    list<string>, empty → an empty list; text as string, whether pandas holds it as Python
+    objects or as Arrow-backed text (which would give large_string); every other column as
+    pandas gives it."""
     types = {column: pa.date32() for column in table.columns if column in DATE_COLUMNS}
     types |= {column: pa.list_(pa.string()) for column in table.columns if column in LIST_SEPARATORS}
-    if not types:
-        table.to_parquet(path, index=False, engine="pyarrow")
-        return
-    typed = table.assign(
-        **{
-            column: pd.Series(
-                [_parquet_date(value) for value in table[column]]
-                if column in DATE_COLUMNS
-                else [_split(value, LIST_SEPARATORS[column]) for value in table[column]],
-                index=table.index,
-                dtype=object,
-            )
-            for column in types
-        }
+    typed = (
+        table.assign(
+            **{
+                column: pd.Series(
+                    [_parquet_date(value) for value in table[column]]
+                    if column in DATE_COLUMNS
+                    else [_split(value, LIST_SEPARATORS[column]) for value in table[column]],
+                    index=table.index,
+                    dtype=object,
+                )
+                for column in types
+            }
+        )
+        if types
+        else table
     )
     schema = pa.Schema.from_pandas(typed, preserve_index=False)
-    for column, arrow_type in types.items():
-        schema = schema.set(schema.get_field_index(column), pa.field(column, arrow_type))
+    for index, field in enumerate(schema):
+        arrow_type = types.get(field.name, pa.string() if pa.types.is_large_string(field.type) else field.type)
+        schema = schema.set(index, pa.field(field.name, arrow_type))
     pq.write_table(pa.Table.from_pandas(typed, schema=schema, preserve_index=False), path)
 
 
