@@ -7,7 +7,7 @@ a document's text would otherwise stop the writers). Both files are written elem
 through lxml's incremental writer, from one graph, with no copy of it and no XML document in
 memory. networkx's writers needed a copy of the graph with cleaned texts and edge ids, and its GEXF
 writer builds the whole document as an ElementTree first: at the 3,410 documents of
-../shared/lawrefbook the graph files took 35 s and 1.5 GB more than the tables; now 24 s and 0.5 GB.
+../shared/lawrefbook the graph files took 34.8 s and 1.5 GB more than the tables; now 21.8 s and 0.5 GB.
 :func:`write_graphml` writes the bytes networkx's lxml writer wrote (key ids d0, d1 … in order
 of first use, declared in reverse, as it does); :func:`write_gexf` writes what networkx reads back
 as the graph networkx's GEXF writer wrote.
