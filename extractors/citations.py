@@ -191,22 +191,31 @@ def title_aliases(text: str) -> dict[str, str]:
     return aliases
 
 
+def handed_on(title: str) -> set[str]:
+    """Keys of the titles that ``title`` hands on: every 《…》 of a title where one follows
+    印发/转发/发布… (关于印发《A》和《B》的通知 → A, B); none when it only quotes another
+    (山东省实施《道路交通安全法》办法 carries the law out, it is not the law)."""
+    quoted = list(_TITLE.finditer(title or ""))
+    if not any(_follows_handing_on(title, match.start()) for match in quoted):
+        return set()
+    return {title_key(match.group("title")) for match in quoted} - {""}
+
+
+def _follows_handing_on(text: str, start: int) -> bool:
+    """Whether 印发/转发/发布… ends just before position ``start`` of ``text``."""
+    return _HANDED_ON_BEFORE.search(text, max(0, start - 4), start) is not None
+
+
 def own_references(title: str, doc_number: str = "", front_matter: str = "") -> frozenset[str]:
     """Keys of the document's own title and number, which are never citations of another document.
 
-    They are the record's title and number, the 《…》 inside a title that hands documents on
-    (关于印发《…》的通知), and the titles its transmittal notice hands on (印发《…》, 《…》…现转发给你们).
-    A title that quotes the law it carries out (山东省实施《道路交通安全法》办法) does not make that
-    law its own: citing it is citing another document.
+    They are the record's title and number, the titles the title hands on (:func:`handed_on`:
+    关于印发《…》的通知, but not the law a 实施《…》办法 quotes, which it cites), and the titles its
+    transmittal notice hands on (印发《…》, 《…》…现转发给你们).
     """
-    keys = {title_key(title)} if title else set()
-    quoted = list(_TITLE.finditer(title or ""))
-    if any(_HANDED_ON_BEFORE.search(title, max(0, match.start() - 4), match.start()) for match in quoted):
-        keys.update(title_key(match.group("title")) for match in quoted)
+    keys = ({title_key(title)} if title else set()) | handed_on(title)
     for match in _TITLE.finditer(front_matter):
-        if _HANDED_ON_BEFORE.search(front_matter, max(0, match.start() - 4), match.start()) or _HANDED_ON_AFTER.match(
-            front_matter, match.end()
-        ):
+        if _follows_handing_on(front_matter, match.start()) or _HANDED_ON_AFTER.match(front_matter, match.end()):
             keys.add(title_key(match.group("title")))
     if doc_number:
         keys.add(number_key(doc_number))

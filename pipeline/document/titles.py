@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from extractors.citations import number_key, title_key
+from extractors.citations import handed_on, number_key, title_key
 
 _TRANSMITTED_TITLE = re.compile(r"关于(?:印发|转发|发布|颁布)(?P<title>.+?)的通知$")
 _BARE_REGION = re.compile(r"^(?:本)?(?P<level>自治区|省|市|州|盟|县|旗)(?P<rest>.+)$")
@@ -19,11 +19,11 @@ class TitleIndex:
 
     Built from a documents table (doc_id, title, doc_number). A title matches a document when
     their :func:`~extractors.citations.title_key` agree (中华人民共和国, revision notes, brackets
-    and 〈〉 do not matter), also against the title a transmittal notice hands on (关于印发《X》的
-    通知 → X, and each title it quotes), but not against a title quoted in another kind of title:
-    山东省实施《道路交通安全法》办法 does not answer to 《道路交通安全法》, even when the law is not
-    among the inputs. Failing that: the document number; a title with a bare level prefix as written
-    inside a region (自治区失信责任追究办法) matches the one document whose title is that region's
+    and 〈〉 do not matter), also against the titles a transmittal notice hands on (关于印发《X》的
+    通知 → X; :func:`~extractors.citations.handed_on`), but not against a title quoted in another
+    kind of title: 山东省实施《道路交通安全法》办法 does not answer to 《道路交通安全法》, even when
+    the law is not among the inputs. Failing that: the document number; a title with a bare
+    level prefix as written inside a region (自治区失信责任追究办法) matches the one document whose title is that region's
     (内蒙古自治区失信责任追究办法); a leading 国家 is ignored. Several documents with the same
     title resolve to the first doc_id, and a document's own title wins over a title a notice
     hands on. Parameters are stored as given.
@@ -39,10 +39,9 @@ class TitleIndex:
         for row in ordered.itertuples():
             title = row.title or ""
             transmitted = _TRANSMITTED_TITLE.search(title_key(title))
-            if transmitted:  # the notice hands on the documents it quotes; 实施《X》办法 is not X
-                keys = {title_key(inner) for inner in re.findall(r"《([^《》]+)》", title)}
-                for key in sorted((keys | {transmitted.group("title")}) - {""}):
-                    self._add(key, row.doc_id)
+            keys = handed_on(title) | ({transmitted.group("title")} if transmitted else set())
+            for key in sorted(keys):
+                self._add(key, row.doc_id)
             number = getattr(row, "doc_number", "") or ""
             if number:
                 self._by_number.setdefault(number_key(number), []).append(row.doc_id)

@@ -13,9 +13,9 @@ MultiDiGraph):
 
 Every node has ``Label`` and ``Type``, every edge ``Label`` and ``Weight``. The files use Gephi's
 names, so that they open in Gephi and Cytoscape as they are: graph.graphml and graph.gexf (Gephi's
-own format) give every edge a unique id (:func:`~pipeline.outputs.graph_xml.edge_id`); in nodes.csv/edges.csv the edges have
-Source, Target, Type (``Directed``, the edge direction Gephi's spreadsheet import reads), Id,
-Label (the relation) and Weight. The task-unit graph (tasks, units, lead/support edges) is also
+own format) give every edge a unique id (:func:`~pipeline.outputs.graph_xml.edge_id`); in
+nodes.csv/edges.csv the edges have Source, Target, Type (``Directed``, the edge direction
+Gephi's spreadsheet import reads), Id, Label (the relation) and Weight. The task-unit graph (tasks, units, lead/support edges) is also
 written as its own CSV pair.
 """
 
@@ -204,9 +204,9 @@ def _ordered(table: pd.DataFrame, first: list[str]) -> pd.DataFrame:
 
 def write_graph_files(folder: Path, tables: dict[str, pd.DataFrame]) -> list[str]:
     """Build the graph of ``tables`` and write it into ``folder``: graph.graphml and graph.gexf
-    (as XML can hold it, :class:`~pipeline.outputs.graph_xml.ExportedGraph`), nodes.csv and edges.csv (the whole graph,
-    text as read), task_unit_nodes.csv and task_unit_edges.csv. Returns the names written.
-    Raises OSError when a file cannot be written."""
+    (as XML can hold it, :class:`~pipeline.outputs.graph_xml.ExportedGraph`), nodes.csv and
+    edges.csv (the whole graph, text as read), task_unit_nodes.csv and task_unit_edges.csv.
+    Returns the names written. Raises OSError when a file cannot be written."""
     graph = build_graph(tables)
     exported = ExportedGraph(graph)
     write_graphml(exported, folder / "graph.graphml")
