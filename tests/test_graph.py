@@ -15,6 +15,7 @@ from lxml import etree
 from extractors.citations import display_title
 from pipeline.api import read_corpus
 from pipeline.outputs.graph import build_graph, edge_id, task_unit_graph, write_graph_files
+from pipeline.outputs.graph_xml import ExportedGraph, write_gexf, write_graphml
 from tests.conftest import needs_corpus
 from tests.documents import CORPUS, REPO, county_gold_assignments
 
@@ -270,3 +271,18 @@ def test_graph_files_hold_what_networkxs_own_writers_write(family_tables, tmp_pa
     # networkx's writer adds the key as an attribute of its own (networkx_key): the id already is it
     assert list(ours.edges(keys=True, data=True)) == list(theirs.edges(keys=True, data=True))
     assert ours.number_of_edges() == graph.number_of_edges() > 1000
+
+
+def test_markup_characters_are_escaped_as_networkxs_writers_escape_them(county_tables, tmp_path):
+    graph = build_graph(county_tables)
+    awkward = 'A & B <C> "D"\tE\nF\rG'  # every character lxml writes as an entity or reference
+    graph.add_node(awkward, Label=awkward, Type="cited", kind=awkward)
+    graph.add_edge(f"{COUNTY}:T0001", awkward, key="cites", Label="cites", Weight=1.0, relation=awkward)
+    exported = ExportedGraph(graph)
+    write_graphml(exported, tmp_path / "ours.graphml")
+    nx.write_graphml(networkx_copy(graph), tmp_path / "networkx.graphml")
+    assert (tmp_path / "ours.graphml").read_bytes() == (tmp_path / "networkx.graphml").read_bytes()
+    write_gexf(exported, tmp_path / "ours.gexf")
+    back = nx.read_gexf(tmp_path / "ours.gexf")
+    assert back.nodes[awkward] == {"label": awkward, "Type": "cited", "kind": awkward}
+    assert back.edges[f"{COUNTY}:T0001", awkward, edge_id(f"{COUNTY}:T0001", awkward, "cites")]["relation"] == awkward
