@@ -21,6 +21,7 @@ written as its own CSV pair.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
@@ -35,22 +36,25 @@ TASK_UNIT_RELATIONS = ("leads", "supports")
 ROLE_EDGE = {"lead": "leads", "support": "supports"}
 
 
-def _present(value) -> bool:
-    return value is not None and not (isinstance(value, float) and pd.isna(value)) and value is not pd.NA
+def _rows(table: pd.DataFrame, *columns: str) -> Iterator[tuple]:
+    """The values of ``columns`` row by row, as plain Python values, missing ones as None (a
+    column the table lacks is missing throughout)."""
+    values = [
+        table[column].astype(object).where(table[column].notna(), None).tolist()
+        if column in table
+        else [None] * len(table)
+        for column in columns
+    ]
+    return zip(*values, strict=True)
 
 
 def _attributes(**values) -> dict:
-    """Attributes GraphML can hold: missing values left out, numpy scalars made plain."""
-    clean = {}
-    for name, value in values.items():
-        if not _present(value) or value == "":
-            continue
-        clean[name] = value.item() if hasattr(value, "item") else value
-    return clean
+    """Attributes GraphML can hold: missing and empty values left out."""
+    return {name: value for name, value in values.items() if value is not None and value != ""}
 
 
-def _heading(number, title) -> str:
-    return " ".join(str(part) for part in (number, title) if _present(part) and part)
+def _heading(number: str | None, title: str | None) -> str:
+    return " ".join(part for part in (number, title) if part)
 
 
 def unit_node(unit_id: str) -> str:
@@ -67,28 +71,24 @@ def build_graph(tables: dict[str, pd.DataFrame]) -> nx.MultiDiGraph:
     """The run's graph from its tables: documents, sections and tasks (required); task_units,
     citations, parents and links when present."""
     graph = nx.MultiDiGraph()
-    documents, sections, tasks = tables["documents"], tables["sections"], tables["tasks"]
-    for d in documents.itertuples():
+    for doc_id, title, level, region, year in _rows(tables["documents"], "doc_id", "title", "level", "region", "year"):
         graph.add_node(
-            d.doc_id,
-            **_attributes(
-                Label=d.title or d.doc_id, Type="document", level=d.level, region=d.region, year=d.year, doc_id=d.doc_id
-            ),
+            doc_id,
+            **_attributes(Label=title or doc_id, Type="document", level=level, region=region, year=year, doc_id=doc_id),
         )
-    for s in sections.itertuples():
+    sections = _rows(tables["sections"], "section_id", "number", "title", "doc_id", "parent_id")
+    for section_id, number, title, doc_id, parent_id in sections:
         graph.add_node(
-            s.section_id,
-            **_attributes(Label=_heading(s.number, s.title), Type="section", doc_id=s.doc_id, number=s.number),
+            section_id, **_attributes(Label=_heading(number, title), Type="section", doc_id=doc_id, number=number)
         )
-        _add_edge(graph, s.parent_id if _present(s.parent_id) else s.doc_id, s.section_id, "contains")
-    for t in tasks.itertuples():
+        _add_edge(graph, parent_id or doc_id, section_id, "contains")
+    tasks = _rows(tables["tasks"], "task_id", "number", "title", "doc_id", "kind", "section_id")
+    for task_id, number, title, doc_id, kind, section_id in tasks:
         graph.add_node(
-            t.task_id,
-            **_attributes(
-                Label=_heading(t.number, t.title), Type="task", doc_id=t.doc_id, number=t.number, kind=t.kind
-            ),
+            task_id,
+            **_attributes(Label=_heading(number, title), Type="task", doc_id=doc_id, number=number, kind=kind),
         )
-        _add_edge(graph, t.section_id if _present(t.section_id) else t.doc_id, t.task_id, "contains")
+        _add_edge(graph, section_id or doc_id, task_id, "contains")
     _add_task_units(graph, tables.get("task_units"))
     _add_citations(graph, tables.get("citations"))
     _add_parents(graph, tables.get("parents"))
@@ -104,63 +104,60 @@ def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, label: str, weig
 def _add_task_units(graph: nx.MultiDiGraph, task_units: pd.DataFrame | None) -> None:
     if task_units is None:
         return
-    for row in task_units.to_dict("records"):
-        unit_id = row.get("unit_id") or row["unit"]
-        node = unit_node(unit_id)
+    columns = ("unit_id", "unit", "type", "jurisdiction", "collective", "task_id", "role", "mention")
+    for unit_id, unit, unit_type, jurisdiction, collective, task_id, role, mention in _rows(task_units, *columns):
+        node = unit_node(unit_id or unit)
         if node not in graph:
             graph.add_node(
                 node,
                 **_attributes(
-                    Label=row["unit"],
-                    Type="unit",
-                    unit_type=row.get("type"),
-                    jurisdiction=row.get("jurisdiction"),
-                    collective=bool(row["collective"]),
+                    Label=unit, Type="unit", unit_type=unit_type, jurisdiction=jurisdiction, collective=bool(collective)
                 ),
             )
-        _add_edge(graph, node, row["task_id"], ROLE_EDGE.get(row["role"], row["role"]), mention=row["mention"])
+        _add_edge(graph, node, task_id, ROLE_EDGE.get(role, role), mention=mention)
 
 
 def _add_citations(graph: nx.MultiDiGraph, citations: pd.DataFrame | None) -> None:
     if citations is None:
         return
-    for row in citations.to_dict("records"):
-        target = row.get("resolved_doc_id")
-        if not (_present(target) and target in graph):
-            target = cited_node(row["cited_title"])
+    columns = ("resolved_doc_id", "cited_title", "kind", "task_id", "doc_id", "relation")
+    for target, cited_title, kind, task_id, doc_id, relation in _rows(citations, *columns):
+        if not (target and target in graph):
+            target = cited_node(cited_title)
             if target not in graph:
                 graph.add_node(
-                    target,
-                    **_attributes(Label=f"《{display_title(row['cited_title'])}》", Type="cited", kind=row.get("kind")),
+                    target, **_attributes(Label=f"《{display_title(cited_title)}》", Type="cited", kind=kind)
                 )
-        task_id = row.get("task_id")
-        source = task_id if _present(task_id) and task_id in graph else row["doc_id"]
-        _add_edge(graph, source, target, "cites", kind=row.get("kind"), relation=row.get("relation"))
+        source = task_id if task_id and task_id in graph else doc_id
+        _add_edge(graph, source, target, "cites", kind=kind, relation=relation)
 
 
 def _add_parents(graph: nx.MultiDiGraph, parents: pd.DataFrame | None) -> None:
     if parents is None:
         return
-    for row in parents.itertuples():
-        target = row.parent_doc_id if row.found else cited_node(row.parent_title)
+    for child, parent, title, found, found_by in _rows(
+        parents, "child_doc_id", "parent_doc_id", "parent_title", "found", "source"
+    ):
+        target = parent if found else cited_node(title)
         if target not in graph:
-            graph.add_node(target, **_attributes(Label=f"《{display_title(row.parent_title)}》", Type="cited"))
-        _add_edge(graph, row.child_doc_id, target, "basis", found_by=row.source)
+            graph.add_node(target, **_attributes(Label=f"《{display_title(title)}》", Type="cited"))
+        _add_edge(graph, child, target, "basis", found_by=found_by)
 
 
 def _add_links(graph: nx.MultiDiGraph, links: pd.DataFrame | None) -> None:
     if links is None:
         return
-    for row in links.itertuples():
+    columns = ("child_task_id", "parent_task_id", "score", "relation", "rank", "boilerplate")
+    for child, parent, score, relation, rank, boilerplate in _rows(links, *columns):
         _add_edge(
             graph,
-            row.child_task_id,
-            row.parent_task_id,
+            child,
+            parent,
             "implements",
-            weight=row.score,
-            relation=row.relation,
-            rank=int(row.rank),
-            boilerplate=bool(row.boilerplate),
+            weight=score,
+            relation=relation,
+            rank=int(rank),
+            boilerplate=bool(boilerplate),
         )
 
 
